@@ -1,0 +1,262 @@
+//! Pacing and retries for every AWS call: one token bucket per API at AWS's published rate,
+//! shared by all tasks of a run; throttling answers back off and retry without spending the
+//! SDK's retry quota; per-API counts for `--stats`.
+
+use aws_sdk_organizations::config::http::HttpResponse;
+use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
+use std::collections::{BTreeMap, HashMap};
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Published request rates (sustained per second, burst), per account. See aws-limits.md.
+const RATES: &[(&str, f64, f64)] = &[
+    ("organizations.ListRoots", 1.0, 2.0),
+    ("organizations.DescribeOrganization", 1.0, 2.0),
+    ("organizations.ListAccounts", 8.0, 12.0),
+    ("organizations.ListChildren", 6.0, 10.0),
+    ("organizations.ListParents", 5.0, 8.0),
+    ("organizations.ListAccountsForParent", 5.0, 8.0),
+    ("organizations.ListOrganizationalUnitsForParent", 5.0, 8.0),
+    ("organizations.ListPolicies", 5.0, 8.0),
+    ("organizations.ListPoliciesForTarget", 5.0, 8.0),
+    ("organizations.ListTargetsForPolicy", 5.0, 8.0),
+    ("organizations.DescribePolicy", 2.0, 2.0),
+    ("organizations.ListTagsForResource", 10.0, 15.0),
+    ("organizations.DescribeAccount", 20.0, 30.0),
+    ("organizations.DescribeOrganizationalUnit", 2.0, 2.0),
+    ("organizations.DescribeCreateAccountStatus", 5.0, 8.0),
+    ("organizations.CreatePolicy", 2.0, 3.0),
+    ("organizations.UpdatePolicy", 2.0, 3.0),
+    ("organizations.DeletePolicy", 2.0, 3.0),
+    ("organizations.AttachPolicy", 2.0, 3.0),
+    ("organizations.DetachPolicy", 2.0, 3.0),
+    ("organizations.CreateOrganizationalUnit", 1.0, 2.0),
+    ("organizations.UpdateOrganizationalUnit", 2.0, 3.0),
+    ("organizations.DeleteOrganizationalUnit", 2.0, 3.0),
+    ("organizations.MoveAccount", 2.0, 3.0),
+    ("organizations.TagResource", 4.0, 6.0),
+    ("organizations.UntagResource", 4.0, 6.0),
+    ("organizations.EnablePolicyType", 1.0, 1.0),
+    ("organizations.DisablePolicyType", 1.0, 1.0),
+    ("organizations.CreateAccount", 0.1, 3.0),
+];
+
+/// Unpublished rates are treated as this.
+const DEFAULT_RATE: (f64, f64) = (5.0, 5.0);
+/// Stay a little under the published figure, as other tools share the account's limits.
+const HEADROOM: f64 = 0.95;
+
+/// The error codes AWS uses for "slow down".
+pub const THROTTLING_CODES: [&str; 4] = [
+    "TooManyRequestsException",
+    "ThrottlingException",
+    "Throttling",
+    "LimitExceededException",
+];
+
+/// Whether an API changes anything. `plan` and `validate` must never call one.
+pub fn is_mutating(api: &str) -> bool {
+    let op = api.rsplit('.').next().unwrap_or(api);
+    ["Create", "Update", "Delete", "Attach", "Detach", "Move", "Enable", "Disable", "Tag", "Untag", "Register", "Deregister", "Provision", "Put", "Close", "Invite", "Remove", "Start", "Stop"]
+        .iter()
+        .any(|verb| op.starts_with(verb))
+}
+
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    /// Takes a token and says how long to wait for it; tokens may go negative, which queues
+    /// callers fairly instead of letting them race.
+    fn reserve(&mut self, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-self.tokens / self.rate)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApiStats {
+    pub calls: u64,
+    pub throttled: u64,
+    pub retried: u64,
+    pub failed: u64,
+}
+
+/// How failed calls are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Retries after a throttling answer.
+    pub throttle_retries: u32,
+    /// Retries after a transient failure (5xx, timeout, connection).
+    pub transient_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { throttle_retries: 10, transient_retries: 2, base_delay: Duration::from_millis(250), max_delay: Duration::from_secs(20) }
+    }
+}
+
+pub struct Pacer {
+    buckets: Mutex<HashMap<&'static str, Bucket>>,
+    stats: Mutex<BTreeMap<&'static str, ApiStats>>,
+    retry: RetryPolicy,
+    started: Instant,
+    /// Scales every rate; tests and benchmarks use it, the tool uses 1.
+    rate_scale: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    Throttled,
+    Transient,
+    Final,
+}
+
+fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Failure {
+    match err {
+        SdkError::TimeoutError(_) => Failure::Transient,
+        SdkError::DispatchFailure(f) if f.is_io() || f.is_timeout() => Failure::Transient,
+        SdkError::ResponseError(_) => Failure::Transient,
+        SdkError::ServiceError(_) => {
+            if err.code().is_some_and(|c| THROTTLING_CODES.contains(&c)) {
+                Failure::Throttled
+            } else if err.raw_response().is_some_and(|r| r.status().is_server_error()) {
+                Failure::Transient
+            } else {
+                Failure::Final
+            }
+        }
+        _ => Failure::Final,
+    }
+}
+
+impl Pacer {
+    pub fn new(retry: RetryPolicy) -> Pacer {
+        Pacer::with_rate_scale(retry, 1.0)
+    }
+
+    pub fn with_rate_scale(retry: RetryPolicy, rate_scale: f64) -> Pacer {
+        Pacer { buckets: Mutex::new(HashMap::new()), stats: Mutex::new(BTreeMap::new()), retry, started: Instant::now(), rate_scale }
+    }
+
+    async fn wait_turn(&self, api: &'static str) {
+        let wait = {
+            let mut buckets = self.buckets.lock().expect("pacer lock");
+            let bucket = buckets.entry(api).or_insert_with(|| {
+                let (rate, burst) = RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
+                let rate = rate * HEADROOM * self.rate_scale;
+                Bucket { rate, burst, tokens: burst, last: Instant::now() }
+            });
+            bucket.reserve(Instant::now())
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn count(&self, api: &'static str, f: impl FnOnce(&mut ApiStats)) {
+        f(self.stats.lock().expect("stats lock").entry(api).or_default());
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.retry.base_delay.saturating_mul(1u32 << attempt.min(16));
+        let capped = exp.min(self.retry.max_delay);
+        // Jitter without a random-number crate: the clock's nanoseconds spread retries apart.
+        let nanos = Instant::now().duration_since(self.started).subsec_nanos() as u64;
+        capped / 2 + Duration::from_nanos(nanos % (capped.as_nanos() as u64 / 2 + 1))
+    }
+
+    /// Runs one AWS call at its API's pace, retrying throttling and transient failures.
+    pub async fn call<T, E, F, Fut>(&self, api: &'static str, mut f: F) -> Result<T, SdkError<E, HttpResponse>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+    {
+        let (mut throttles, mut transients) = (0, 0);
+        loop {
+            self.wait_turn(api).await;
+            self.count(api, |s| s.calls += 1);
+            let err = match f().await {
+                Ok(out) => return Ok(out),
+                Err(err) => err,
+            };
+            let retry = match classify(&err) {
+                Failure::Throttled => {
+                    self.count(api, |s| s.throttled += 1);
+                    throttles += 1;
+                    throttles <= self.retry.throttle_retries
+                }
+                Failure::Transient => {
+                    transients += 1;
+                    transients <= self.retry.transient_retries
+                }
+                Failure::Final => false,
+            };
+            if !retry {
+                self.count(api, |s| s.failed += 1);
+                return Err(err);
+            }
+            self.count(api, |s| s.retried += 1);
+            tokio::time::sleep(self.backoff(throttles + transients - 1)).await;
+        }
+    }
+
+    pub fn stats(&self) -> BTreeMap<&'static str, ApiStats> {
+        self.stats.lock().expect("stats lock").clone()
+    }
+
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_lets_its_burst_through_then_paces() {
+        let now = Instant::now();
+        let mut b = Bucket { rate: 2.0, burst: 2.0, tokens: 2.0, last: now };
+        assert_eq!(b.reserve(now), Duration::ZERO);
+        assert_eq!(b.reserve(now), Duration::ZERO);
+        assert_eq!(b.reserve(now), Duration::from_millis(500));
+        assert_eq!(b.reserve(now), Duration::from_millis(1000));
+        // A second later two tokens came back: the queue shrinks by two.
+        assert_eq!(b.reserve(now + Duration::from_secs(1)), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn mutating_apis_are_recognised() {
+        assert!(is_mutating("organizations.CreateOrganizationalUnit"));
+        assert!(is_mutating("organizations.AttachPolicy"));
+        assert!(!is_mutating("organizations.ListPoliciesForTarget"));
+        assert!(!is_mutating("organizations.DescribePolicy"));
+        assert!(!is_mutating("sts.GetCallerIdentity"));
+    }
+
+    #[test]
+    fn every_published_rate_is_in_the_table_once() {
+        let mut names: Vec<&str> = RATES.iter().map(|(n, _, _)| *n).collect();
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+}

@@ -1,0 +1,215 @@
+//! The blueprint: one YAML file (plus the policy and template files it names) read into a
+//! validated, plain description of the desired organization. Loading collects every problem
+//! before failing; nothing here talks to AWS.
+
+mod diagnostics;
+mod raw;
+mod validate;
+
+pub use diagnostics::{BlueprintErrors, BlueprintIssue};
+
+use crate::model::PolicyType;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use thiserror::Error;
+
+/// Quotas the validator enforces; AWS raised some of them for some organizations, so a
+/// blueprint may override them under `quotas:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quotas {
+    pub policy_size: usize,
+    pub policies_per_target: usize,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Quotas {
+            policy_size: 5_120,
+            policies_per_target: 5,
+        }
+    }
+}
+
+pub const MAX_OU_DEPTH: usize = 5;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Blueprint {
+    pub file: PathBuf,
+    pub organization: Organization,
+    /// By path from the root ("Foundational/Workloads"), parents before children.
+    pub ous: BTreeMap<String, Ou>,
+    /// By the short key the blueprint uses.
+    pub accounts: BTreeMap<String, Account>,
+    pub policies: BTreeMap<String, Policy>,
+    pub identity_center: Option<IdentityCenter>,
+    pub stack_sets: BTreeMap<String, StackSet>,
+    pub approvals: Option<Approvals>,
+    pub quotas: Quotas,
+    /// Every file the blueprint names, in the order met; a saved plan digests them all.
+    pub referenced_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Organization {
+    /// None: the blueprint does not manage the root's policy types.
+    pub policy_types: Option<BTreeSet<PolicyType>>,
+    pub trusted_services: Option<BTreeSet<String>>,
+    /// Service principal → account key.
+    pub delegated_administrators: BTreeMap<String, String>,
+    /// None: the root's attachments are not managed.
+    pub root_policies: Option<Vec<String>>,
+}
+
+/// What a managed root, OU or account has attached: exactly these policies, plus
+/// FullAWSAccess unless `full_aws_access: false`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachments {
+    pub policies: Vec<String>,
+    pub full_aws_access: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ou {
+    pub path: String,
+    pub name: String,
+    /// Path of the parent; "" for the root.
+    pub parent: String,
+    pub attachments: Attachments,
+    /// None: the blueprint does not manage its tags; Some: exactly these tags.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    pub key: String,
+    pub name: String,
+    pub email: String,
+    /// OU path; "" for the root.
+    pub ou: String,
+    pub attachments: Attachments,
+    /// None: the blueprint does not manage its tags; Some: exactly these tags.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub name: String,
+    pub policy_type: PolicyType,
+    pub description: String,
+    pub document: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityCenter {
+    pub instance_arn: Option<String>,
+    pub permission_sets: BTreeMap<String, PermissionSet>,
+    pub assignments: Vec<Assignment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PermissionSet {
+    pub name: String,
+    pub description: Option<String>,
+    pub session_duration: String,
+    pub relay_state: Option<String>,
+    pub managed_policies: BTreeSet<String>,
+    pub customer_managed_policies: BTreeSet<PolicyReference>,
+    pub inline_policy: Option<Value>,
+    pub permissions_boundary: Option<Boundary>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PolicyReference {
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Boundary {
+    ManagedPolicyArn(String),
+    CustomerManaged(PolicyReference),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Principal {
+    Group(String),
+    User(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assignment {
+    pub principal: Principal,
+    pub permission_set: String,
+    pub accounts: Vec<String>,
+    pub ous: Vec<String>,
+    /// `file:line:column` of the assignment, for errors found at plan time.
+    pub place: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StackSet {
+    pub name: String,
+    pub template_file: PathBuf,
+    pub template_body: String,
+    pub description: Option<String>,
+    pub permission_model: String,
+    pub capabilities: BTreeSet<String>,
+    pub parameters: BTreeMap<String, String>,
+    pub target_ous: Vec<String>,
+    pub regions: Vec<String>,
+    pub auto_deployment: Option<AutoDeployment>,
+    pub operation_preferences: OperationPreferences,
+}
+
+pub type OperationPreferences = raw::RawOperationPreferences;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoDeployment {
+    pub enabled: bool,
+    pub retain_stacks_on_account_removal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approvals {
+    pub required: u32,
+    pub allowed_signers: PathBuf,
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum BlueprintError {
+    #[error("cannot read the blueprint {}: {source}", .path.display())]
+    #[diagnostic(code(lzctl::blueprint::read))]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Invalid(#[from] BlueprintErrors),
+}
+
+/// Reads and validates a blueprint file and every file it names.
+pub fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
+    let source = std::fs::read_to_string(path).map_err(|source| BlueprintError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(parse(path, &source, &validate::DiskFiles)?)
+}
+
+/// Validates blueprint text; `files` reads the files it names (relative to the blueprint).
+pub fn parse(
+    path: &Path,
+    source: &str,
+    files: &dyn validate::FileSource,
+) -> Result<Blueprint, BlueprintErrors> {
+    validate::validate(path, Arc::new(source.to_string()), files)
+}
+
+pub use validate::FileSource;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,300 @@
+//! The blueprint exactly as written: serde types that mirror the YAML keys of the contract,
+//! every value carrying its place in the file so validation can point at it.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::fmt;
+use std::marker::PhantomData;
+
+pub type S<T> = Spanned<T>;
+
+/// A YAML mapping kept in file order with the place of each key, so that errors can point at a
+/// key and output follows the author's order. Duplicate keys are rejected by the parser.
+#[derive(Debug)]
+pub struct SpannedMap<V>(pub Vec<(S<String>, V)>);
+
+impl<V> Default for SpannedMap<V> {
+    fn default() -> Self {
+        SpannedMap(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = SpannedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(SpannedMap::default())
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(SpannedMap(entries))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(PhantomData))
+    }
+}
+
+/// A scalar read as text whatever its YAML type, so `cost-center: 1234` is the tag value
+/// "1234" and a stack-set parameter may be written as a number or a boolean.
+#[derive(Debug, Clone)]
+pub struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+pub type Tags = SpannedMap<S<Text>>;
+pub type Names = S<Vec<S<String>>>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBlueprint {
+    pub version: S<u32>,
+    #[serde(default)]
+    pub organization: Option<RawOrganization>,
+    #[serde(default)]
+    pub organizational_units: SpannedMap<S<Option<RawOu>>>,
+    #[serde(default)]
+    pub accounts: SpannedMap<S<RawAccount>>,
+    #[serde(default)]
+    pub policies: SpannedMap<S<RawPolicy>>,
+    #[serde(default)]
+    pub identity_center: Option<RawIdentityCenter>,
+    #[serde(default)]
+    pub stack_sets: SpannedMap<S<RawStackSet>>,
+    #[serde(default)]
+    pub approvals: Option<S<RawApprovals>>,
+    /// lzctl's extension: quota values where AWS raised them for this organization.
+    #[serde(default)]
+    pub quotas: Option<RawQuotas>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOrganization {
+    #[serde(default)]
+    pub policy_types: Option<Names>,
+    #[serde(default)]
+    pub trusted_services: Option<Names>,
+    #[serde(default)]
+    pub delegated_administrators: SpannedMap<S<String>>,
+    #[serde(default)]
+    pub root_policies: Option<Names>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawOu {
+    #[serde(default)]
+    pub policies: Option<Names>,
+    #[serde(default)]
+    pub tags: Option<Tags>,
+    #[serde(default)]
+    pub full_aws_access: Option<S<bool>>,
+    #[serde(default)]
+    pub children: SpannedMap<S<Option<RawOu>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAccount {
+    pub email: S<String>,
+    #[serde(default)]
+    pub ou: Option<S<String>>,
+    #[serde(default)]
+    pub name: Option<S<String>>,
+    #[serde(default)]
+    pub policies: Option<Names>,
+    #[serde(default)]
+    pub tags: Option<Tags>,
+    #[serde(default)]
+    pub full_aws_access: Option<S<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    #[serde(default, rename = "type")]
+    pub policy_type: Option<S<String>>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
+    pub document: Option<S<serde_json::Value>>,
+    #[serde(default)]
+    pub file: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIdentityCenter {
+    #[serde(default)]
+    pub instance_arn: Option<S<String>>,
+    #[serde(default)]
+    pub permission_sets: SpannedMap<S<RawPermissionSet>>,
+    #[serde(default)]
+    pub assignments: Vec<S<RawAssignment>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPermissionSet {
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
+    pub session_duration: Option<S<String>>,
+    #[serde(default)]
+    pub relay_state: Option<S<String>>,
+    #[serde(default)]
+    pub managed_policies: Option<Names>,
+    #[serde(default)]
+    pub customer_managed_policies: Vec<S<RawPolicyReference>>,
+    #[serde(default)]
+    pub inline_policy: Option<S<RawInlinePolicy>>,
+    #[serde(default)]
+    pub permissions_boundary: Option<S<RawBoundary>>,
+    #[serde(default)]
+    pub tags: Tags,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicyReference {
+    pub name: S<String>,
+    #[serde(default)]
+    pub path: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInlinePolicy {
+    #[serde(default)]
+    pub file: Option<S<String>>,
+    #[serde(default)]
+    pub document: Option<S<serde_json::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBoundary {
+    #[serde(default)]
+    pub managed_policy_arn: Option<S<String>>,
+    #[serde(default)]
+    pub customer_managed_policy_reference: Option<S<RawPolicyReference>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssignment {
+    #[serde(default)]
+    pub group: Option<S<String>>,
+    #[serde(default)]
+    pub user: Option<S<String>>,
+    pub permission_set: S<String>,
+    #[serde(default)]
+    pub accounts: Option<Names>,
+    #[serde(default)]
+    pub ous: Option<Names>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStackSet {
+    pub template: S<String>,
+    #[serde(default)]
+    pub description: Option<S<String>>,
+    #[serde(default)]
+    pub permission_model: Option<S<String>>,
+    #[serde(default)]
+    pub capabilities: Option<Names>,
+    #[serde(default)]
+    pub parameters: SpannedMap<S<Text>>,
+    pub targets: S<RawStackTargets>,
+    pub regions: Names,
+    #[serde(default)]
+    pub auto_deployment: Option<RawAutoDeployment>,
+    #[serde(default)]
+    pub operation_preferences: Option<RawOperationPreferences>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStackTargets {
+    #[serde(default)]
+    pub ous: Option<Names>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoDeployment {
+    pub enabled: bool,
+    #[serde(default)]
+    pub retain_stacks_on_account_removal: bool,
+}
+
+#[derive(Debug, Deserialize, Default, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOperationPreferences {
+    #[serde(default)]
+    pub max_concurrent_percentage: Option<u32>,
+    #[serde(default)]
+    pub max_concurrent_count: Option<u32>,
+    #[serde(default)]
+    pub failure_tolerance_percentage: Option<u32>,
+    #[serde(default)]
+    pub failure_tolerance_count: Option<u32>,
+    #[serde(default)]
+    pub region_concurrency: Option<String>,
+    #[serde(default)]
+    pub region_order: Option<Vec<String>>,
+    #[serde(default)]
+    pub concurrency_mode: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawApprovals {
+    pub required: S<u32>,
+    pub allowed_signers: S<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuotas {
+    #[serde(default)]
+    pub policy_size: Option<S<usize>>,
+    #[serde(default)]
+    pub policies_per_target: Option<S<usize>>,
+}

@@ -1,0 +1,79 @@
+//! The command line: subcommands and flags, parsed by clap. No behaviour lives here.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "lzctl", version, about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// AWS profile (default: the standard credential chain: env, profile, SSO, instance role).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region for the API endpoints (Organizations itself is global).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Never colour the output (colour is also off when stdout is not a terminal, or NO_COLOR is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print API calls per API, throttled calls and wall time to stderr.
+    #[arg(long, short = 'v', visible_alias = "verbose", global = true)]
+    pub stats: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a blueprint and every file it names, without calling AWS.
+    Validate(BlueprintArg),
+    /// Read the live organization and show what apply would change.
+    Plan(PlanArgs),
+    /// Show the plan, ask for confirmation, and make the changes.
+    Apply(ApplyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BlueprintArg {
+    /// The blueprint file.
+    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub blueprint: BlueprintArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
+    #[arg(long)]
+    pub prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub blueprint: BlueprintArg,
+    /// Apply without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
+    #[arg(long)]
+    pub prune: bool,
+}

@@ -1,0 +1,37 @@
+//! The operations the commands wrap: read what the blueprint touches, plan, apply.
+
+use crate::apply::{self, ApplyError, Ids, Step};
+use crate::aws::{AccountPolling, Aws};
+use crate::blueprint::Blueprint;
+use crate::error::Error;
+use crate::live::{LiveState, ReadScope};
+use crate::plan::{self, Change, Plan, PlanOptions};
+
+/// What the reader must read in full for this blueprint.
+pub fn read_scope(bp: &Blueprint) -> ReadScope {
+    ReadScope {
+        ou_paths: bp.ous.keys().cloned().collect(),
+        account_emails: bp.accounts.values().map(|a| a.email.clone()).collect(),
+        account_names: bp.accounts.values().map(|a| a.name.clone()).collect(),
+        policy_names: bp.policies.keys().cloned().collect(),
+    }
+}
+
+/// A plan and the live state it was computed from.
+pub struct Planned {
+    pub plan: Plan,
+    pub live: LiveState,
+}
+
+/// Reads the live organization and plans the blueprint against it. Never mutates anything.
+pub async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
+    let live = aws.read_organization(&read_scope(bp)).await.map_err(Error::Read)?;
+    let plan = plan::diff(bp, &live, options);
+    Ok(Planned { plan, live })
+}
+
+/// Applies a plan made from `live`; returns how many changes were applied.
+pub async fn apply(bp: &Blueprint, planned: &Planned, aws: &Aws, progress: impl FnMut(&Change, Step)) -> Result<usize, ApplyError> {
+    let executor = aws.executor(AccountPolling::default());
+    apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
+}

@@ -1,0 +1,32 @@
+//! The errors a command can end with, each shown with its context, and how they map to exit codes.
+
+use crate::apply::{ApplyError, CallError};
+use crate::blueprint::BlueprintError;
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum Error {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Blueprint(#[from] BlueprintError),
+    #[error("reading the live organization failed: {0}")]
+    #[diagnostic(code(lzctl::aws::read))]
+    Read(CallError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] ApplyError),
+    #[error("{0}")]
+    #[diagnostic(code(lzctl::refused))]
+    Refused(String),
+    #[error("{what}: {source}")]
+    #[diagnostic(code(lzctl::io))]
+    Io { what: String, source: std::io::Error },
+}
+
+/// Exit codes: 0 success (or no changes), 1 error, 2 changes present (`--detailed-exitcode`).
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+    pub const CHANGES: u8 = 2;
+}

@@ -1,0 +1,124 @@
+//! The live organization as plain Rust values: what `src/aws/` read, and all the planner knows
+//! of AWS. Lookups by path, name and email live here so every consumer resolves them alike.
+
+use crate::model::PolicyType;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveState {
+    pub organization_id: String,
+    pub management_account_id: String,
+    pub root: LiveRoot,
+    /// By id.
+    pub ous: BTreeMap<String, LiveOu>,
+    /// By id.
+    pub accounts: BTreeMap<String, LiveAccount>,
+    /// By id; SCPs and RCPs only.
+    pub policies: BTreeMap<String, LivePolicy>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveRoot {
+    pub id: String,
+    /// Policy types enabled on the root.
+    pub policy_types: BTreeSet<PolicyType>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveOu {
+    pub id: String,
+    pub name: String,
+    pub parent_id: String,
+    /// Read only for OUs the blueprint manages; None when not read.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveAccount {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub status: String,
+    pub parent_id: String,
+    /// Read only for accounts the blueprint manages; None when not read.
+    pub tags: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LivePolicy {
+    pub id: String,
+    pub name: String,
+    pub policy_type: PolicyType,
+    pub description: String,
+    pub aws_managed: bool,
+    /// Read only for policies the blueprint names; None when not read.
+    pub document: Option<Value>,
+    /// Ids of the roots, OUs and accounts it is attached to.
+    pub targets: BTreeSet<String>,
+}
+
+/// What the reader should read in full (tags, policy content): the parts the blueprint manages.
+#[derive(Debug, Clone, Default)]
+pub struct ReadScope {
+    pub ou_paths: BTreeSet<String>,
+    pub account_emails: BTreeSet<String>,
+    pub account_names: BTreeSet<String>,
+    pub policy_names: BTreeSet<String>,
+}
+
+impl LiveState {
+    /// The OU path of a parent id: "" for the root, None for an id that is not known.
+    pub fn path_of(&self, parent_id: &str) -> Option<String> {
+        if parent_id == self.root.id {
+            return Some(String::new());
+        }
+        let ou = self.ous.get(parent_id)?;
+        let parent = self.path_of(&ou.parent_id)?;
+        Some(if parent.is_empty() {
+            ou.name.clone()
+        } else {
+            format!("{parent}/{}", ou.name)
+        })
+    }
+
+    /// Every OU by its path. Where AWS holds two sibling OUs of one name, the lower id wins.
+    pub fn ous_by_path(&self) -> BTreeMap<String, &LiveOu> {
+        let mut by_path = BTreeMap::new();
+        for ou in self.ous.values() {
+            if let Some(path) = self.path_of(&ou.id) {
+                by_path.entry(path).or_insert(ou);
+            }
+        }
+        by_path
+    }
+
+    /// The live account a blueprint account stands for: matched by email, then by name.
+    pub fn find_account(&self, email: &str, name: &str) -> Option<&LiveAccount> {
+        self.accounts
+            .values()
+            .find(|a| a.email.eq_ignore_ascii_case(email))
+            .or_else(|| self.accounts.values().find(|a| a.name == name))
+    }
+
+    pub fn policy_by_name(&self, name: &str) -> Option<&LivePolicy> {
+        self.policies.values().find(|p| p.name == name)
+    }
+
+    /// Ids of the policies of the managed types attached to a target.
+    pub fn attached_to(&self, target_id: &str) -> impl Iterator<Item = &LivePolicy> {
+        self.policies
+            .values()
+            .filter(move |p| p.targets.contains(target_id))
+    }
+
+    pub fn children_of(&self, parent_id: &str) -> (usize, usize) {
+        let ous = self.ous.values().filter(|o| o.parent_id == parent_id).count();
+        let accounts = self
+            .accounts
+            .values()
+            .filter(|a| a.parent_id == parent_id)
+            .count();
+        (ous, accounts)
+    }
+}

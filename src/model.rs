@@ -1,0 +1,256 @@
+//! The shared vocabulary of blueprint, live state and plan: policy types, change kinds and
+//! actions, attachment targets, and policy documents compared the way IAM compares them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// The name AWS gives the SCP that allows everything; attached to every target by default.
+pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+/// The RCP AWS keeps attached everywhere; lzctl never plans it.
+pub const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PolicyType {
+    ServiceControlPolicy,
+    ResourceControlPolicy,
+    TagPolicy,
+    BackupPolicy,
+    AiservicesOptOutPolicy,
+    ChatbotPolicy,
+    DeclarativePolicyEc2,
+}
+
+impl PolicyType {
+    pub const ALL: [PolicyType; 7] = [
+        PolicyType::ServiceControlPolicy,
+        PolicyType::ResourceControlPolicy,
+        PolicyType::TagPolicy,
+        PolicyType::BackupPolicy,
+        PolicyType::AiservicesOptOutPolicy,
+        PolicyType::ChatbotPolicy,
+        PolicyType::DeclarativePolicyEc2,
+    ];
+    /// The policy types whose documents and attachments lzctl manages.
+    pub const MANAGED: [PolicyType; 2] = [
+        PolicyType::ServiceControlPolicy,
+        PolicyType::ResourceControlPolicy,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
+            PolicyType::ResourceControlPolicy => "RESOURCE_CONTROL_POLICY",
+            PolicyType::TagPolicy => "TAG_POLICY",
+            PolicyType::BackupPolicy => "BACKUP_POLICY",
+            PolicyType::AiservicesOptOutPolicy => "AISERVICES_OPT_OUT_POLICY",
+            PolicyType::ChatbotPolicy => "CHATBOT_POLICY",
+            PolicyType::DeclarativePolicyEc2 => "DECLARATIVE_POLICY_EC2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PolicyType> {
+        PolicyType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The AWS-managed policy that allows everything for this type, if it has one.
+    pub fn full_access_policy(self) -> Option<&'static str> {
+        match self {
+            PolicyType::ServiceControlPolicy => Some(FULL_AWS_ACCESS),
+            PolicyType::ResourceControlPolicy => Some(RCP_FULL_AWS_ACCESS),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    OrganizationSetting,
+    OrganizationalUnit,
+    Account,
+    Policy,
+    PolicyAttachment,
+    PermissionSet,
+    Assignment,
+    StackSet,
+    StackInstances,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::OrganizationSetting => "organization_setting",
+            Kind::OrganizationalUnit => "organizational_unit",
+            Kind::Account => "account",
+            Kind::Policy => "policy",
+            Kind::PolicyAttachment => "policy_attachment",
+            Kind::PermissionSet => "permission_set",
+            Kind::Assignment => "assignment",
+            Kind::StackSet => "stack_set",
+            Kind::StackInstances => "stack_instances",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Move,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+            Action::Move => "→",
+        }
+    }
+}
+
+/// Where a policy is attached: the root, an OU by its path, or an account by its blueprint key
+/// (or, for accounts the blueprint does not name, by id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+pub enum Target {
+    Root,
+    Ou(String),
+    Account(String),
+}
+
+impl fmt::Display for Target {
+    /// The form used in addresses: `Root`, `Foundational/Workloads`, `account:prod-web`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Root => f.write_str("Root"),
+            Target::Ou(path) => f.write_str(path),
+            Target::Account(key) => write!(f, "account:{key}"),
+        }
+    }
+}
+
+/// Splits an OU path into its parent path ("" for the root) and its own name.
+pub fn split_ou_path(path: &str) -> (&str, &str) {
+    match path.rsplit_once('/') {
+        Some((parent, name)) => (parent, name),
+        None => ("", path),
+    }
+}
+
+/// Keys whose values IAM treats as a set, where a single string equals a one-element list.
+const SET_VALUED_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResource"];
+
+/// A policy document in a canonical form: keys sorted (serde_json's map is a BTreeMap here),
+/// a lone Statement object wrapped in a list, and set-valued fields (actions, resources,
+/// principals, condition values) as sorted, de-duplicated lists. Two documents IAM treats as the
+/// same normalize to equal values, so key order and whitespace never plan a change.
+pub fn normalize_policy(doc: &Value) -> Value {
+    let mut doc = doc.clone();
+    if let Some(obj) = doc.as_object_mut() {
+        if let Some(statement) = obj.get_mut("Statement") {
+            if statement.is_object() {
+                *statement = Value::Array(vec![statement.take()]);
+            }
+            if let Some(statements) = statement.as_array_mut() {
+                for s in statements.iter_mut() {
+                    normalize_statement(s);
+                }
+            }
+        }
+    }
+    doc
+}
+
+fn normalize_statement(statement: &mut Value) {
+    let Some(obj) = statement.as_object_mut() else {
+        return;
+    };
+    for key in SET_VALUED_KEYS {
+        if let Some(v) = obj.get_mut(key) {
+            as_sorted_set(v);
+        }
+    }
+    for key in ["Principal", "NotPrincipal"] {
+        if let Some(Value::Object(principals)) = obj.get_mut(key) {
+            principals.values_mut().for_each(as_sorted_set);
+        }
+    }
+    if let Some(Value::Object(operators)) = obj.get_mut("Condition") {
+        for conditions in operators.values_mut() {
+            if let Value::Object(conditions) = conditions {
+                conditions.values_mut().for_each(as_sorted_set);
+            }
+        }
+    }
+}
+
+fn as_sorted_set(v: &mut Value) {
+    let mut items = match v.take() {
+        Value::Array(items) => items,
+        single => vec![single],
+    };
+    items.sort_by_key(|item| item.to_string());
+    items.dedup();
+    *v = Value::Array(items);
+}
+
+/// The document as it is uploaded: minified, keys sorted. Its length is what
+/// the policy-size quota counts.
+pub fn minified(doc: &Value) -> String {
+    serde_json::to_string(doc).expect("a JSON value always serializes")
+}
+
+/// The document as people read it in diffs.
+pub fn pretty(doc: &Value) -> String {
+    serde_json::to_string_pretty(doc).expect("a JSON value always serializes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reordered_keys_and_single_values_normalize_equal() {
+        let a = json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": ["*"]}});
+        let b = json!({"Statement": [{"Resource": "*", "Action": ["s3:*"], "Effect": "Deny"}], "Version": "2012-10-17"});
+        assert_eq!(normalize_policy(&a), normalize_policy(&b));
+    }
+
+    #[test]
+    fn a_real_difference_survives_normalization() {
+        let a = json!({"Statement": [{"Effect": "Deny", "Action": ["s3:*", "ec2:*"]}]});
+        let b = json!({"Statement": [{"Effect": "Deny", "Action": ["s3:*"]}]});
+        assert_ne!(normalize_policy(&a), normalize_policy(&b));
+    }
+
+    #[test]
+    fn action_order_and_condition_values_are_sets() {
+        let a = json!({"Statement": [{"Effect": "Deny", "Action": ["b:*", "a:*"],
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]});
+        let b = json!({"Statement": [{"Effect": "Deny", "Action": ["a:*", "b:*"],
+            "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]});
+        assert_eq!(normalize_policy(&a), normalize_policy(&b));
+    }
+
+    #[test]
+    fn ou_paths_split_into_parent_and_name() {
+        assert_eq!(split_ou_path("Foundational"), ("", "Foundational"));
+        assert_eq!(
+            split_ou_path("Foundational/Workloads/SDLC"),
+            ("Foundational/Workloads", "SDLC")
+        );
+    }
+}

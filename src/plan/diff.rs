@@ -1,0 +1,399 @@
+//! diff(blueprint, live) → plan: the planner itself, a pure function tested from tables.
+
+use super::order::sort_changes;
+use super::{Change, Op, Plan, PlanOptions, Unmanaged};
+use crate::blueprint::{Attachments, Blueprint};
+use crate::live::LiveState;
+use crate::model::{
+    minified, normalize_policy, split_ou_path, Action, Kind, PolicyType, Target, FULL_AWS_ACCESS,
+    RCP_FULL_AWS_ACCESS,
+};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
+    let mut p = Planner {
+        bp,
+        live,
+        options,
+        live_ous: live.ous_by_path(),
+        changes: Vec::new(),
+        unmanaged: Vec::new(),
+        warnings: Vec::new(),
+    };
+    p.policy_types();
+    p.ous();
+    p.policies();
+    p.accounts();
+    p.attachments();
+    p.unmanaged_ous();
+    p.unmanaged_policies();
+    p.unmanaged_accounts();
+    p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
+    Plan {
+        changes: sort_changes(p.changes),
+        unmanaged: p.unmanaged,
+        warnings: p.warnings,
+    }
+}
+
+struct Planner<'a> {
+    bp: &'a Blueprint,
+    live: &'a LiveState,
+    options: &'a PlanOptions,
+    live_ous: BTreeMap<String, &'a crate::live::LiveOu>,
+    changes: Vec<Change>,
+    unmanaged: Vec<Unmanaged>,
+    warnings: Vec<String>,
+}
+
+fn display_parent(path: &str) -> &str {
+    if path.is_empty() { "Root" } else { path }
+}
+
+fn ou_address(path: &str) -> String {
+    format!("organizational_unit.{path}")
+}
+
+impl Planner<'_> {
+    fn change(&mut self, address: String, kind: Kind, action: Action, before: Option<Value>, after: Option<Value>, reason: impl Into<String>, op: Op) {
+        self.changes.push(Change { address, kind, action, before, after, reason: reason.into(), op });
+    }
+
+    fn policy_types(&mut self) {
+        let live = &self.live.root.policy_types;
+        let needed: BTreeSet<PolicyType> = self.bp.policies.values().map(|p| p.policy_type).collect();
+        let (wanted, managed) = match &self.bp.organization.policy_types {
+            Some(types) => (types.clone(), true),
+            None => (needed, false),
+        };
+        for t in wanted.difference(live) {
+            let reason = if managed { "listed in organization.policy_types" } else { "the blueprint's policies need it" };
+            self.change(
+                format!("organization_setting.policy_type/{t}"),
+                Kind::OrganizationSetting,
+                Action::Create,
+                None,
+                Some(json!({"policy_type": t, "enabled": true})),
+                format!("enable {t} on the root ({reason})"),
+                Op::EnablePolicyType { policy_type: *t },
+            );
+        }
+        if managed {
+            for t in live.difference(&wanted) {
+                let address = format!("organization_setting.policy_type/{t}");
+                if self.options.prune {
+                    self.change(
+                        address,
+                        Kind::OrganizationSetting,
+                        Action::Delete,
+                        Some(json!({"policy_type": t, "enabled": true})),
+                        None,
+                        format!("disable {t} on the root (not in organization.policy_types; --prune)"),
+                        Op::DisablePolicyType { policy_type: *t },
+                    );
+                } else {
+                    self.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationSetting, note: format!("{t} is enabled but not listed; --prune disables it") });
+                }
+            }
+        }
+    }
+
+    fn ous(&mut self) {
+        for (path, ou) in &self.bp.ous {
+            let (parent, name) = split_ou_path(path);
+            match self.live_ous.get(path.as_str()) {
+                None => self.change(
+                    ou_address(path),
+                    Kind::OrganizationalUnit,
+                    Action::Create,
+                    None,
+                    Some(with_tags(json!({"name": name, "parent": display_parent(parent)}), ou.tags.as_ref())),
+                    format!("OU {name} does not exist under {}", display_parent(parent)),
+                    Op::CreateOu { path: path.clone(), name: name.to_string(), parent: parent.to_string(), tags: ou.tags.clone().unwrap_or_default() },
+                ),
+                Some(live_ou) => {
+                    let live_tags = live_ou.tags.clone();
+                    self.tags(ou_address(path), Kind::OrganizationalUnit, Target::Ou(path.clone()), ou.tags.as_ref(), live_tags.as_ref());
+                }
+            }
+        }
+    }
+
+    fn tags(&mut self, address: String, kind: Kind, target: Target, desired: Option<&BTreeMap<String, String>>, live: Option<&BTreeMap<String, String>>) {
+        let (Some(desired), Some(live)) = (desired, live) else {
+            return;
+        };
+        if desired == live {
+            return;
+        }
+        let set: BTreeMap<String, String> = desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let remove: BTreeSet<String> = live.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
+        let mut words = Vec::new();
+        if !set.is_empty() {
+            words.push(format!("set {}", set.keys().cloned().collect::<Vec<_>>().join(", ")));
+        }
+        if !remove.is_empty() {
+            words.push(format!("remove {}", remove.iter().cloned().collect::<Vec<_>>().join(", ")));
+        }
+        self.change(address, kind, Action::Update, Some(json!({"tags": live})), Some(json!({"tags": desired})), format!("tags differ: {}", words.join("; ")), Op::SetTags { target, set, remove });
+    }
+
+    fn policies(&mut self) {
+        for (name, policy) in &self.bp.policies {
+            let address = format!("policy.{name}");
+            let desired_doc = normalize_policy(&policy.document);
+            match self.live.policy_by_name(name) {
+                None => self.change(
+                    address,
+                    Kind::Policy,
+                    Action::Create,
+                    None,
+                    Some(json!({"name": name, "type": policy.policy_type, "description": policy.description, "document": policy.document})),
+                    format!("{} {name} does not exist", policy.policy_type),
+                    Op::CreatePolicy { name: name.clone(), policy_type: policy.policy_type, description: policy.description.clone(), content: minified(&policy.document) },
+                ),
+                Some(live) => {
+                    if live.policy_type != policy.policy_type {
+                        self.warnings.push(format!("policy {name} exists as a {} but the blueprint declares a {}; lzctl does not change a policy's type (delete it by hand to recreate it)", live.policy_type, policy.policy_type));
+                        continue;
+                    }
+                    let live_doc = live.document.as_ref().map(normalize_policy);
+                    let doc_differs = live_doc.as_ref() != Some(&desired_doc);
+                    let description_differs = live.description != policy.description;
+                    if !doc_differs && !description_differs {
+                        continue;
+                    }
+                    let mut before = json!({});
+                    let mut after = json!({});
+                    let mut what = Vec::new();
+                    if description_differs {
+                        before["description"] = json!(live.description);
+                        after["description"] = json!(policy.description);
+                        what.push("description");
+                    }
+                    if doc_differs {
+                        before["document"] = live.document.clone().unwrap_or(Value::Null);
+                        after["document"] = policy.document.clone();
+                        what.push("document");
+                    }
+                    self.change(
+                        address,
+                        Kind::Policy,
+                        Action::Update,
+                        Some(before),
+                        Some(after),
+                        format!("{} differs", what.join(" and ")),
+                        Op::UpdatePolicy {
+                            name: name.clone(),
+                            id: live.id.clone(),
+                            description: description_differs.then(|| policy.description.clone()),
+                            content: doc_differs.then(|| minified(&policy.document)),
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    fn accounts(&mut self) {
+        for (key, account) in &self.bp.accounts {
+            let address = format!("account.{key}");
+            match self.live.find_account(&account.email, &account.name) {
+                None => {
+                    self.change(
+                        address.clone(),
+                        Kind::Account,
+                        Action::Create,
+                        None,
+                        Some(with_tags(json!({"name": account.name, "email": account.email}), account.tags.as_ref())),
+                        format!("no account has the email {} or the name {}", account.email, account.name),
+                        Op::CreateAccount { key: key.clone(), name: account.name.clone(), email: account.email.clone(), tags: account.tags.clone().unwrap_or_default() },
+                    );
+                    if !account.ou.is_empty() {
+                        self.change(
+                            address,
+                            Kind::Account,
+                            Action::Move,
+                            Some(json!({"parent": "Root"})),
+                            Some(json!({"parent": account.ou})),
+                            format!("a new account starts in the root; the blueprint puts it in {}", account.ou),
+                            Op::MoveAccount { key: key.clone(), from: String::new(), to: account.ou.clone() },
+                        );
+                    }
+                }
+                Some(live) => {
+                    if live.name != account.name {
+                        self.warnings.push(format!("account {key} ({}) is named {:?} in AWS and {:?} in the blueprint; lzctl does not rename accounts", live.id, live.name, account.name));
+                    }
+                    if !live.email.eq_ignore_ascii_case(&account.email) {
+                        self.warnings.push(format!("account {key} ({}) was matched by name; its email in AWS is {}, the blueprint says {}", live.id, live.email, account.email));
+                    }
+                    let current = self.live.path_of(&live.parent_id).unwrap_or_default();
+                    if current != account.ou {
+                        self.change(
+                            address.clone(),
+                            Kind::Account,
+                            Action::Move,
+                            Some(json!({"parent": display_parent(&current)})),
+                            Some(json!({"parent": display_parent(&account.ou)})),
+                            format!("it is in {}; the blueprint puts it in {}", display_parent(&current), display_parent(&account.ou)),
+                            Op::MoveAccount { key: key.clone(), from: current, to: account.ou.clone() },
+                        );
+                    }
+                    let live_tags = live.tags.clone();
+                    self.tags(address, Kind::Account, Target::Account(key.clone()), account.tags.as_ref(), live_tags.as_ref());
+                }
+            }
+        }
+    }
+
+    /// The managed targets, each with the live id it has (None when this plan creates it).
+    fn managed_targets(&self) -> Vec<(Target, Option<String>, Attachments)> {
+        let mut targets = Vec::new();
+        if let Some(policies) = &self.bp.organization.root_policies {
+            targets.push((Target::Root, Some(self.live.root.id.clone()), Attachments { policies: policies.clone(), full_aws_access: true }));
+        }
+        for (path, ou) in &self.bp.ous {
+            let id = self.live_ous.get(path.as_str()).map(|o| o.id.clone());
+            targets.push((Target::Ou(path.clone()), id, ou.attachments.clone()));
+        }
+        for (key, account) in &self.bp.accounts {
+            let id = self.live.find_account(&account.email, &account.name).map(|a| a.id.clone());
+            targets.push((Target::Account(key.clone()), id, account.attachments.clone()));
+        }
+        targets
+    }
+
+    fn attachments(&mut self) {
+        let scp_enabled_after = self.live.root.policy_types.contains(&PolicyType::ServiceControlPolicy) || self.changes.iter().any(|c| c.op == Op::EnablePolicyType { policy_type: PolicyType::ServiceControlPolicy });
+        for (target, id, wanted) in self.managed_targets() {
+            let mut desired: BTreeSet<String> = wanted.policies.iter().cloned().collect();
+            if wanted.full_aws_access && scp_enabled_after {
+                desired.insert(FULL_AWS_ACCESS.to_string());
+            }
+            // AWS attaches FullAWSAccess to every new OU and account by itself.
+            let attached: BTreeSet<String> = match &id {
+                Some(id) => self.live.attached_to(id).map(|p| p.name.clone()).filter(|n| n != RCP_FULL_AWS_ACCESS).collect(),
+                None => BTreeSet::from([FULL_AWS_ACCESS.to_string()]),
+            };
+            for policy in desired.difference(&attached) {
+                self.change(
+                    format!("policy_attachment.{policy}/{target}"),
+                    Kind::PolicyAttachment,
+                    Action::Create,
+                    None,
+                    Some(json!({"policy": policy, "target": target.to_string()})),
+                    format!("the blueprint attaches {policy} to {target}"),
+                    Op::AttachPolicy { policy: policy.clone(), target: target.clone() },
+                );
+            }
+            for policy in attached.difference(&desired) {
+                let reason = if policy == FULL_AWS_ACCESS { format!("{target} says full_aws_access: false") } else { format!("attached in AWS, not in the blueprint's policies for {target}") };
+                self.change(
+                    format!("policy_attachment.{policy}/{target}"),
+                    Kind::PolicyAttachment,
+                    Action::Delete,
+                    Some(json!({"policy": policy, "target": target.to_string()})),
+                    None,
+                    reason,
+                    Op::DetachPolicy { policy: policy.clone(), target: target.clone() },
+                );
+            }
+        }
+    }
+
+    /// Ids of the targets a policy stays attached to once the planned detaches ran.
+    fn remaining_targets(&self, policy: &crate::live::LivePolicy) -> usize {
+        let detached = self.changes.iter().filter(|c| matches!(&c.op, Op::DetachPolicy { policy: p, .. } if *p == policy.name)).count();
+        policy.targets.len().saturating_sub(detached)
+    }
+
+    fn unmanaged_ous(&mut self) {
+        // Deepest first, so an empty parent of pruned children is pruned too.
+        let mut paths: Vec<(&String, &&crate::live::LiveOu)> = self.live_ous.iter().filter(|(path, _)| !self.bp.ous.contains_key(*path)).collect();
+        paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.matches('/').count()));
+        let mut pruned: BTreeSet<String> = BTreeSet::new();
+        let mut found = Vec::new();
+        for (path, ou) in paths {
+            let address = ou_address(path);
+            let child_ous_left = self.live.ous.values().filter(|o| o.parent_id == ou.id && !pruned.contains(&o.id)).count();
+            let accounts_left = self.live.accounts.values().filter(|a| a.parent_id == ou.id && !self.is_managed_account(&a.id)).count();
+            let empty = child_ous_left == 0 && accounts_left == 0;
+            if self.options.prune && empty {
+                pruned.insert(ou.id.clone());
+                let (parent, name) = split_ou_path(path);
+                found.push(Change {
+                    address,
+                    kind: Kind::OrganizationalUnit,
+                    action: Action::Delete,
+                    before: Some(json!({"name": name, "parent": display_parent(parent)})),
+                    after: None,
+                    reason: "not in the blueprint and empty (--prune)".into(),
+                    op: Op::DeleteOu { path: path.clone(), id: ou.id.clone() },
+                });
+            } else {
+                let note = if empty { "not in the blueprint; empty, --prune deletes it".to_string() } else { format!("not in the blueprint; holds {child_ous_left} OU(s) and {accounts_left} account(s), kept") };
+                self.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationalUnit, note });
+            }
+        }
+        self.changes.extend(found);
+    }
+
+    fn is_managed_account(&self, account_id: &str) -> bool {
+        self.bp.accounts.values().any(|a| self.live.find_account(&a.email, &a.name).is_some_and(|l| l.id == account_id))
+    }
+
+    fn unmanaged_policies(&mut self) {
+        let mut found = Vec::new();
+        let mut listed = Vec::new();
+        for policy in self.live.policies.values() {
+            if policy.aws_managed || self.bp.policies.contains_key(&policy.name) {
+                continue;
+            }
+            let address = format!("policy.{}", policy.name);
+            let remaining = self.remaining_targets(policy);
+            if self.options.prune && remaining == 0 {
+                found.push(Change {
+                    address,
+                    kind: Kind::Policy,
+                    action: Action::Delete,
+                    before: Some(json!({"name": policy.name, "type": policy.policy_type, "description": policy.description})),
+                    after: None,
+                    reason: "not in the blueprint and detached (--prune)".into(),
+                    op: Op::DeletePolicy { name: policy.name.clone(), id: policy.id.clone() },
+                });
+            } else {
+                let note = if remaining == 0 { "not in the blueprint; detached, --prune deletes it".to_string() } else { format!("not in the blueprint; still attached to {remaining} target(s), kept") };
+                listed.push(Unmanaged { address, kind: Kind::Policy, note });
+            }
+        }
+        self.changes.extend(found);
+        self.unmanaged.extend(listed);
+    }
+
+    fn unmanaged_accounts(&mut self) {
+        for account in self.live.accounts.values() {
+            if account.id == self.live.management_account_id || self.is_managed_account(&account.id) {
+                continue;
+            }
+            let place = self.live.path_of(&account.parent_id).unwrap_or_default();
+            self.unmanaged.push(Unmanaged {
+                address: format!("account.{}", account.id),
+                kind: Kind::Account,
+                note: format!("{} <{}> in {}, not in the blueprint (lzctl never closes accounts)", account.name, account.email, display_parent(&place)),
+            });
+        }
+    }
+}
+
+fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value {
+    if let Some(tags) = tags.filter(|t| !t.is_empty()) {
+        value["tags"] = json!(tags);
+    }
+    value
+}
+
+#[cfg(test)]
+#[path = "diff_tests.rs"]
+mod tests;

@@ -1,0 +1,141 @@
+//! The plan: the exact list of changes that would make the live organization match the
+//! blueprint, each with an address, a kind, an action, before/after values, a reason, and the
+//! operation `apply` runs for it. Computing it is pure.
+
+mod diff;
+mod order;
+
+pub use diff::diff;
+
+use crate::model::{Action, Kind, PolicyType, Target};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Delete unmanaged things that are safe to delete (empty OUs, detached policies).
+    pub prune: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// In the order `apply` runs them.
+    pub changes: Vec<Change>,
+    /// What the live organization has and the blueprint does not mention.
+    pub unmanaged: Vec<Unmanaged>,
+    /// Differences lzctl cannot act on, said once in the plan.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub address: String,
+    pub kind: Kind,
+    pub action: Action,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub reason: String,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unmanaged {
+    pub address: String,
+    pub kind: Kind,
+    pub note: String,
+}
+
+/// One AWS operation, named by blueprint paths and names; ids of things that exist already are
+/// carried along, ids of things the same apply creates are resolved while it runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    EnablePolicyType {
+        policy_type: PolicyType,
+    },
+    DisablePolicyType {
+        policy_type: PolicyType,
+    },
+    CreateOu {
+        path: String,
+        name: String,
+        /// Parent path; "" for the root.
+        parent: String,
+        tags: BTreeMap<String, String>,
+    },
+    DeleteOu {
+        path: String,
+        id: String,
+    },
+    CreatePolicy {
+        name: String,
+        policy_type: PolicyType,
+        description: String,
+        content: String,
+    },
+    UpdatePolicy {
+        name: String,
+        id: String,
+        description: Option<String>,
+        content: Option<String>,
+    },
+    DeletePolicy {
+        name: String,
+        id: String,
+    },
+    CreateAccount {
+        key: String,
+        name: String,
+        email: String,
+        tags: BTreeMap<String, String>,
+    },
+    MoveAccount {
+        key: String,
+        /// Parent path it is in now; "" for the root (where a new account lands).
+        from: String,
+        /// OU path it goes to; "" for the root.
+        to: String,
+    },
+    AttachPolicy {
+        policy: String,
+        target: Target,
+    },
+    DetachPolicy {
+        policy: String,
+        target: Target,
+    },
+    SetTags {
+        target: Target,
+        set: BTreeMap<String, String>,
+        remove: BTreeSet<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub delete: usize,
+    #[serde(rename = "move")]
+    pub moves: usize,
+}
+
+impl Plan {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.create += 1,
+                Action::Update => s.update += 1,
+                Action::Delete => s.delete += 1,
+                Action::Move => s.moves += 1,
+            }
+        }
+        s
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}

@@ -1,0 +1,91 @@
+//! The plan as people read it: one line per change with its symbol, address and reason, policy
+//! documents as unified diffs, unmanaged things apart, and a closing count.
+
+use super::{paint, Color};
+use crate::model::{normalize_policy, pretty, Action};
+use crate::plan::{Change, Plan};
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+use std::fmt::Write;
+
+fn action_color(action: Action) -> &'static str {
+    match action {
+        Action::Create => "32",
+        Action::Update => "33",
+        Action::Delete => "31",
+        Action::Move => "36",
+    }
+}
+
+pub fn human(plan: &Plan, color: Color) -> String {
+    let mut out = String::new();
+    if !plan.changes.is_empty() {
+        out.push_str("lzctl will make these changes, in this order:\n\n");
+        for change in &plan.changes {
+            let symbol = paint(color, action_color(change.action), change.action.symbol());
+            let _ = writeln!(out, "  {symbol} {}  {}", change.address, paint(color, "2", &format!("# {}", change.reason)));
+            if let Some(diff) = document_diff(change) {
+                for line in diff.lines() {
+                    let painted = match line.chars().next() {
+                        Some('+') if !line.starts_with("+++") => paint(color, "32", line),
+                        Some('-') if !line.starts_with("---") => paint(color, "31", line),
+                        Some('@') => paint(color, "36", line),
+                        _ => line.to_string(),
+                    };
+                    let _ = writeln!(out, "      {painted}");
+                }
+            }
+        }
+        out.push('\n');
+    }
+    if !plan.unmanaged.is_empty() {
+        out.push_str("Not in the blueprint, left alone:\n\n");
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "  {} {}  {}", paint(color, "2", "?"), u.address, paint(color, "2", &format!("# {}", u.note)));
+        }
+        out.push('\n');
+    }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "{} {warning}", paint(color, "33", "Warning:"));
+    }
+    if !plan.warnings.is_empty() {
+        out.push('\n');
+    }
+    let s = plan.summary();
+    if plan.is_empty() {
+        out.push_str("No changes.\n");
+    } else {
+        let _ = writeln!(out, "Plan: {} to create, {} to update, {} to delete, {} to move.", s.create, s.update, s.delete, s.moves);
+    }
+    out
+}
+
+/// A unified diff of the normalized, pretty-printed policy document, when a change edits one.
+fn document_diff(change: &Change) -> Option<String> {
+    let document = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("document")).map(|d| pretty(&normalize_policy(d)));
+    let (before, after) = (document(&change.before)?, document(&change.after)?);
+    let diff = TextDiff::from_lines(&before, &after);
+    let mut out = String::new();
+    let _ = writeln!(out, "--- live");
+    let _ = writeln!(out, "+++ blueprint");
+    for group in diff.grouped_ops(3) {
+        let (first, last) = (group.first()?, group.last()?);
+        let old = first.old_range().start..last.old_range().end;
+        let new = first.new_range().start..last.new_range().end;
+        let _ = writeln!(out, "@@ -{},{} +{},{} @@", old.start + 1, old.len(), new.start + 1, new.len());
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                let sign = match change.tag() {
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                    ChangeTag::Equal => ' ',
+                };
+                let _ = write!(out, "{sign}{}", change.value());
+                if change.missing_newline() {
+                    out.push('\n');
+                }
+            }
+        }
+    }
+    Some(out)
+}

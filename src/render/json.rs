@@ -1,0 +1,34 @@
+//! The plan as the JSON of the blueprint contract (format version 1).
+
+use crate::plan::Plan;
+use serde_json::{json, Value};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+pub fn json(plan: &Plan) -> Value {
+    let changes: Vec<Value> = plan
+        .changes
+        .iter()
+        .map(|c| {
+            json!({
+                "address": c.address,
+                "kind": c.kind,
+                "action": c.action,
+                "before": c.before,
+                "after": c.after,
+            })
+        })
+        .collect();
+    let unmanaged: Vec<Value> = plan
+        .unmanaged
+        .iter()
+        .map(|u| json!({"address": u.address, "kind": u.kind}))
+        .collect();
+    json!({
+        "format_version": FORMAT_VERSION,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "changes": changes,
+        "unmanaged": unmanaged,
+        "summary": plan.summary(),
+    })
+}

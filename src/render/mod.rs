@@ -1,0 +1,22 @@
+//! Renderers: a plan as text for people and as the versioned JSON of the contract. They only
+//! format what the planner decided.
+
+mod human;
+mod json;
+
+pub use human::human;
+pub use json::json;
+
+/// Whether output may carry ANSI colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    On,
+    Off,
+}
+
+pub(crate) fn paint(color: Color, code: &str, text: &str) -> String {
+    match color {
+        Color::On => format!("\x1b[{code}m{text}\x1b[0m"),
+        Color::Off => text.to_string(),
+    }
+}
