@@ -12,6 +12,8 @@ pub mod live;
 pub mod model;
 pub mod plan;
 pub mod render;
+#[cfg(test)]
+mod testing;
 
 use cli::{Cli, Command};
 use error::exit;

@@ -1,0 +1,325 @@
+//! Blueprint loading from tables: text in, validated blueprint or the exact problems out.
+
+use super::*;
+use std::collections::HashMap;
+
+struct Files(HashMap<PathBuf, String>);
+
+impl FileSource for Files {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        self.0.get(path).cloned().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+    }
+}
+
+const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+const DENY_S3: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}"#;
+
+fn files(extra: &[(&str, &str)]) -> Files {
+    let mut map: HashMap<PathBuf, String> = HashMap::new();
+    map.insert("bp/policies/deny-s3.json".into(), DENY_S3.into());
+    map.insert("bp/policies/allow-all.json".into(), ALLOW_ALL.into());
+    for (path, text) in extra {
+        map.insert(Path::new("bp").join(path), text.to_string());
+    }
+    Files(map)
+}
+
+fn load_with(yaml: &str, extra: &[(&str, &str)]) -> Result<Blueprint, BlueprintErrors> {
+    parse(Path::new("bp/lz.yaml"), yaml, &files(extra))
+}
+
+/// The `place: message` of every issue, in order.
+fn problems(yaml: &str) -> Vec<String> {
+    problems_with(yaml, &[])
+}
+
+fn problems_with(yaml: &str, extra: &[(&str, &str)]) -> Vec<String> {
+    match load_with(yaml, extra) {
+        Ok(_) => vec![],
+        Err(errors) => errors.issues.iter().map(|i| i.to_string()).collect(),
+    }
+}
+
+const GOOD: &str = r#"version: 1
+organization:
+  policy_types: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY]
+  trusted_services: [sso.amazonaws.com]
+  delegated_administrators:
+    config-multiaccountsetup.amazonaws.com: security
+  root_policies: [deny-s3]
+organizational_units:
+  Foundational:
+    policies: [deny-s3]
+    tags: {owner: platform}
+    children:
+      Workloads:
+        children:
+          Production: {policies: [inline-deny]}
+          SDLC: {}
+  Suspended:
+    full_aws_access: false
+    policies: [allow-all]
+  Maintenance:
+accounts:
+  security: {email: aws+security@example.com, ou: Foundational}
+  prod-web:
+    email: aws+prod-web@example.com
+    ou: Foundational/Workloads/Production
+    name: "Prod Web"
+    policies: [rcp]
+    tags: {cost-center: 1234}
+policies:
+  deny-s3: {file: policies/deny-s3.json, description: no S3}
+  allow-all: {file: policies/allow-all.json}
+  inline-deny:
+    document:
+      Version: "2012-10-17"
+      Statement: [{Effect: Deny, Action: "*", Resource: "*"}]
+  rcp:
+    type: RESOURCE_CONTROL_POLICY
+    file: policies/deny-s3.json
+"#;
+
+#[test]
+fn a_good_blueprint_loads_into_plain_values() {
+    let bp = load_with(GOOD, &[]).expect("valid");
+    let paths: Vec<&str> = bp.ous.keys().map(String::as_str).collect();
+    assert_eq!(paths, ["Foundational", "Foundational/Workloads", "Foundational/Workloads/Production", "Foundational/Workloads/SDLC", "Maintenance", "Suspended"]);
+    assert_eq!(bp.ous["Foundational/Workloads/Production"].parent, "Foundational/Workloads");
+    assert_eq!(bp.ous["Suspended"].attachments, Attachments { policies: vec!["allow-all".into()], full_aws_access: false });
+    assert_eq!(bp.ous["Maintenance"].attachments, Attachments { policies: vec![], full_aws_access: true });
+    assert_eq!(bp.ous["Maintenance"].tags, None);
+    let web = &bp.accounts["prod-web"];
+    assert_eq!((web.name.as_str(), web.ou.as_str()), ("Prod Web", "Foundational/Workloads/Production"));
+    assert_eq!(web.tags.as_ref().unwrap()["cost-center"], "1234", "a number tag value is read as text");
+    assert_eq!(bp.accounts["security"].name, "security", "name defaults to the key");
+    assert_eq!(bp.policies["rcp"].policy_type, PolicyType::ResourceControlPolicy);
+    assert_eq!(bp.policies["deny-s3"].description, "no S3");
+    assert_eq!(bp.organization.root_policies, Some(vec!["deny-s3".to_string()]));
+    assert_eq!(bp.organization.delegated_administrators["config-multiaccountsetup.amazonaws.com"], "security");
+    assert_eq!(bp.referenced_files.len(), 3);
+}
+
+#[test]
+fn yaml_syntax_errors_point_at_their_line() {
+    let p = problems("version: 1\norganizational_units:\n  A: {policies: [x\n");
+    assert_eq!(p.len(), 1);
+    assert!(p[0].starts_with("bp/lz.yaml:"), "{p:?}");
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_place() {
+    let p = problems("version: 1\norganizational_units:\n  A:\n    polices: [x]\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:4:"), "{p:?}");
+    assert!(p[0].contains("polices"), "{p:?}");
+}
+
+#[test]
+fn wrong_types_are_rejected_with_their_place() {
+    let p = problems("version: 1\naccounts:\n  a:\n    email: [not, a, string]\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:4:"), "{p:?}");
+}
+
+#[test]
+fn duplicate_keys_are_rejected() {
+    let p = problems("version: 1\npolicies:\n  a: {file: policies/deny-s3.json}\n  a: {file: policies/deny-s3.json}\n");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:4:"), "{p:?}");
+}
+
+#[test]
+fn every_reference_problem_is_reported_at_once() {
+    let yaml = r#"version: 1
+organization:
+  root_policies: [nope]
+  delegated_administrators: {config.amazonaws.com: ghost}
+organizational_units:
+  Foundational:
+    policies: [deny-s33]
+accounts:
+  a: {email: a@example.com, ou: Foundational/Workload}
+  b: {email: a@example.com, ou: Foundational, name: a}
+policies:
+  deny-s3: {file: policies/deny-s3.json}
+"#;
+    assert_eq!(
+        problems(yaml),
+        [
+            r#"bp/lz.yaml:9:33: account a: unknown OU path "Foundational/Workload""#,
+            "bp/lz.yaml:10:14: account b: email a@example.com is also used by account a",
+            r#"bp/lz.yaml:10:53: account b: name "a" is also used by account a"#,
+            r#"bp/lz.yaml:4:52: delegated administrator for config.amazonaws.com: unknown account "ghost""#,
+            r#"bp/lz.yaml:3:19: the root: unknown policy "nope""#,
+            r#"bp/lz.yaml:7:16: OU Foundational: unknown policy "deny-s33""#,
+        ]
+    );
+}
+
+#[test]
+fn typos_get_a_suggestion() {
+    let errors = load_with("version: 1\norganizational_units:\n  Foundational: {policies: [deny-s33]}\npolicies:\n  deny-s3: {file: policies/deny-s3.json}\n", &[]).unwrap_err();
+    assert_eq!(errors.issues[0].help.as_deref(), Some("did you mean \"deny-s3\"?"));
+}
+
+#[test]
+fn policy_files_are_checked() {
+    let yaml = r#"version: 1
+policies:
+  missing: {file: policies/missing.json}
+  not-json: {file: policies/broken.json}
+  no-statement: {file: policies/empty.json}
+  bad-effect: {document: {Statement: [{Effect: Maybe, Action: "*", Resource: "*"}]}}
+  both: {file: policies/deny-s3.json, document: {Statement: []}}
+  neither: {description: nothing}
+"#;
+    let p = problems_with(yaml, &[("policies/broken.json", "{\"Statement\": [\n"), ("policies/empty.json", "{\"Version\": \"2012-10-17\"}")]);
+    assert_eq!(p.len(), 6, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:3:19: cannot read bp/policies/missing.json"), "{p:?}");
+    assert!(p[1].starts_with("bp/lz.yaml:4:20: bp/policies/broken.json is not valid JSON"), "{p:?}");
+    assert!(p[1].contains("(at bp/policies/broken.json:2:"), "{p:?}");
+    assert_eq!(p[2], "bp/lz.yaml:5:24: policy no-statement: the document has no Statement");
+    assert_eq!(p[3], "bp/lz.yaml:6:26: policy bad-effect: statement 1 has Effect \"Maybe\"; it must be Allow or Deny");
+    assert!(p[4].contains("policy both has both `file` and `document`"), "{p:?}");
+    assert!(p[5].contains("policy neither needs `file` or `document`"), "{p:?}");
+}
+
+#[test]
+fn ou_depth_over_five_is_refused() {
+    let yaml = "version: 1\norganizational_units:\n  A: {children: {B: {children: {C: {children: {D: {children: {E: {children: {F: {}}}}}}}}}}}\n";
+    let p = problems(yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("OU A/B/C/D/E/F is 6 levels below the root; AWS allows 5"), "{p:?}");
+}
+
+#[test]
+fn quotas_apply_and_can_be_raised() {
+    let big = format!(r#"{{"Statement": [{{"Effect": "Deny", "Action": [{}], "Resource": "*"}}]}}"#, (0..400).map(|i| format!("\"svc{i}:Action\"")).collect::<Vec<_>>().join(","));
+    let yaml = "version: 1\norganizational_units:\n  A: {policies: [p1, p2, p3, p4, big]}\npolicies:\n  p1: {file: policies/deny-s3.json}\n  p2: {file: policies/deny-s3.json}\n  p3: {file: policies/deny-s3.json}\n  p4: {file: policies/deny-s3.json}\n  big: {file: policies/big.json}\n";
+    let p = problems_with(yaml, &[("policies/big.json", &big)]);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:9:3: policy big is 6"), "{p:?}");
+    assert!(p[0].contains("over the quota of 5120"), "{p:?}");
+    assert!(p[1].contains("OU A would have 6 SERVICE_CONTROL_POLICY attached (FullAWSAccess included), over the quota of 5"), "{p:?}");
+
+    let raised = format!("{yaml}quotas: {{policy_size: 10240, policies_per_target: 10}}\n");
+    assert_eq!(problems_with(&raised, &[("policies/big.json", &big)]), Vec::<String>::new());
+}
+
+#[test]
+fn turning_off_full_aws_access_without_an_allow_is_a_lockout() {
+    let yaml = "version: 1\norganizational_units:\n  A: {full_aws_access: false, policies: [deny-s3]}\n  B: {full_aws_access: false, policies: [allow-all]}\npolicies:\n  deny-s3: {file: policies/deny-s3.json}\n  allow-all: {file: policies/allow-all.json}\n";
+    let p = problems(yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:3:24: OU A would deny everything"), "{p:?}");
+}
+
+#[test]
+fn policy_types_must_be_enabled_for_the_policies_used() {
+    let yaml = "version: 1\norganization: {policy_types: [SERVICE_CONTROL_POLICY]}\norganizational_units:\n  A: {policies: [rcp]}\npolicies:\n  rcp: {type: RESOURCE_CONTROL_POLICY, file: policies/deny-s3.json}\n";
+    let p = problems(yaml);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("which `organization.policy_types` does not enable"), "{p:?}");
+}
+
+#[test]
+fn the_whole_contract_parses_including_later_sections() {
+    let yaml = r#"version: 1
+organizational_units:
+  Foundational: {children: {Workloads: {}}}
+accounts:
+  security: {email: aws+security@example.com, ou: Foundational}
+identity_center:
+  permission_sets:
+    AdministratorAccess:
+      description: Full access
+      session_duration: PT1H
+      managed_policies: [arn:aws:iam::aws:policy/AdministratorAccess]
+    Developer:
+      session_duration: PT8H
+      relay_state: https://console.aws.amazon.com/
+      managed_policies: [arn:aws:iam::aws:policy/PowerUserAccess]
+      customer_managed_policies: [{name: lz-developer-extra, path: /}]
+      inline_policy: {file: policies/deny-s3.json}
+      permissions_boundary: {managed_policy_arn: arn:aws:iam::aws:policy/PowerUserAccess}
+      tags: {owner: platform}
+  assignments:
+    - group: Platform-Admins
+      permission_set: AdministratorAccess
+      accounts: [security]
+    - user: alice
+      permission_set: Developer
+      ous: [Foundational/Workloads]
+stack_sets:
+  config-recorder:
+    template: templates/config.yaml
+    capabilities: [CAPABILITY_NAMED_IAM]
+    parameters: {DeliveryBucketName: lz-config-logs, Retention: 30}
+    targets: {ous: [Foundational]}
+    regions: [ap-northeast-1, us-east-1]
+    auto_deployment: {enabled: true, retain_stacks_on_account_removal: false}
+    operation_preferences: {max_concurrent_percentage: 25, failure_tolerance_percentage: 0, region_concurrency: PARALLEL}
+approvals:
+  required: 1
+  allowed_signers: approvers/allowed_signers
+"#;
+    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", "")]).expect("valid");
+    let ic = bp.identity_center.expect("identity center");
+    assert_eq!(ic.permission_sets["Developer"].relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
+    assert_eq!(ic.assignments[1].principal, Principal::User("alice".into()));
+    assert!(ic.assignments[0].place.starts_with("bp/lz.yaml:21:7"), "{}", ic.assignments[0].place);
+    assert_eq!(bp.stack_sets["config-recorder"].parameters["Retention"], "30");
+    assert_eq!(bp.stack_sets["config-recorder"].permission_model, "SERVICE_MANAGED");
+    assert_eq!(bp.approvals.expect("approvals").required, 1);
+}
+
+#[test]
+fn identity_center_and_stack_set_mistakes_are_all_reported() {
+    let yaml = r#"version: 1
+identity_center:
+  permission_sets:
+    "Bad Name!":
+      session_duration: PT13H
+  assignments:
+    - group: Admins
+      user: alice
+      permission_set: Bad Name!
+      accounts: [x]
+    - group: Devs
+      permission_set: Nope
+      ous: [Nowhere]
+stack_sets:
+  s:
+    template: templates/none.yaml
+    permission_model: WHATEVER
+    targets: {ous: [Nowhere]}
+    regions: [moon-1]
+"#;
+    let p = problems(yaml);
+    let expected = [
+        "permission set Bad Name!: the name must be",
+        "session_duration \"PT13H\" must be an ISO-8601 duration from PT1H to PT12H",
+        "an assignment names exactly one of `group` or `user`",
+        "unknown permission set \"Nope\"",
+        "assignment: unknown OU path \"Nowhere\"",
+        "cannot read bp/templates/none.yaml",
+        "permission_model must be SERVICE_MANAGED or SELF_MANAGED",
+        "stack set s: unknown OU path \"Nowhere\"",
+        "\"moon-1\" is not an AWS region name",
+    ];
+    assert_eq!(p.len(), expected.len(), "{p:#?}");
+    for (got, want) in p.iter().zip(expected) {
+        assert!(got.contains(want), "{got:?} should contain {want:?}");
+    }
+}
+
+#[test]
+fn the_shipped_landing_zone_is_valid() {
+    let bp = load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints/landing-zone.yaml"))).expect("the default blueprint is valid");
+    for path in ["Foundational/Workloads/Production", "Foundational/Workloads/SDLC", "Foundational/Infra", "Foundational/PolicyStaging", "Maintenance", "Suspended"] {
+        assert!(bp.ous.contains_key(path), "{path} missing");
+    }
+    assert_eq!(bp.accounts["security"].ou, "Foundational/Infra");
+    assert_eq!(bp.accounts["log-archive"].ou, "Foundational/Infra");
+}

@@ -42,6 +42,7 @@ pub fn validate(
         dir: path.parent().unwrap_or(Path::new("")).to_path_buf(),
         files,
         referenced: Vec::new(),
+        declared_policies: raw.policies.0.iter().map(|(name, _)| name.value.clone()).collect(),
     };
     let blueprint = v.blueprint(path, raw);
     v.c.finish()?;
@@ -66,6 +67,9 @@ struct Validator<'a> {
     dir: PathBuf,
     files: &'a dyn FileSource,
     referenced: Vec<PathBuf>,
+    /// Every policy name the file declares, valid or not: a reference to a declared policy
+    /// whose document is broken is not reported a second time as unknown.
+    declared_policies: BTreeSet<String>,
 }
 
 /// A managed target's policies as written, before names are checked.
@@ -503,6 +507,7 @@ impl Validator<'_> {
                             );
                         }
                     }
+                    None if self.declared_policies.contains(&name.value) => {}
                     None => {
                         let hint = closest(&name.value, policies.keys().map(String::as_str))
                             .map(|c| format!("did you mean {c:?}?"))

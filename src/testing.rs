@@ -1,0 +1,176 @@
+//! Test support: an in-memory organization that executes calls the way AWS does (new OUs and
+//! accounts get FullAWSAccess, ids are handed out), and blueprints from inline YAML.
+
+use crate::apply::{Call, CallError, Executor};
+use crate::blueprint::{self, Blueprint, FileSource};
+use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState};
+use crate::model::{PolicyType, FULL_AWS_ACCESS};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+pub const ROOT: &str = "r-root";
+pub const MANAGEMENT: &str = "111111111111";
+pub const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
+
+struct NoFiles;
+impl FileSource for NoFiles {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string()))
+    }
+}
+
+/// A blueprint from YAML whose policies are inline documents.
+pub fn blueprint(yaml: &str) -> Blueprint {
+    match blueprint::parse(Path::new("test.yaml"), yaml, &NoFiles) {
+        Ok(bp) => bp,
+        Err(errors) => panic!("test blueprint is invalid: {:#?}", errors.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>()),
+    }
+}
+
+/// A new organization as AWS makes it: a root with SCPs enabled, FullAWSAccess on the root and
+/// the management account.
+pub fn fresh_org() -> LiveState {
+    let mut live = LiveState {
+        organization_id: "o-test".into(),
+        management_account_id: MANAGEMENT.into(),
+        root: LiveRoot { id: ROOT.into(), policy_types: BTreeSet::from([PolicyType::ServiceControlPolicy]) },
+        ..LiveState::default()
+    };
+    live.policies.insert(
+        FULL_ACCESS_ID.into(),
+        LivePolicy {
+            id: FULL_ACCESS_ID.into(),
+            name: FULL_AWS_ACCESS.into(),
+            policy_type: PolicyType::ServiceControlPolicy,
+            description: "Allows access to every operation".into(),
+            aws_managed: true,
+            document: None,
+            targets: BTreeSet::from([ROOT.to_string(), MANAGEMENT.to_string()]),
+        },
+    );
+    live.accounts.insert(
+        MANAGEMENT.into(),
+        LiveAccount { id: MANAGEMENT.into(), name: "management".into(), email: "root@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None },
+    );
+    live
+}
+
+/// An organization in memory that carries out calls; optionally fails the n-th call.
+pub struct InMemoryOrg {
+    pub live: RefCell<LiveState>,
+    pub calls: RefCell<Vec<Call>>,
+    pub fail_at: Option<usize>,
+    next_id: RefCell<u32>,
+}
+
+impl InMemoryOrg {
+    pub fn new(live: LiveState) -> Self {
+        InMemoryOrg { live: RefCell::new(live), calls: RefCell::new(Vec::new()), fail_at: None, next_id: RefCell::new(1) }
+    }
+
+    fn id(&self, prefix: &str) -> String {
+        let mut n = self.next_id.borrow_mut();
+        *n += 1;
+        format!("{prefix}{:04}", *n)
+    }
+
+    /// The state as a reader would see it for the given blueprint: tags read only where managed.
+    pub fn snapshot(&self) -> LiveState {
+        self.live.borrow().clone()
+    }
+}
+
+impl Executor for InMemoryOrg {
+    async fn call(&self, call: &Call) -> Result<Option<String>, CallError> {
+        let index = self.calls.borrow().len();
+        self.calls.borrow_mut().push(call.clone());
+        if self.fail_at == Some(index) {
+            return Err(CallError { operation: "test:Injected".into(), resource: format!("{call:?}"), message: "injected failure".into() });
+        }
+        let mut live = self.live.borrow_mut();
+        let full_access = |live: &mut LiveState, target: &str| {
+            if let Some(p) = live.policies.get_mut(FULL_ACCESS_ID) {
+                p.targets.insert(target.to_string());
+            }
+        };
+        Ok(match call {
+            Call::EnablePolicyType { policy_type, .. } => {
+                live.root.policy_types.insert(*policy_type);
+                None
+            }
+            Call::DisablePolicyType { policy_type, .. } => {
+                live.root.policy_types.remove(policy_type);
+                None
+            }
+            Call::CreateOu { parent_id, name, tags } => {
+                let id = self.id("ou-");
+                live.ous.insert(id.clone(), LiveOu { id: id.clone(), name: name.clone(), parent_id: parent_id.clone(), tags: Some(tags.clone()) });
+                full_access(&mut live, &id);
+                Some(id)
+            }
+            Call::DeleteOu { id } => {
+                live.ous.remove(id);
+                None
+            }
+            Call::CreatePolicy { name, policy_type, description, content } => {
+                let id = self.id("p-");
+                live.policies.insert(
+                    id.clone(),
+                    LivePolicy { id: id.clone(), name: name.clone(), policy_type: *policy_type, description: description.clone(), aws_managed: false, document: serde_json::from_str(content).ok(), targets: BTreeSet::new() },
+                );
+                Some(id)
+            }
+            Call::UpdatePolicy { id, description, content } => {
+                let p = live.policies.get_mut(id).expect("policy exists");
+                if let Some(d) = description {
+                    p.description = d.clone();
+                }
+                if let Some(c) = content {
+                    p.document = serde_json::from_str(c).ok();
+                }
+                None
+            }
+            Call::DeletePolicy { id } => {
+                live.policies.remove(id);
+                None
+            }
+            Call::CreateAccount { name, email, tags } => {
+                let id = format!("2000000{:05}", self.next_id.borrow());
+                *self.next_id.borrow_mut() += 1;
+                live.accounts.insert(id.clone(), LiveAccount { id: id.clone(), name: name.clone(), email: email.clone(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: Some(tags.clone()) });
+                full_access(&mut live, &id);
+                Some(id)
+            }
+            Call::MoveAccount { account_id, to_id, .. } => {
+                live.accounts.get_mut(account_id).expect("account exists").parent_id = to_id.clone();
+                None
+            }
+            Call::AttachPolicy { policy_id, target_id } => {
+                live.policies.get_mut(policy_id).expect("policy exists").targets.insert(target_id.clone());
+                None
+            }
+            Call::DetachPolicy { policy_id, target_id } => {
+                live.policies.get_mut(policy_id).expect("policy exists").targets.remove(target_id);
+                None
+            }
+            Call::TagResource { resource_id, tags } => {
+                let slot = tags_of(&mut live, resource_id);
+                slot.extend(tags.clone());
+                None
+            }
+            Call::UntagResource { resource_id, keys } => {
+                let slot = tags_of(&mut live, resource_id);
+                slot.retain(|k, _| !keys.contains(k));
+                None
+            }
+        })
+    }
+}
+
+fn tags_of<'a>(live: &'a mut LiveState, id: &str) -> &'a mut BTreeMap<String, String> {
+    if let Some(ou) = live.ous.get_mut(id) {
+        return ou.tags.get_or_insert_with(BTreeMap::new);
+    }
+    live.accounts.get_mut(id).expect("tag target exists").tags.get_or_insert_with(BTreeMap::new)
+}
