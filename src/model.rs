@@ -152,7 +152,7 @@ pub fn split_ou_path(path: &str) -> (&str, &str) {
 /// Keys whose values IAM treats as a set, where a single string equals a one-element list.
 const SET_VALUED_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResource"];
 
-/// A policy document in a canonical form: keys sorted (serde_json's map is a BTreeMap here),
+/// A policy document in a canonical form: keys sorted,
 /// a lone Statement object wrapped in a list, and set-valued fields (actions, resources,
 /// principals, condition values) as sorted, de-duplicated lists. Two documents IAM treats as the
 /// same normalize to equal values, so key order and whitespace never plan a change.
@@ -170,7 +170,20 @@ pub fn normalize_policy(doc: &Value) -> Value {
             }
         }
     }
-    doc
+    sort_keys(doc)
+}
+
+/// The same value with every object's keys in sorted order (maps keep insertion order here).
+fn sort_keys(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
 }
 
 fn normalize_statement(statement: &mut Value) {
@@ -206,7 +219,7 @@ fn as_sorted_set(v: &mut Value) {
     *v = Value::Array(items);
 }
 
-/// The document as it is uploaded: minified, keys sorted. Its length is what
+/// The document as it is uploaded: minified, in the author's key order. Its length is what
 /// the policy-size quota counts.
 pub fn minified(doc: &Value) -> String {
     serde_json::to_string(doc).expect("a JSON value always serializes")
@@ -227,6 +240,7 @@ mod tests {
         let a = json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": ["*"]}});
         let b = json!({"Statement": [{"Resource": "*", "Action": ["s3:*"], "Effect": "Deny"}], "Version": "2012-10-17"});
         assert_eq!(normalize_policy(&a), normalize_policy(&b));
+        assert_eq!(pretty(&normalize_policy(&a)), pretty(&normalize_policy(&b)), "printed alike too");
     }
 
     #[test]

@@ -20,3 +20,6 @@ pub(crate) fn paint(color: Color, code: &str, text: &str) -> String {
         Color::Off => text.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests;

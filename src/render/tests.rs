@@ -1,0 +1,80 @@
+//! Snapshots of both renderers over one plan that has every action, a document diff, unmanaged
+//! things and a warning.
+
+use super::*;
+use crate::live::{LiveAccount, LivePolicy};
+use crate::model::PolicyType;
+use crate::plan::{diff, Plan, PlanOptions};
+use crate::testing::{blueprint, fresh_org, FULL_ACCESS_ID, ROOT};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+fn every_kind_of_change() -> Plan {
+    let bp = blueprint(
+        r#"version: 1
+organizational_units:
+  Suspended: {policies: [deny-all]}
+accounts:
+  web: {email: web@example.com, ou: Suspended, name: Web}
+policies:
+  deny-all:
+    description: nothing works
+    document: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: ["*"], Resource: "*"}]}
+  deny-s3: {document: {Statement: [{Effect: Deny, Action: ["s3:DeleteBucket", "s3:PutBucketPolicy"], Resource: "*"}]}}
+"#,
+    );
+    let mut live = fresh_org();
+    live.accounts.insert("222222222222".into(), LiveAccount { id: "222222222222".into(), name: "Web old".into(), email: "web@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None });
+    live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.insert("222222222222".into());
+    live.policies.insert(
+        "p-s3".into(),
+        LivePolicy {
+            id: "p-s3".into(),
+            name: "deny-s3".into(),
+            policy_type: PolicyType::ServiceControlPolicy,
+            description: String::new(),
+            aws_managed: false,
+            document: Some(json!({"Statement": [{"Action": "s3:DeleteBucket", "Resource": "*", "Effect": "Deny"}]})),
+            targets: BTreeSet::new(),
+        },
+    );
+    live.policies.insert(
+        "p-old".into(),
+        LivePolicy { id: "p-old".into(), name: "legacy".into(), policy_type: PolicyType::ServiceControlPolicy, description: String::new(), aws_managed: false, document: None, targets: BTreeSet::from(["222222222222".to_string()]) },
+    );
+    diff(&bp, &live, &PlanOptions { prune: true })
+}
+
+#[test]
+fn human_plan() {
+    insta::assert_snapshot!("human_plan", human(&every_kind_of_change(), Color::Off));
+}
+
+#[test]
+fn human_plan_in_colour_marks_symbols() {
+    let text = human(&every_kind_of_change(), Color::On);
+    assert!(text.contains("\x1b[32m+\x1b[0m organizational_unit.Suspended"), "{text}");
+    assert!(text.contains("\x1b[31m-\x1b[0m policy_attachment.legacy/account:web"), "{text}");
+}
+
+#[test]
+fn no_changes() {
+    assert_eq!(human(&Plan::default(), Color::Off), "No changes.\n");
+}
+
+#[test]
+fn json_plan() {
+    insta::assert_snapshot!("json_plan", serde_json::to_string_pretty(&json(&every_kind_of_change())).unwrap());
+}
+
+#[test]
+fn json_plan_has_exactly_the_contract_keys() {
+    let value = json(&every_kind_of_change());
+    let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["format_version", "tool_version", "changes", "unmanaged", "summary"]);
+    for change in value["changes"].as_array().unwrap() {
+        let keys: Vec<&String> = change.as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["address", "kind", "action", "before", "after"]);
+    }
+    assert_eq!(value["summary"], serde_json::json!({"create": 3, "update": 1, "delete": 2, "move": 1}));
+}
