@@ -43,7 +43,9 @@ pub trait Executor {
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum ApplyError {
-    #[error("apply stopped at {address} ({action}): {source}\n{done} of {total} changes were applied; fix the cause and run apply again: it picks up where this run stopped")]
+    #[error(
+        "apply stopped at {address} ({action}): {source}\n{done} of {total} changes were applied; fix the cause and run apply again: it picks up where this run stopped"
+    )]
     #[diagnostic(code(lzctl::apply::failed))]
     Failed { address: String, action: &'static str, done: usize, total: usize, source: CallError },
     #[error("apply stopped at {address}: {what} is not known (was it deleted while apply ran?)")]
@@ -62,7 +64,8 @@ pub struct Ids {
 
 impl Ids {
     pub fn new(bp: &Blueprint, live: &LiveState) -> Ids {
-        let mut ous: BTreeMap<String, String> = live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
+        let mut ous: BTreeMap<String, String> =
+            live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
         ous.insert(String::new(), live.root.id.clone());
         let policies = live.policies.values().map(|p| (p.name.clone(), p.id.clone())).collect();
         let accounts = bp
@@ -97,14 +100,31 @@ pub enum Step {
 fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
     let need = |v: Option<String>, what: String| v.ok_or(what);
     Ok(match op {
-        Op::EnablePolicyType { policy_type } => vec![Call::EnablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }],
-        Op::DisablePolicyType { policy_type } => vec![Call::DisablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }],
-        Op::CreateOu { parent, name, tags, .. } => vec![Call::CreateOu { parent_id: need(ids.ou(parent), format!("the parent OU {parent}"))?, name: name.clone(), tags: tags.clone() }],
+        Op::EnablePolicyType { policy_type } => {
+            vec![Call::EnablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }]
+        }
+        Op::DisablePolicyType { policy_type } => {
+            vec![Call::DisablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }]
+        }
+        Op::CreateOu { parent, name, tags, .. } => vec![Call::CreateOu {
+            parent_id: need(ids.ou(parent), format!("the parent OU {parent}"))?,
+            name: name.clone(),
+            tags: tags.clone(),
+        }],
         Op::DeleteOu { id, .. } => vec![Call::DeleteOu { id: id.clone() }],
-        Op::CreatePolicy { name, policy_type, description, content } => vec![Call::CreatePolicy { name: name.clone(), policy_type: *policy_type, description: description.clone(), content: content.clone() }],
-        Op::UpdatePolicy { id, description, content, .. } => vec![Call::UpdatePolicy { id: id.clone(), description: description.clone(), content: content.clone() }],
+        Op::CreatePolicy { name, policy_type, description, content } => vec![Call::CreatePolicy {
+            name: name.clone(),
+            policy_type: *policy_type,
+            description: description.clone(),
+            content: content.clone(),
+        }],
+        Op::UpdatePolicy { id, description, content, .. } => {
+            vec![Call::UpdatePolicy { id: id.clone(), description: description.clone(), content: content.clone() }]
+        }
         Op::DeletePolicy { id, .. } => vec![Call::DeletePolicy { id: id.clone() }],
-        Op::CreateAccount { name, email, tags, .. } => vec![Call::CreateAccount { name: name.clone(), email: email.clone(), tags: tags.clone() }],
+        Op::CreateAccount { name, email, tags, .. } => {
+            vec![Call::CreateAccount { name: name.clone(), email: email.clone(), tags: tags.clone() }]
+        }
         Op::MoveAccount { key, from, to } => vec![Call::MoveAccount {
             account_id: need(ids.accounts.get(key).cloned(), format!("the account {key}"))?,
             from_id: need(ids.ou(from), format!("the OU {from}"))?,
@@ -159,11 +179,17 @@ fn action_word(change: &Change) -> &'static str {
 }
 
 /// Applies the plan's changes in order; returns how many were applied.
-pub async fn run<E: Executor>(plan: &Plan, mut ids: Ids, executor: &E, mut progress: impl FnMut(&Change, Step)) -> Result<usize, ApplyError> {
+pub async fn run<E: Executor>(
+    plan: &Plan,
+    mut ids: Ids,
+    executor: &E,
+    mut progress: impl FnMut(&Change, Step),
+) -> Result<usize, ApplyError> {
     let total = plan.changes.len();
     for (done, change) in plan.changes.iter().enumerate() {
         progress(change, Step::Started);
-        let calls = resolve(&change.op, &ids).map_err(|what| ApplyError::Unresolved { address: change.address.clone(), what })?;
+        let calls = resolve(&change.op, &ids)
+            .map_err(|what| ApplyError::Unresolved { address: change.address.clone(), what })?;
         let mut created = None;
         for call in &calls {
             created = executor.call(call).await.map_err(|source| ApplyError::Failed {

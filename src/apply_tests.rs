@@ -2,8 +2,8 @@
 //! calls, a failure stops the run and names the change, and a re-run converges.
 
 use super::*;
-use crate::plan::{diff, PlanOptions};
-use crate::testing::{blueprint, fresh_org, InMemoryOrg, ROOT};
+use crate::plan::{PlanOptions, diff};
+use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org};
 
 const BP: &str = r#"version: 1
 organizational_units:

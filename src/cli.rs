@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "lzctl", version, about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint")]
+#[command(
+    name = "lzctl",
+    version,
+    about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

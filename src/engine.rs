@@ -25,13 +25,18 @@ pub struct Planned {
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
 pub async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
-    let live = aws.read_organization(&read_scope(bp)).await.map_err(Error::Read)?;
+    let live = aws.read_organization(&read_scope(bp)).await?;
     let plan = plan::diff(bp, &live, options);
     Ok(Planned { plan, live })
 }
 
 /// Applies a plan made from `live`; returns how many changes were applied.
-pub async fn apply(bp: &Blueprint, planned: &Planned, aws: &Aws, progress: impl FnMut(&Change, Step)) -> Result<usize, ApplyError> {
+pub async fn apply(
+    bp: &Blueprint,
+    planned: &Planned,
+    aws: &Aws,
+    progress: impl FnMut(&Change, Step),
+) -> Result<usize, ApplyError> {
     let executor = aws.executor(AccountPolling::default());
     apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
 }

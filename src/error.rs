@@ -12,16 +12,28 @@ pub enum Error {
     Blueprint(#[from] BlueprintError),
     #[error("reading the live organization failed: {0}")]
     #[diagnostic(code(lzctl::aws::read))]
-    Read(CallError),
+    Read(Box<CallError>),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Apply(#[from] ApplyError),
+    Apply(Box<ApplyError>),
     #[error("{0}")]
     #[diagnostic(code(lzctl::refused))]
     Refused(String),
     #[error("{what}: {source}")]
     #[diagnostic(code(lzctl::io))]
     Io { what: String, source: std::io::Error },
+}
+
+impl From<ApplyError> for Error {
+    fn from(err: ApplyError) -> Self {
+        Error::Apply(Box::new(err))
+    }
+}
+
+impl From<CallError> for Error {
+    fn from(err: CallError) -> Self {
+        Error::Read(Box::new(err))
+    }
 }
 
 /// Exit codes: 0 success (or no changes), 1 error, 2 changes present (`--detailed-exitcode`).

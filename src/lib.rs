@@ -38,7 +38,12 @@ fn install_error_renderer(color: render::Color) {
 
 /// Runs one command line to its exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let stderr_color = if !cli.global.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() { render::Color::On } else { render::Color::Off };
+    let stderr_color =
+        if !cli.global.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            render::Color::On
+        } else {
+            render::Color::Off
+        };
     install_error_renderer(stderr_color);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,

@@ -75,11 +75,7 @@ impl LiveState {
         }
         let ou = self.ous.get(parent_id)?;
         let parent = self.path_of(&ou.parent_id)?;
-        Some(if parent.is_empty() {
-            ou.name.clone()
-        } else {
-            format!("{parent}/{}", ou.name)
-        })
+        Some(if parent.is_empty() { ou.name.clone() } else { format!("{parent}/{}", ou.name) })
     }
 
     /// Every OU by its path. Where AWS holds two sibling OUs of one name, the lower id wins.
@@ -107,18 +103,12 @@ impl LiveState {
 
     /// Ids of the policies of the managed types attached to a target.
     pub fn attached_to(&self, target_id: &str) -> impl Iterator<Item = &LivePolicy> {
-        self.policies
-            .values()
-            .filter(move |p| p.targets.contains(target_id))
+        self.policies.values().filter(move |p| p.targets.contains(target_id))
     }
 
     pub fn children_of(&self, parent_id: &str) -> (usize, usize) {
         let ous = self.ous.values().filter(|o| o.parent_id == parent_id).count();
-        let accounts = self
-            .accounts
-            .values()
-            .filter(|a| a.parent_id == parent_id)
-            .count();
+        let accounts = self.accounts.values().filter(|a| a.parent_id == parent_id).count();
         (ous, accounts)
     }
 }

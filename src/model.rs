@@ -33,10 +33,7 @@ impl PolicyType {
         PolicyType::DeclarativePolicyEc2,
     ];
     /// The policy types whose documents and attachments lzctl manages.
-    pub const MANAGED: [PolicyType; 2] = [
-        PolicyType::ServiceControlPolicy,
-        PolicyType::ResourceControlPolicy,
-    ];
+    pub const MANAGED: [PolicyType; 2] = [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -158,16 +155,12 @@ const SET_VALUED_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResou
 /// same normalize to equal values, so key order and whitespace never plan a change.
 pub fn normalize_policy(doc: &Value) -> Value {
     let mut doc = doc.clone();
-    if let Some(obj) = doc.as_object_mut() {
-        if let Some(statement) = obj.get_mut("Statement") {
-            if statement.is_object() {
-                *statement = Value::Array(vec![statement.take()]);
-            }
-            if let Some(statements) = statement.as_array_mut() {
-                for s in statements.iter_mut() {
-                    normalize_statement(s);
-                }
-            }
+    if let Some(statement) = doc.as_object_mut().and_then(|obj| obj.get_mut("Statement")) {
+        if statement.is_object() {
+            *statement = Value::Array(vec![statement.take()]);
+        }
+        if let Some(statements) = statement.as_array_mut() {
+            statements.iter_mut().for_each(normalize_statement);
         }
     }
     sort_keys(doc)
@@ -238,7 +231,8 @@ mod tests {
     #[test]
     fn reordered_keys_and_single_values_normalize_equal() {
         let a = json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": ["*"]}});
-        let b = json!({"Statement": [{"Resource": "*", "Action": ["s3:*"], "Effect": "Deny"}], "Version": "2012-10-17"});
+        let b =
+            json!({"Statement": [{"Resource": "*", "Action": ["s3:*"], "Effect": "Deny"}], "Version": "2012-10-17"});
         assert_eq!(normalize_policy(&a), normalize_policy(&b));
         assert_eq!(pretty(&normalize_policy(&a)), pretty(&normalize_policy(&b)), "printed alike too");
     }
@@ -262,9 +256,6 @@ mod tests {
     #[test]
     fn ou_paths_split_into_parent_and_name() {
         assert_eq!(split_ou_path("Foundational"), ("", "Foundational"));
-        assert_eq!(
-            split_ou_path("Foundational/Workloads/SDLC"),
-            ("Foundational/Workloads", "SDLC")
-        );
+        assert_eq!(split_ou_path("Foundational/Workloads/SDLC"), ("Foundational/Workloads", "SDLC"));
     }
 }

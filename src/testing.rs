@@ -4,7 +4,7 @@
 use crate::apply::{Call, CallError, Executor};
 use crate::blueprint::{self, Blueprint, FileSource};
 use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState};
-use crate::model::{PolicyType, FULL_AWS_ACCESS};
+use crate::model::{FULL_AWS_ACCESS, PolicyType};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -24,7 +24,9 @@ impl FileSource for NoFiles {
 pub fn blueprint(yaml: &str) -> Blueprint {
     match blueprint::parse(Path::new("test.yaml"), yaml, &NoFiles) {
         Ok(bp) => bp,
-        Err(errors) => panic!("test blueprint is invalid: {:#?}", errors.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>()),
+        Err(errors) => {
+            panic!("test blueprint is invalid: {:#?}", errors.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+        }
     }
 }
 
@@ -51,7 +53,14 @@ pub fn fresh_org() -> LiveState {
     );
     live.accounts.insert(
         MANAGEMENT.into(),
-        LiveAccount { id: MANAGEMENT.into(), name: "management".into(), email: "root@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None },
+        LiveAccount {
+            id: MANAGEMENT.into(),
+            name: "management".into(),
+            email: "root@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
     );
     live
 }
@@ -66,7 +75,12 @@ pub struct InMemoryOrg {
 
 impl InMemoryOrg {
     pub fn new(live: LiveState) -> Self {
-        InMemoryOrg { live: RefCell::new(live), calls: RefCell::new(Vec::new()), fail_at: None, next_id: RefCell::new(1) }
+        InMemoryOrg {
+            live: RefCell::new(live),
+            calls: RefCell::new(Vec::new()),
+            fail_at: None,
+            next_id: RefCell::new(1),
+        }
     }
 
     fn id(&self, prefix: &str) -> String {
@@ -86,7 +100,11 @@ impl Executor for InMemoryOrg {
         let index = self.calls.borrow().len();
         self.calls.borrow_mut().push(call.clone());
         if self.fail_at == Some(index) {
-            return Err(CallError { operation: "test:Injected".into(), resource: format!("{call:?}"), message: "injected failure".into() });
+            return Err(CallError {
+                operation: "test:Injected".into(),
+                resource: format!("{call:?}"),
+                message: "injected failure".into(),
+            });
         }
         let mut live = self.live.borrow_mut();
         let full_access = |live: &mut LiveState, target: &str| {
@@ -105,7 +123,15 @@ impl Executor for InMemoryOrg {
             }
             Call::CreateOu { parent_id, name, tags } => {
                 let id = self.id("ou-");
-                live.ous.insert(id.clone(), LiveOu { id: id.clone(), name: name.clone(), parent_id: parent_id.clone(), tags: Some(tags.clone()) });
+                live.ous.insert(
+                    id.clone(),
+                    LiveOu {
+                        id: id.clone(),
+                        name: name.clone(),
+                        parent_id: parent_id.clone(),
+                        tags: Some(tags.clone()),
+                    },
+                );
                 full_access(&mut live, &id);
                 Some(id)
             }
@@ -117,7 +143,15 @@ impl Executor for InMemoryOrg {
                 let id = self.id("p-");
                 live.policies.insert(
                     id.clone(),
-                    LivePolicy { id: id.clone(), name: name.clone(), policy_type: *policy_type, description: description.clone(), aws_managed: false, document: serde_json::from_str(content).ok(), targets: BTreeSet::new() },
+                    LivePolicy {
+                        id: id.clone(),
+                        name: name.clone(),
+                        policy_type: *policy_type,
+                        description: description.clone(),
+                        aws_managed: false,
+                        document: serde_json::from_str(content).ok(),
+                        targets: BTreeSet::new(),
+                    },
                 );
                 Some(id)
             }
@@ -138,7 +172,17 @@ impl Executor for InMemoryOrg {
             Call::CreateAccount { name, email, tags } => {
                 let id = format!("2000000{:05}", self.next_id.borrow());
                 *self.next_id.borrow_mut() += 1;
-                live.accounts.insert(id.clone(), LiveAccount { id: id.clone(), name: name.clone(), email: email.clone(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: Some(tags.clone()) });
+                live.accounts.insert(
+                    id.clone(),
+                    LiveAccount {
+                        id: id.clone(),
+                        name: name.clone(),
+                        email: email.clone(),
+                        status: "ACTIVE".into(),
+                        parent_id: ROOT.into(),
+                        tags: Some(tags.clone()),
+                    },
+                );
                 full_access(&mut live, &id);
                 Some(id)
             }

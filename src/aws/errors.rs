@@ -26,8 +26,12 @@ where
             let code = err.code().unwrap_or("error");
             let message = err.message().unwrap_or("");
             let hint = match code {
-                "AWSOrganizationsNotInUseException" => " (this account is not in an organization: create one in the management account with `aws organizations create-organization --feature-set ALL`)",
-                "AccessDeniedException" => " (the credentials lack this permission; lzctl runs in the management account or a delegated administrator)",
+                "AWSOrganizationsNotInUseException" => {
+                    " (this account is not in an organization: create one in the management account with `aws organizations create-organization --feature-set ALL`)"
+                }
+                "AccessDeniedException" => {
+                    " (the credentials lack this permission; lzctl runs in the management account or a delegated administrator)"
+                }
                 _ => "",
             };
             let status = err.raw_response().map(|r| r.status().as_u16()).filter(|s| *s >= 500);
@@ -39,7 +43,9 @@ where
         SdkError::DispatchFailure(failure) => {
             let chain = error_chain(err);
             if failure.is_user() || chain.contains("credentials") {
-                return format!("could not load AWS credentials: {chain}; set AWS_PROFILE (or --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+                return format!(
+                    "could not load AWS credentials: {chain}; set AWS_PROFILE (or --profile), run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+                );
             }
             let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty());
             let target = endpoint.map_or("the AWS endpoint".to_string(), |e| format!("{e} (from AWS_ENDPOINT_URL)"));

@@ -12,7 +12,7 @@ use crate::apply::CallError;
 use crate::live::{LiveState, ReadScope};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
-use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use pacing::{Pacer, RetryPolicy};
 use std::sync::Arc;
 
@@ -37,12 +37,17 @@ const DEFAULT_REGION: &str = "us-east-1";
 /// `LZCTL_RATE_SCALE` multiplies the published API rates. It exists for emulators, which have no
 /// limits; against AWS leave it unset (1), since a higher rate only earns throttling.
 fn rate_scale() -> f64 {
-    std::env::var("LZCTL_RATE_SCALE").ok().and_then(|v| v.parse::<f64>().ok()).filter(|s| *s > 0.0 && s.is_finite()).unwrap_or(1.0)
+    std::env::var("LZCTL_RATE_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .unwrap_or(1.0)
 }
 
 impl Aws {
     pub async fn connect(options: &ConnectOptions) -> Aws {
-        let http_client = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
+        let http_client =
+            aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .http_client(http_client)
             // lzctl paces and retries every call itself (see pacing.rs).
@@ -57,7 +62,11 @@ impl Aws {
         if config.region().is_none() {
             config = config.to_builder().region(aws_config::Region::new(DEFAULT_REGION)).build();
         }
-        Aws::from_clients(aws_sdk_organizations::Client::new(&config), aws_sdk_sts::Client::new(&config), Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()))
+        Aws::from_clients(
+            aws_sdk_organizations::Client::new(&config),
+            aws_sdk_sts::Client::new(&config),
+            Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()),
+        )
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).

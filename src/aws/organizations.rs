@@ -1,15 +1,16 @@
 //! AWS Organizations: reading the live organization concurrently and paced, and carrying out
 //! calls idempotently (create looks first, delete accepts "already gone").
 
-use super::errors::{call_error, code};
 use super::Aws;
+use super::errors::{call_error, code};
 use crate::apply::{Call, CallError, Executor};
 use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScope};
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t, Tag};
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 fn sdk_policy_type(pt: PolicyType) -> t::PolicyType {
     t::PolicyType::from(pt.as_str())
@@ -53,7 +54,11 @@ pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> 
                 .await
                 .map_err(|e| call_error("organizations:DescribeOrganization", "the organization", &e))
         },
-        async { Ok(all_pages!(aws, "ListRoots", "the organization", roots, |token| org.list_roots().set_next_token(token.clone()))) },
+        async {
+            Ok(all_pages!(aws, "ListRoots", "the organization", roots, |token| org
+                .list_roots()
+                .set_next_token(token.clone())))
+        },
     )?;
     let organization = organization.organization().cloned().unwrap_or_else(|| t::Organization::builder().build());
     let root = roots.first().ok_or_else(|| CallError {
@@ -97,10 +102,16 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
         let children = try_join_all(level.iter().map(|parent| async move {
             let (child_ous, child_accounts) = futures::try_join!(
                 async {
-                    Ok::<_, CallError>(all_pages!(aws, "ListOrganizationalUnitsForParent", parent, organizational_units, |token| org
-                        .list_organizational_units_for_parent()
-                        .parent_id(parent)
-                        .set_next_token(token.clone())))
+                    Ok::<_, CallError>(all_pages!(
+                        aws,
+                        "ListOrganizationalUnitsForParent",
+                        parent,
+                        organizational_units,
+                        |token| org
+                            .list_organizational_units_for_parent()
+                            .parent_id(parent)
+                            .set_next_token(token.clone())
+                    ))
                 },
                 async {
                     Ok(all_pages!(aws, "ListAccountsForParent", parent, accounts, |token| org
@@ -117,14 +128,33 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
             for ou in child_ous {
                 let id = ou.id().unwrap_or_default().to_string();
                 next.push(id.clone());
-                ous.insert(id.clone(), LiveOu { id, name: ou.name().unwrap_or_default().to_string(), parent_id: parent.clone(), tags: None });
+                ous.insert(
+                    id.clone(),
+                    LiveOu {
+                        id,
+                        name: ou.name().unwrap_or_default().to_string(),
+                        parent_id: parent.clone(),
+                        tags: None,
+                    },
+                );
             }
             for account in child_accounts {
                 let id = account.id().unwrap_or_default().to_string();
-                let status = account.state().map(|s| s.as_str().to_string()).or_else(|| account.status().map(|s| s.as_str().to_string())).unwrap_or_default();
+                let status = account
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .or_else(|| account.status().map(|s| s.as_str().to_string()))
+                    .unwrap_or_default();
                 accounts.insert(
                     id.clone(),
-                    LiveAccount { id, name: account.name().unwrap_or_default().to_string(), email: account.email().unwrap_or_default().to_string(), status, parent_id: parent.clone(), tags: None },
+                    LiveAccount {
+                        id,
+                        name: account.name().unwrap_or_default().to_string(),
+                        email: account.email().unwrap_or_default().to_string(),
+                        status,
+                        parent_id: parent.clone(),
+                        tags: None,
+                    },
                 );
             }
         }
@@ -136,7 +166,10 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
 async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, LivePolicy>, CallError> {
     let org = &aws.org;
     let summaries = try_join_all(PolicyType::MANAGED.map(|pt| async move {
-        let list = all_pages!(aws, "ListPolicies", pt.as_str(), policies, |token| org.list_policies().filter(sdk_policy_type(pt)).set_next_token(token.clone()));
+        let list = all_pages!(aws, "ListPolicies", pt.as_str(), policies, |token| org
+            .list_policies()
+            .filter(sdk_policy_type(pt))
+            .set_next_token(token.clone()));
         Ok::<_, CallError>(list.into_iter().map(move |p| (pt, p)))
     }))
     .await?;
@@ -147,7 +180,12 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
         let wanted = !aws_managed && scope.policy_names.contains(&name);
         let resource = format!("policy {name} ({id})");
         let (targets, document) = futures::try_join!(
-            async { Ok(all_pages!(aws, "ListTargetsForPolicy", resource, targets, |token| org.list_targets_for_policy().policy_id(&id).set_next_token(token.clone()))) },
+            async {
+                Ok(all_pages!(aws, "ListTargetsForPolicy", resource, targets, |token| org
+                    .list_targets_for_policy()
+                    .policy_id(&id)
+                    .set_next_token(token.clone())))
+            },
             async {
                 if !wanted {
                     return Ok(None);
@@ -180,11 +218,23 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
 async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result<(), CallError> {
     let by_path = live.ous_by_path();
     let mut ids: Vec<String> = scope.ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect();
-    ids.extend(live.accounts.values().filter(|a| scope.account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email)) || scope.account_names.contains(&a.name)).map(|a| a.id.clone()));
+    ids.extend(
+        live.accounts
+            .values()
+            .filter(|a| {
+                scope.account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                    || scope.account_names.contains(&a.name)
+            })
+            .map(|a| a.id.clone()),
+    );
     let org = &aws.org;
     let tags = try_join_all(ids.into_iter().map(|id| async move {
-        let tags = all_pages!(aws, "ListTagsForResource", id, tags, |token| org.list_tags_for_resource().resource_id(&id).set_next_token(token.clone()));
-        let tags: BTreeMap<String, String> = tags.into_iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
+        let tags = all_pages!(aws, "ListTagsForResource", id, tags, |token| org
+            .list_tags_for_resource()
+            .resource_id(&id)
+            .set_next_token(token.clone()));
+        let tags: BTreeMap<String, String> =
+            tags.into_iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
         Ok::<_, CallError>((id, tags))
     }))
     .await?;
@@ -232,7 +282,12 @@ impl<'a> OrgExecutor<'a> {
         OrgExecutor { aws, polling }
     }
 
-    async fn create_ou(&self, parent_id: &str, name: &str, tags: &BTreeMap<String, String>) -> Result<Option<String>, CallError> {
+    async fn create_ou(
+        &self,
+        parent_id: &str,
+        name: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("OU {name} under {parent_id}");
         let existing = all_pages!(aws, "ListOrganizationalUnitsForParent", resource, organizational_units, |token| org
@@ -244,7 +299,9 @@ impl<'a> OrgExecutor<'a> {
         }
         let out = aws
             .pacer
-            .call("organizations.CreateOrganizationalUnit", || org.create_organizational_unit().parent_id(parent_id).name(name).set_tags(to_sdk_tags(tags)).send())
+            .call("organizations.CreateOrganizationalUnit", || {
+                org.create_organizational_unit().parent_id(parent_id).name(name).set_tags(to_sdk_tags(tags)).send()
+            })
             .await
             .map_err(|e| call_error("organizations:CreateOrganizationalUnit", &resource, &e))?;
         Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_string))
@@ -253,18 +310,34 @@ impl<'a> OrgExecutor<'a> {
     async fn find_policy(&self, name: &str, policy_type: PolicyType) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("policy {name}");
-        let list = all_pages!(aws, "ListPolicies", resource, policies, |token| org.list_policies().filter(sdk_policy_type(policy_type)).set_next_token(token.clone()));
+        let list = all_pages!(aws, "ListPolicies", resource, policies, |token| org
+            .list_policies()
+            .filter(sdk_policy_type(policy_type))
+            .set_next_token(token.clone()));
         Ok(list.iter().find(|p| p.name() == Some(name)).and_then(|p| p.id()).map(str::to_string))
     }
 
-    async fn create_policy(&self, name: &str, policy_type: PolicyType, description: &str, content: &str) -> Result<Option<String>, CallError> {
+    async fn create_policy(
+        &self,
+        name: &str,
+        policy_type: PolicyType,
+        description: &str,
+        content: &str,
+    ) -> Result<Option<String>, CallError> {
         if let Some(id) = self.find_policy(name, policy_type).await? {
             return Ok(Some(id));
         }
         let (aws, org) = (self.aws, &self.aws.org);
         let out = aws
             .pacer
-            .call("organizations.CreatePolicy", || org.create_policy().name(name).description(description).content(content).r#type(sdk_policy_type(policy_type)).send())
+            .call("organizations.CreatePolicy", || {
+                org.create_policy()
+                    .name(name)
+                    .description(description)
+                    .content(content)
+                    .r#type(sdk_policy_type(policy_type))
+                    .send()
+            })
             .await;
         match out {
             Ok(out) => Ok(out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.id()).map(str::to_string)),
@@ -275,11 +348,21 @@ impl<'a> OrgExecutor<'a> {
 
     async fn find_account(&self, email: &str) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
-        let accounts = all_pages!(aws, "ListAccounts", email, accounts, |token| org.list_accounts().set_next_token(token.clone()));
-        Ok(accounts.iter().find(|a| a.email().is_some_and(|e| e.eq_ignore_ascii_case(email))).and_then(|a| a.id()).map(str::to_string))
+        let accounts =
+            all_pages!(aws, "ListAccounts", email, accounts, |token| org.list_accounts().set_next_token(token.clone()));
+        Ok(accounts
+            .iter()
+            .find(|a| a.email().is_some_and(|e| e.eq_ignore_ascii_case(email)))
+            .and_then(|a| a.id())
+            .map(str::to_string))
     }
 
-    async fn create_account(&self, name: &str, email: &str, tags: &BTreeMap<String, String>) -> Result<Option<String>, CallError> {
+    async fn create_account(
+        &self,
+        name: &str,
+        email: &str,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<Option<String>, CallError> {
         if let Some(id) = self.find_account(email).await? {
             return Ok(Some(id));
         }
@@ -287,7 +370,9 @@ impl<'a> OrgExecutor<'a> {
         let resource = format!("account {name} <{email}>");
         let out = aws
             .pacer
-            .call("organizations.CreateAccount", || org.create_account().account_name(name).email(email).set_tags(to_sdk_tags(tags)).send())
+            .call("organizations.CreateAccount", || {
+                org.create_account().account_name(name).email(email).set_tags(to_sdk_tags(tags)).send()
+            })
             .await
             .map_err(|e| call_error("organizations:CreateAccount", &resource, &e))?;
         let request_id = out.create_account_status().and_then(|s| s.id()).unwrap_or_default().to_string();
@@ -295,17 +380,23 @@ impl<'a> OrgExecutor<'a> {
         loop {
             let status = aws
                 .pacer
-                .call("organizations.DescribeCreateAccountStatus", || org.describe_create_account_status().create_account_request_id(&request_id).send())
+                .call("organizations.DescribeCreateAccountStatus", || {
+                    org.describe_create_account_status().create_account_request_id(&request_id).send()
+                })
                 .await
                 .map_err(|e| call_error("organizations:DescribeCreateAccountStatus", &resource, &e))?;
-            let status = status.create_account_status().cloned().unwrap_or_else(|| t::CreateAccountStatus::builder().build());
+            let status =
+                status.create_account_status().cloned().unwrap_or_else(|| t::CreateAccountStatus::builder().build());
             match status.state() {
                 Some(t::CreateAccountState::Succeeded) => return Ok(status.account_id().map(str::to_string)),
                 Some(t::CreateAccountState::Failed) => {
                     return Err(CallError {
                         operation: "organizations:CreateAccount".into(),
                         resource,
-                        message: format!("account creation failed: {}", status.failure_reason().map_or("no reason given", |r| r.as_str())),
+                        message: format!(
+                            "account creation failed: {}",
+                            status.failure_reason().map_or("no reason given", |r| r.as_str())
+                        ),
                     });
                 }
                 _ => {}
@@ -314,10 +405,17 @@ impl<'a> OrgExecutor<'a> {
                 return Err(CallError {
                     operation: "organizations:CreateAccount".into(),
                     resource,
-                    message: format!("still in progress after {}s (request {request_id}); run apply again later to continue", self.polling.timeout.as_secs()),
+                    message: format!(
+                        "still in progress after {}s (request {request_id}); run apply again later to continue",
+                        self.polling.timeout.as_secs()
+                    ),
                 });
             }
-            eprintln!("  … waiting for {resource}: {} after {}s", status.state().map_or("IN_PROGRESS", |s| s.as_str()), started.elapsed().as_secs());
+            eprintln!(
+                "  … waiting for {resource}: {} after {}s",
+                status.state().map_or("IN_PROGRESS", |s| s.as_str()),
+                started.elapsed().as_secs()
+            );
             tokio::time::sleep(self.polling.interval).await;
         }
     }
@@ -325,14 +423,19 @@ impl<'a> OrgExecutor<'a> {
     async fn move_account(&self, account_id: &str, from_id: &str, to_id: &str) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("account {account_id}");
-        let parents = all_pages!(aws, "ListParents", resource, parents, |token| org.list_parents().child_id(account_id).set_next_token(token.clone()));
+        let parents = all_pages!(aws, "ListParents", resource, parents, |token| org
+            .list_parents()
+            .child_id(account_id)
+            .set_next_token(token.clone()));
         let current = parents.first().and_then(|p| p.id()).unwrap_or(from_id).to_string();
         if current == to_id {
             return Ok(None);
         }
         let result = aws
             .pacer
-            .call("organizations.MoveAccount", || org.move_account().account_id(account_id).source_parent_id(&current).destination_parent_id(to_id).send())
+            .call("organizations.MoveAccount", || {
+                org.move_account().account_id(account_id).source_parent_id(&current).destination_parent_id(to_id).send()
+            })
             .await;
         tolerate!(result, "MoveAccount", resource, ["DuplicateAccountException"])
     }
@@ -344,21 +447,53 @@ impl Executor for OrgExecutor<'_> {
         let pacer = &aws.pacer;
         match call {
             Call::EnablePolicyType { root_id, policy_type } => {
-                let r = pacer.call("organizations.EnablePolicyType", || org.enable_policy_type().root_id(root_id).policy_type(sdk_policy_type(*policy_type)).send()).await;
-                tolerate!(r, "EnablePolicyType", format!("{policy_type} on {root_id}"), ["PolicyTypeAlreadyEnabledException"])
+                let r = pacer
+                    .call("organizations.EnablePolicyType", || {
+                        org.enable_policy_type().root_id(root_id).policy_type(sdk_policy_type(*policy_type)).send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "EnablePolicyType",
+                    format!("{policy_type} on {root_id}"),
+                    ["PolicyTypeAlreadyEnabledException"]
+                )
             }
             Call::DisablePolicyType { root_id, policy_type } => {
-                let r = pacer.call("organizations.DisablePolicyType", || org.disable_policy_type().root_id(root_id).policy_type(sdk_policy_type(*policy_type)).send()).await;
-                tolerate!(r, "DisablePolicyType", format!("{policy_type} on {root_id}"), ["PolicyTypeNotEnabledException"])
+                let r = pacer
+                    .call("organizations.DisablePolicyType", || {
+                        org.disable_policy_type().root_id(root_id).policy_type(sdk_policy_type(*policy_type)).send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "DisablePolicyType",
+                    format!("{policy_type} on {root_id}"),
+                    ["PolicyTypeNotEnabledException"]
+                )
             }
             Call::CreateOu { parent_id, name, tags } => self.create_ou(parent_id, name, tags).await,
             Call::DeleteOu { id } => {
-                let r = pacer.call("organizations.DeleteOrganizationalUnit", || org.delete_organizational_unit().organizational_unit_id(id).send()).await;
+                let r = pacer
+                    .call("organizations.DeleteOrganizationalUnit", || {
+                        org.delete_organizational_unit().organizational_unit_id(id).send()
+                    })
+                    .await;
                 tolerate!(r, "DeleteOrganizationalUnit", format!("OU {id}"), ["OrganizationalUnitNotFoundException"])
             }
-            Call::CreatePolicy { name, policy_type, description, content } => self.create_policy(name, *policy_type, description, content).await,
+            Call::CreatePolicy { name, policy_type, description, content } => {
+                self.create_policy(name, *policy_type, description, content).await
+            }
             Call::UpdatePolicy { id, description, content } => {
-                let r = pacer.call("organizations.UpdatePolicy", || org.update_policy().policy_id(id).set_description(description.clone()).set_content(content.clone()).send()).await;
+                let r = pacer
+                    .call("organizations.UpdatePolicy", || {
+                        org.update_policy()
+                            .policy_id(id)
+                            .set_description(description.clone())
+                            .set_content(content.clone())
+                            .send()
+                    })
+                    .await;
                 r.map(|_| None).map_err(|e| call_error("organizations:UpdatePolicy", &format!("policy {id}"), &e))
             }
             Call::DeletePolicy { id } => {
@@ -368,20 +503,46 @@ impl Executor for OrgExecutor<'_> {
             Call::CreateAccount { name, email, tags } => self.create_account(name, email, tags).await,
             Call::MoveAccount { account_id, from_id, to_id } => self.move_account(account_id, from_id, to_id).await,
             Call::AttachPolicy { policy_id, target_id } => {
-                let r = pacer.call("organizations.AttachPolicy", || org.attach_policy().policy_id(policy_id).target_id(target_id).send()).await;
-                tolerate!(r, "AttachPolicy", format!("policy {policy_id} on {target_id}"), ["DuplicatePolicyAttachmentException"])
+                let r = pacer
+                    .call("organizations.AttachPolicy", || {
+                        org.attach_policy().policy_id(policy_id).target_id(target_id).send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "AttachPolicy",
+                    format!("policy {policy_id} on {target_id}"),
+                    ["DuplicatePolicyAttachmentException"]
+                )
             }
             Call::DetachPolicy { policy_id, target_id } => {
-                let r = pacer.call("organizations.DetachPolicy", || org.detach_policy().policy_id(policy_id).target_id(target_id).send()).await;
-                tolerate!(r, "DetachPolicy", format!("policy {policy_id} on {target_id}"), ["PolicyNotAttachedException"])
+                let r = pacer
+                    .call("organizations.DetachPolicy", || {
+                        org.detach_policy().policy_id(policy_id).target_id(target_id).send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "DetachPolicy",
+                    format!("policy {policy_id} on {target_id}"),
+                    ["PolicyNotAttachedException"]
+                )
             }
             Call::TagResource { resource_id, tags } => {
-                let r = pacer.call("organizations.TagResource", || org.tag_resource().resource_id(resource_id).set_tags(to_sdk_tags(tags)).send()).await;
+                let r = pacer
+                    .call("organizations.TagResource", || {
+                        org.tag_resource().resource_id(resource_id).set_tags(to_sdk_tags(tags)).send()
+                    })
+                    .await;
                 r.map(|_| None).map_err(|e| call_error("organizations:TagResource", resource_id, &e))
             }
             Call::UntagResource { resource_id, keys } => {
                 let keys: Vec<String> = keys.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
-                let r = pacer.call("organizations.UntagResource", || org.untag_resource().resource_id(resource_id).set_tag_keys(Some(keys.clone())).send()).await;
+                let r = pacer
+                    .call("organizations.UntagResource", || {
+                        org.untag_resource().resource_id(resource_id).set_tag_keys(Some(keys.clone())).send()
+                    })
+                    .await;
                 r.map(|_| None).map_err(|e| call_error("organizations:UntagResource", resource_id, &e))
             }
         }

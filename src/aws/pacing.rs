@@ -7,7 +7,8 @@ use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// Published request rates (sustained per second, burst), per account. See aws-limits.md.
 const RATES: &[(&str, f64, f64)] = &[
@@ -48,19 +49,35 @@ const DEFAULT_RATE: (f64, f64) = (5.0, 5.0);
 const HEADROOM: f64 = 0.95;
 
 /// The error codes AWS uses for "slow down".
-pub const THROTTLING_CODES: [&str; 4] = [
-    "TooManyRequestsException",
-    "ThrottlingException",
-    "Throttling",
-    "LimitExceededException",
-];
+pub const THROTTLING_CODES: [&str; 4] =
+    ["TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"];
 
 /// Whether an API changes anything. `plan` and `validate` must never call one.
 pub fn is_mutating(api: &str) -> bool {
     let op = api.rsplit('.').next().unwrap_or(api);
-    ["Create", "Update", "Delete", "Attach", "Detach", "Move", "Enable", "Disable", "Tag", "Untag", "Register", "Deregister", "Provision", "Put", "Close", "Invite", "Remove", "Start", "Stop"]
-        .iter()
-        .any(|verb| op.starts_with(verb))
+    [
+        "Create",
+        "Update",
+        "Delete",
+        "Attach",
+        "Detach",
+        "Move",
+        "Enable",
+        "Disable",
+        "Tag",
+        "Untag",
+        "Register",
+        "Deregister",
+        "Provision",
+        "Put",
+        "Close",
+        "Invite",
+        "Remove",
+        "Start",
+        "Stop",
+    ]
+    .iter()
+    .any(|verb| op.starts_with(verb))
 }
 
 struct Bucket {
@@ -78,11 +95,7 @@ impl Bucket {
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
         self.tokens -= 1.0;
-        if self.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-self.tokens / self.rate)
-        }
+        if self.tokens >= 0.0 { Duration::ZERO } else { Duration::from_secs_f64(-self.tokens / self.rate) }
     }
 }
 
@@ -107,7 +120,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { throttle_retries: 10, transient_retries: 2, base_delay: Duration::from_millis(250), max_delay: Duration::from_secs(20) }
+        RetryPolicy {
+            throttle_retries: 10,
+            transient_retries: 2,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(20),
+        }
     }
 }
 
@@ -151,14 +169,21 @@ impl Pacer {
     }
 
     pub fn with_rate_scale(retry: RetryPolicy, rate_scale: f64) -> Pacer {
-        Pacer { buckets: Mutex::new(HashMap::new()), stats: Mutex::new(BTreeMap::new()), retry, started: Instant::now(), rate_scale }
+        Pacer {
+            buckets: Mutex::new(HashMap::new()),
+            stats: Mutex::new(BTreeMap::new()),
+            retry,
+            started: Instant::now(),
+            rate_scale,
+        }
     }
 
     async fn wait_turn(&self, api: &'static str) {
         let wait = {
             let mut buckets = self.buckets.lock().expect("pacer lock");
             let bucket = buckets.entry(api).or_insert_with(|| {
-                let (rate, burst) = RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
+                let (rate, burst) =
+                    RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
                 let rate = rate * HEADROOM * self.rate_scale;
                 Bucket { rate, burst, tokens: burst, last: Instant::now() }
             });

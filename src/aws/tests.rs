@@ -1,0 +1,287 @@
+//! What the emulator cannot show, against mocked SDK clients: asynchronous account creation
+//! that fails, throttling, server errors, and the idempotent answers AWS gives to repeated work.
+
+use super::pacing::{Pacer, RetryPolicy};
+use super::*;
+use crate::apply::{Call, Executor};
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::error::ProvideErrorMetadata;
+use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+use aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput;
+use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
+use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentOutput;
+use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
+use aws_sdk_organizations::types::{
+    CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, OrganizationalUnit, Root,
+};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+fn aws_with(rules: &[&Rule]) -> Aws {
+    // As in `Aws::connect`: the SDK does not retry, lzctl's pacer does.
+    let org = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, rules, |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()));
+    let sts_config = aws_sdk_sts::Config::builder()
+        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+        .region(aws_sdk_sts::config::Region::new("us-east-1"))
+        .build();
+    Aws::from_clients(org, aws_sdk_sts::Client::from_conf(sts_config), Pacer::new(RetryPolicy::default()))
+}
+
+/// An error answer as AWS sends it for the JSON protocol Organizations speaks.
+fn aws_error(code: &str, message: &str) -> String {
+    format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
+}
+
+fn status(state: CreateAccountState) -> DescribeCreateAccountStatusOutput {
+    let mut s = CreateAccountStatus::builder().id("car-1").state(state.clone());
+    if state == CreateAccountState::Succeeded {
+        s = s.account_id("555555555555");
+    }
+    if state == CreateAccountState::Failed {
+        s = s.failure_reason(CreateAccountFailureReason::EmailAlreadyExists);
+    }
+    DescribeCreateAccountStatusOutput::builder().create_account_status(s.build()).build()
+}
+
+fn no_accounts() -> Rule {
+    mock!(Client::list_accounts).then_output(|| ListAccountsOutput::builder().build())
+}
+
+fn create_started() -> Rule {
+    mock!(Client::create_account).then_output(|| {
+        CreateAccountOutput::builder()
+            .create_account_status(
+                CreateAccountStatus::builder().id("car-1").state(CreateAccountState::InProgress).build(),
+            )
+            .build()
+    })
+}
+
+const POLLING: AccountPolling = AccountPolling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
+
+#[tokio::test(start_paused = true)]
+async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() {
+    let (list, create) = (no_accounts(), create_started());
+    let describe = mock!(Client::describe_create_account_status)
+        .sequence()
+        .output(|| status(CreateAccountState::InProgress))
+        .output(|| status(CreateAccountState::InProgress))
+        .output(|| status(CreateAccountState::Failed))
+        .build();
+    let aws = aws_with(&[&list, &create, &describe]);
+    let err = aws
+        .executor(POLLING)
+        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.operation, "organizations:CreateAccount");
+    assert_eq!(err.resource, "account Web <web@example.com>");
+    assert_eq!(err.message, "account creation failed: EMAIL_ALREADY_EXISTS");
+    assert_eq!(describe.num_calls(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn create_account_returns_the_new_id_once_succeeded() {
+    let (list, create) = (no_accounts(), create_started());
+    let describe = mock!(Client::describe_create_account_status)
+        .sequence()
+        .output(|| status(CreateAccountState::InProgress))
+        .output(|| status(CreateAccountState::Succeeded))
+        .build();
+    let aws = aws_with(&[&list, &create, &describe]);
+    let id = aws
+        .executor(POLLING)
+        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+        .await
+        .unwrap();
+    assert_eq!(id.as_deref(), Some("555555555555"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
+    let (list, create) = (no_accounts(), create_started());
+    let describe = mock!(Client::describe_create_account_status)
+        .sequence()
+        .output(|| status(CreateAccountState::InProgress))
+        .repeatedly()
+        .build();
+    let aws = aws_with(&[&list, &create, &describe]);
+    let polling = AccountPolling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
+    let err = aws
+        .executor(polling)
+        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("still in progress after 30s"), "{err}");
+    assert!(describe.num_calls() >= 6, "polled every 5s for 30s: {}", describe.num_calls());
+}
+
+#[tokio::test(start_paused = true)]
+async fn create_account_looks_first_and_creates_nothing_when_the_email_exists() {
+    let list = mock!(Client::list_accounts).then_output(|| {
+        ListAccountsOutput::builder()
+            .accounts(
+                aws_sdk_organizations::types::Account::builder().id("666666666666").email("Web@Example.com").build(),
+            )
+            .build()
+    });
+    let create = create_started();
+    let aws = aws_with(&[&list, &create]);
+    let id = aws
+        .executor(POLLING)
+        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+        .await
+        .unwrap();
+    assert_eq!(id.as_deref(), Some("666666666666"));
+    assert_eq!(create.num_calls(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_backs_off_and_retries_then_counts() {
+    let roots = mock!(Client::list_roots)
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error(
+                "TooManyRequestsException",
+                "AWS Organizations can't complete your request because another request is already in progress",
+            )),
+        )
+        .times(2)
+        .output(|| ListRootsOutput::builder().roots(Root::builder().id("r-1").build()).build())
+        .build();
+    let aws = aws_with(&[&roots]);
+    let started = tokio::time::Instant::now();
+    let out = aws
+        .pacer
+        .call("organizations.ListRoots", || aws.org.list_roots().send())
+        .await
+        .expect("succeeds after backing off");
+    assert_eq!(out.roots()[0].id(), Some("r-1"));
+    let stats = aws.pacer().stats()["organizations.ListRoots"];
+    assert_eq!((stats.calls, stats.throttled, stats.retried, stats.failed), (3, 2, 2, 0));
+    assert!(started.elapsed() >= Duration::from_millis(250), "it backed off: {:?}", started.elapsed());
+}
+
+#[tokio::test(start_paused = true)]
+async fn endless_throttling_fails_after_the_retry_budget() {
+    let roots = mock!(Client::list_roots)
+        .sequence()
+        .http_status(400, Some(aws_error("TooManyRequestsException", "slow down")))
+        .repeatedly()
+        .build();
+    let aws = aws_with(&[&roots]);
+    let err = aws.pacer.call("organizations.ListRoots", || aws.org.list_roots().send()).await.unwrap_err();
+    assert_eq!(err.code(), Some("TooManyRequestsException"));
+    assert_eq!(roots.num_calls(), 11, "one call and ten retries");
+}
+
+#[tokio::test(start_paused = true)]
+async fn server_errors_are_retried_twice_then_reported_with_the_operation() {
+    let describe = mock!(Client::describe_organization)
+        .sequence()
+        .http_status(500, Some(aws_error("ServiceException", "internal error")))
+        .repeatedly()
+        .build();
+    let roots = mock!(Client::list_roots)
+        .then_output(|| ListRootsOutput::builder().roots(Root::builder().id("r-1").build()).build());
+    let aws = aws_with(&[&describe, &roots]);
+    let err = aws.read_organization(&Default::default()).await.unwrap_err();
+    assert_eq!(describe.num_calls(), 3);
+    assert_eq!(err.operation, "organizations:DescribeOrganization");
+    assert_eq!(err.message, "ServiceException: internal error");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_server_error_then_success_is_invisible_to_the_caller() {
+    let roots = mock!(Client::list_roots)
+        .sequence()
+        .http_status(503, None)
+        .output(|| ListRootsOutput::builder().roots(Root::builder().id("r-1").build()).build())
+        .build();
+    let aws = aws_with(&[&roots]);
+    aws.pacer.call("organizations.ListRoots", || aws.org.list_roots().send()).await.expect("retried");
+    assert_eq!(aws.pacer().stats()["organizations.ListRoots"].retried, 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_organization_is_explained() {
+    let describe = mock!(Client::describe_organization)
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")),
+        )
+        .build();
+    let roots = mock!(Client::list_roots).then_output(|| ListRootsOutput::builder().build());
+    let aws = aws_with(&[&describe, &roots]);
+    let err = aws.read_organization(&Default::default()).await.unwrap_err();
+    assert!(err.message.starts_with("AWSOrganizationsNotInUseException: Your account is not a member of an organization. (this account is not in an organization"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn repeated_work_is_success() {
+    let attach = mock!(Client::attach_policy)
+        .sequence()
+        .http_status(400, Some(aws_error("DuplicatePolicyAttachmentException", "already attached")))
+        .build();
+    let detach = mock!(Client::detach_policy)
+        .sequence()
+        .http_status(400, Some(aws_error("PolicyNotAttachedException", "not attached")))
+        .build();
+    let delete = mock!(Client::delete_organizational_unit)
+        .sequence()
+        .http_status(400, Some(aws_error("OrganizationalUnitNotFoundException", "gone")))
+        .build();
+    let aws = aws_with(&[&attach, &detach, &delete]);
+    let exec = aws.executor(POLLING);
+    assert_eq!(exec.call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
+    assert_eq!(exec.call(&Call::DetachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
+    assert_eq!(exec.call(&Call::DeleteOu { id: "ou-1".into() }).await, Ok(None));
+}
+
+#[tokio::test(start_paused = true)]
+async fn other_errors_name_the_operation_and_the_resource() {
+    let attach = mock!(Client::attach_policy)
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error(
+                "ConstraintViolationException",
+                "You attempted to exceed the number of policies of a certain type that can be attached",
+            )),
+        )
+        .build();
+    let aws = aws_with(&[&attach]);
+    let err = aws
+        .executor(POLLING)
+        .call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "organizations:AttachPolicy on policy p-1 on ou-1 failed: ConstraintViolationException: You attempted to exceed the number of policies of a certain type that can be attached"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn creating_an_ou_that_exists_returns_its_id_without_creating() {
+    let list = mock!(Client::list_organizational_units_for_parent).then_output(|| {
+        ListOrganizationalUnitsForParentOutput::builder()
+            .organizational_units(OrganizationalUnit::builder().id("ou-existing").name("Infra").build())
+            .build()
+    });
+    let create = mock!(Client::create_organizational_unit).then_output(|| {
+        aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitOutput::builder().build()
+    });
+    let aws = aws_with(&[&list, &create]);
+    let id = aws
+        .executor(POLLING)
+        .call(&Call::CreateOu { parent_id: "r-1".into(), name: "Infra".into(), tags: BTreeMap::new() })
+        .await
+        .unwrap();
+    assert_eq!(id.as_deref(), Some("ou-existing"));
+    assert_eq!(create.num_calls(), 0);
+}

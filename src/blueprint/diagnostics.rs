@@ -42,11 +42,7 @@ pub struct Collector {
 
 impl Collector {
     pub fn new(path: &Path, source: Arc<String>) -> Self {
-        Collector {
-            file: path.display().to_string(),
-            source,
-            issues: Vec::new(),
-        }
+        Collector { file: path.display().to_string(), source, issues: Vec::new() }
     }
 
     /// Records a problem at a location the YAML parser reported.
@@ -95,17 +91,9 @@ impl Collector {
         if loc.line() == 0 {
             return (0, 0);
         }
-        let line_start: usize = self
-            .source
-            .split_inclusive('\n')
-            .take(loc.line() as usize - 1)
-            .map(str::len)
-            .sum();
-        let column: usize = self.source[line_start..]
-            .chars()
-            .take(loc.column().saturating_sub(1) as usize)
-            .map(char::len_utf8)
-            .sum();
+        let line_start: usize = self.source.split_inclusive('\n').take(loc.line() as usize - 1).map(str::len).sum();
+        let column: usize =
+            self.source[line_start..].chars().take(loc.column().saturating_sub(1) as usize).map(char::len_utf8).sum();
         (line_start + column, 0)
     }
 
@@ -117,13 +105,6 @@ impl Collector {
     }
 
     pub fn finish(self) -> Result<(), BlueprintErrors> {
-        if self.issues.is_empty() {
-            Ok(())
-        } else {
-            Err(BlueprintErrors {
-                file: self.file,
-                issues: self.issues,
-            })
-        }
+        if self.issues.is_empty() { Ok(()) } else { Err(BlueprintErrors { file: self.file, issues: self.issues }) }
     }
 }

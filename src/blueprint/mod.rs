@@ -25,10 +25,7 @@ pub struct Quotas {
 
 impl Default for Quotas {
     fn default() -> Self {
-        Quotas {
-            policy_size: 5_120,
-            policies_per_target: 5,
-        }
+        Quotas { policy_size: 5_120, policies_per_target: 5 }
     }
 }
 
@@ -182,10 +179,7 @@ pub struct Approvals {
 pub enum BlueprintError {
     #[error("cannot read the blueprint {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::blueprint::read))]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] BlueprintErrors),
@@ -193,19 +187,13 @@ pub enum BlueprintError {
 
 /// Reads and validates a blueprint file and every file it names.
 pub fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
-    let source = std::fs::read_to_string(path).map_err(|source| BlueprintError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let source =
+        std::fs::read_to_string(path).map_err(|source| BlueprintError::Read { path: path.to_path_buf(), source })?;
     Ok(parse(path, &source, &validate::DiskFiles)?)
 }
 
 /// Validates blueprint text; `files` reads the files it names (relative to the blueprint).
-pub fn parse(
-    path: &Path,
-    source: &str,
-    files: &dyn validate::FileSource,
-) -> Result<Blueprint, BlueprintErrors> {
+pub fn parse(path: &Path, source: &str, files: &dyn validate::FileSource) -> Result<Blueprint, BlueprintErrors> {
     validate::validate(path, Arc::new(source.to_string()), files)
 }
 

@@ -1,8 +1,8 @@
 //! The blueprint exactly as written: serde types that mirror the YAML keys of the contract,
 //! every value carrying its place in the file so validation can point at it.
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::fmt;
 use std::marker::PhantomData;

@@ -7,12 +7,17 @@ struct Files(HashMap<PathBuf, String>);
 
 impl FileSource for Files {
     fn read(&self, path: &Path) -> std::io::Result<String> {
-        self.0.get(path).cloned().ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+        self.0
+            .get(path)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
     }
 }
 
-const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
-const DENY_S3: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}"#;
+const ALLOW_ALL: &str =
+    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+const DENY_S3: &str =
+    r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}"#;
 
 fn files(extra: &[(&str, &str)]) -> Files {
     let mut map: HashMap<PathBuf, String> = HashMap::new();
@@ -84,9 +89,22 @@ policies:
 fn a_good_blueprint_loads_into_plain_values() {
     let bp = load_with(GOOD, &[]).expect("valid");
     let paths: Vec<&str> = bp.ous.keys().map(String::as_str).collect();
-    assert_eq!(paths, ["Foundational", "Foundational/Workloads", "Foundational/Workloads/Production", "Foundational/Workloads/SDLC", "Maintenance", "Suspended"]);
+    assert_eq!(
+        paths,
+        [
+            "Foundational",
+            "Foundational/Workloads",
+            "Foundational/Workloads/Production",
+            "Foundational/Workloads/SDLC",
+            "Maintenance",
+            "Suspended"
+        ]
+    );
     assert_eq!(bp.ous["Foundational/Workloads/Production"].parent, "Foundational/Workloads");
-    assert_eq!(bp.ous["Suspended"].attachments, Attachments { policies: vec!["allow-all".into()], full_aws_access: false });
+    assert_eq!(
+        bp.ous["Suspended"].attachments,
+        Attachments { policies: vec!["allow-all".into()], full_aws_access: false }
+    );
     assert_eq!(bp.ous["Maintenance"].attachments, Attachments { policies: vec![], full_aws_access: true });
     assert_eq!(bp.ous["Maintenance"].tags, None);
     let web = &bp.accounts["prod-web"];
@@ -174,7 +192,10 @@ policies:
   both: {file: policies/deny-s3.json, document: {Statement: []}}
   neither: {description: nothing}
 "#;
-    let p = problems_with(yaml, &[("policies/broken.json", "{\"Statement\": [\n"), ("policies/empty.json", "{\"Version\": \"2012-10-17\"}")]);
+    let p = problems_with(
+        yaml,
+        &[("policies/broken.json", "{\"Statement\": [\n"), ("policies/empty.json", "{\"Version\": \"2012-10-17\"}")],
+    );
     assert_eq!(p.len(), 6, "{p:?}");
     assert!(p[0].starts_with("bp/lz.yaml:3:19: cannot read bp/policies/missing.json"), "{p:?}");
     assert!(p[1].starts_with("bp/lz.yaml:4:20: bp/policies/broken.json is not valid JSON"), "{p:?}");
@@ -195,13 +216,21 @@ fn ou_depth_over_five_is_refused() {
 
 #[test]
 fn quotas_apply_and_can_be_raised() {
-    let big = format!(r#"{{"Statement": [{{"Effect": "Deny", "Action": [{}], "Resource": "*"}}]}}"#, (0..400).map(|i| format!("\"svc{i}:Action\"")).collect::<Vec<_>>().join(","));
+    let big = format!(
+        r#"{{"Statement": [{{"Effect": "Deny", "Action": [{}], "Resource": "*"}}]}}"#,
+        (0..400).map(|i| format!("\"svc{i}:Action\"")).collect::<Vec<_>>().join(",")
+    );
     let yaml = "version: 1\norganizational_units:\n  A: {policies: [p1, p2, p3, p4, big]}\npolicies:\n  p1: {file: policies/deny-s3.json}\n  p2: {file: policies/deny-s3.json}\n  p3: {file: policies/deny-s3.json}\n  p4: {file: policies/deny-s3.json}\n  big: {file: policies/big.json}\n";
     let p = problems_with(yaml, &[("policies/big.json", &big)]);
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p[0].starts_with("bp/lz.yaml:9:3: policy big is 6"), "{p:?}");
     assert!(p[0].contains("over the quota of 5120"), "{p:?}");
-    assert!(p[1].contains("OU A would have 6 SERVICE_CONTROL_POLICY attached (FullAWSAccess included), over the quota of 5"), "{p:?}");
+    assert!(
+        p[1].contains(
+            "OU A would have 6 SERVICE_CONTROL_POLICY attached (FullAWSAccess included), over the quota of 5"
+        ),
+        "{p:?}"
+    );
 
     let raised = format!("{yaml}quotas: {{policy_size: 10240, policies_per_target: 10}}\n");
     assert_eq!(problems_with(&raised, &[("policies/big.json", &big)]), Vec::<String>::new());
@@ -264,7 +293,8 @@ approvals:
   required: 1
   allowed_signers: approvers/allowed_signers
 "#;
-    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", "")]).expect("valid");
+    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", "")])
+        .expect("valid");
     let ic = bp.identity_center.expect("identity center");
     assert_eq!(ic.permission_sets["Developer"].relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
     assert_eq!(ic.assignments[1].principal, Principal::User("alice".into()));
@@ -316,8 +346,16 @@ stack_sets:
 
 #[test]
 fn the_shipped_landing_zone_is_valid() {
-    let bp = load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints/landing-zone.yaml"))).expect("the default blueprint is valid");
-    for path in ["Foundational/Workloads/Production", "Foundational/Workloads/SDLC", "Foundational/Infra", "Foundational/PolicyStaging", "Maintenance", "Suspended"] {
+    let bp = load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/blueprints/landing-zone.yaml")))
+        .expect("the default blueprint is valid");
+    for path in [
+        "Foundational/Workloads/Production",
+        "Foundational/Workloads/SDLC",
+        "Foundational/Infra",
+        "Foundational/PolicyStaging",
+        "Maintenance",
+        "Suspended",
+    ] {
         assert!(bp.ous.contains_key(path), "{path} missing");
     }
     assert_eq!(bp.accounts["security"].ou, "Foundational/Infra");

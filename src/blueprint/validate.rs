@@ -4,7 +4,7 @@
 use super::diagnostics::{BlueprintErrors, Collector};
 use super::raw::*;
 use super::*;
-use crate::model::{minified, PolicyType};
+use crate::model::{PolicyType, minified};
 use serde_saphyr::Location;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -23,11 +23,7 @@ impl FileSource for DiskFiles {
     }
 }
 
-pub fn validate(
-    path: &Path,
-    source: Arc<String>,
-    files: &dyn FileSource,
-) -> Result<Blueprint, BlueprintErrors> {
+pub fn validate(path: &Path, source: Arc<String>, files: &dyn FileSource) -> Result<Blueprint, BlueprintErrors> {
     let mut c = Collector::new(path, source.clone());
     let raw: RawBlueprint = match serde_saphyr::from_str(&source) {
         Ok(raw) => raw,
@@ -55,9 +51,7 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // The parser prefixes "line N column M:"; the place is already in our header.
     match first.split_once(": ") {
-        Some((prefix, rest)) if prefix.contains("line") && prefix.contains("column") => {
-            rest.to_string()
-        }
+        Some((prefix, rest)) if prefix.contains("line") && prefix.contains("column") => rest.to_string(),
         _ => first.to_string(),
     }
 }
@@ -103,43 +97,27 @@ impl Validator<'_> {
         let organization = self.organization(raw.organization.as_ref(), &accounts);
         // Attachments are checked once every policy is known.
         let enabled_types = organization.policy_types.clone();
-        let root_attachments = raw
-            .organization
-            .as_ref()
-            .and_then(|o| o.root_policies.as_ref())
-            .map(|names| {
-                let raw = RawAttachments {
-                    policies: Some(names),
-                    full_aws_access: None,
-                    at: names.referenced,
-                };
-                self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), "the root")
-            });
-        let organization = Organization {
-            root_policies: root_attachments.map(|a| a.policies),
-            ..organization
-        };
+        let root_attachments = raw.organization.as_ref().and_then(|o| o.root_policies.as_ref()).map(|names| {
+            let raw = RawAttachments { policies: Some(names), full_aws_access: None, at: names.referenced };
+            self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), "the root")
+        });
+        let organization = Organization { root_policies: root_attachments.map(|a| a.policies), ..organization };
         for (path, raw) in ou_attachments {
             let what = format!("OU {path}");
-            let checked =
-                self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), &what);
+            let checked = self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), &what);
             if let Some(ou) = ous.get_mut(&path) {
                 ou.attachments = checked;
             }
         }
         for (key, raw) in account_attachments {
             let what = format!("account {key}");
-            let checked =
-                self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), &what);
+            let checked = self.attachments(&raw, &policies, &quotas, enabled_types.as_ref(), &what);
             if let Some(account) = accounts.get_mut(&key) {
                 account.attachments = checked;
             }
         }
 
-        let identity_center = raw
-            .identity_center
-            .as_ref()
-            .map(|ic| self.identity_center(ic, &accounts, &ous));
+        let identity_center = raw.identity_center.as_ref().map(|ic| self.identity_center(ic, &accounts, &ous));
         let stack_sets = self.stack_sets(&raw.stack_sets, &ous);
         let approvals = raw.approvals.as_ref().map(|a| self.approvals(a));
 
@@ -168,8 +146,7 @@ impl Validator<'_> {
             }
             if let Some(count) = &raw.policies_per_target {
                 if count.value == 0 {
-                    self.c
-                        .at(&count.referenced, "policies_per_target must be positive", "zero");
+                    self.c.at(&count.referenced, "policies_per_target must be positive", "zero");
                 }
                 quotas.policies_per_target = count.value;
             }
@@ -188,11 +165,7 @@ impl Validator<'_> {
         match self.files.read(&path) {
             Ok(text) => Some((path, text)),
             Err(err) => {
-                self.c.at(
-                    &file.referenced,
-                    format!("cannot read {}: {err}", path.display()),
-                    "this file",
-                );
+                self.c.at(&file.referenced, format!("cannot read {}: {err}", path.display()), "this file");
                 None
             }
         }
@@ -208,19 +181,11 @@ impl Validator<'_> {
     ) -> Option<Value> {
         let (doc, place) = match (file, document) {
             (Some(_), Some(doc)) => {
-                self.c.at(
-                    &doc.referenced,
-                    format!("{what} has both `file` and `document`"),
-                    "give only one",
-                );
+                self.c.at(&doc.referenced, format!("{what} has both `file` and `document`"), "give only one");
                 return None;
             }
             (None, None) => {
-                self.c.at(
-                    at,
-                    format!("{what} needs `file` or `document`"),
-                    "no document",
-                );
+                self.c.at(at, format!("{what} needs `file` or `document`"), "no document");
                 return None;
             }
             (Some(file), None) => {
@@ -316,7 +281,11 @@ impl Validator<'_> {
     ) {
         for (name, ou) in &raw.0 {
             if name.value.contains('/') || name.value.trim().is_empty() {
-                self.c.at(&name.referenced, format!("OU name {:?} must be non-empty and may not contain '/'", name.value), "bad name");
+                self.c.at(
+                    &name.referenced,
+                    format!("OU name {:?} must be non-empty and may not contain '/'", name.value),
+                    "bad name",
+                );
                 continue;
             }
             check_name(&mut self.c, name, "OU name", 128);
@@ -371,13 +340,25 @@ impl Validator<'_> {
             check_name(&mut self.c, name, "account name", 50);
             let email = &a.email;
             if !valid_email(&email.value) {
-                self.c.at(&email.referenced, format!("account {}: {:?} is not an email address AWS accepts", key.value, email.value), "invalid email");
+                self.c.at(
+                    &email.referenced,
+                    format!("account {}: {:?} is not an email address AWS accepts", key.value, email.value),
+                    "invalid email",
+                );
             }
             if let Some(other) = emails.insert(email.value.to_lowercase(), key.value.clone()) {
-                self.c.at(&email.referenced, format!("account {}: email {} is also used by account {other}", key.value, email.value), "duplicate email");
+                self.c.at(
+                    &email.referenced,
+                    format!("account {}: email {} is also used by account {other}", key.value, email.value),
+                    "duplicate email",
+                );
             }
             if let Some(other) = names.insert(name.value.clone(), key.value.clone()) {
-                self.c.at(&name.referenced, format!("account {}: name {:?} is also used by account {other}", key.value, name.value), "duplicate name");
+                self.c.at(
+                    &name.referenced,
+                    format!("account {}: name {:?} is also used by account {other}", key.value, name.value),
+                    "duplicate name",
+                );
             }
             let ou = match &a.ou {
                 None => String::new(),
@@ -392,7 +373,11 @@ impl Validator<'_> {
             let tags = a.tags.as_ref().map(|t| self.tags(t));
             attachments.push((
                 key.value.clone(),
-                RawAttachments { policies: a.policies.as_ref(), full_aws_access: a.full_aws_access.as_ref(), at: key.referenced },
+                RawAttachments {
+                    policies: a.policies.as_ref(),
+                    full_aws_access: a.full_aws_access.as_ref(),
+                    at: key.referenced,
+                },
             ));
             out.insert(
                 key.value.clone(),
@@ -412,7 +397,12 @@ impl Validator<'_> {
         let hint = closest(&ou.value, ous.keys().map(String::as_str))
             .map(|c| format!("did you mean {c:?}? OUs are named by their path from the root"))
             .unwrap_or_else(|| "OUs are named by their path from the root, e.g. Foundational/Workloads".into());
-        self.c.at_with_help(&ou.referenced, format!("{what}: unknown OU path {:?}", ou.value), "not in organizational_units", hint);
+        self.c.at_with_help(
+            &ou.referenced,
+            format!("{what}: unknown OU path {:?}", ou.value),
+            "not in organizational_units",
+            hint,
+        );
     }
 
     fn organization(&mut self, raw: Option<&RawOrganization>, accounts: &BTreeMap<String, Account>) -> Organization {
@@ -442,7 +432,11 @@ impl Validator<'_> {
             let mut set = BTreeSet::new();
             for s in &services.value {
                 if !s.value.ends_with(".amazonaws.com") {
-                    self.c.at(&s.referenced, format!("{:?} is not a service principal", s.value), "expected e.g. sso.amazonaws.com");
+                    self.c.at(
+                        &s.referenced,
+                        format!("{:?} is not a service principal", s.value),
+                        "expected e.g. sso.amazonaws.com",
+                    );
                 }
                 if !set.insert(s.value.clone()) {
                     self.c.at(&s.referenced, format!("trusted service {} is listed twice", s.value), "duplicate");
@@ -464,7 +458,12 @@ impl Validator<'_> {
         let hint = closest(&name.value, accounts.keys().map(String::as_str))
             .map(|c| format!("did you mean {c:?}? accounts are named by their key under `accounts:`"))
             .unwrap_or_else(|| "accounts are named by their key under `accounts:`".into());
-        self.c.at_with_help(&name.referenced, format!("{what}: unknown account {:?}", name.value), "not in accounts", hint);
+        self.c.at_with_help(
+            &name.referenced,
+            format!("{what}: unknown account {:?}", name.value),
+            "not in accounts",
+            hint,
+        );
     }
 
     fn attachments(
@@ -487,13 +486,20 @@ impl Validator<'_> {
                 }
                 names.push(name.value.clone());
                 if name.value == crate::model::FULL_AWS_ACCESS {
-                    self.c.at_with_help(&name.referenced, format!("{what}: FullAWSAccess is attached unless `full_aws_access: false`"), "implicit", "remove it from `policies`");
+                    self.c.at_with_help(
+                        &name.referenced,
+                        format!("{what}: FullAWSAccess is attached unless `full_aws_access: false`"),
+                        "implicit",
+                        "remove it from `policies`",
+                    );
                     continue;
                 }
                 match policies.get(&name.value) {
                     Some(policy) => {
                         *per_type.entry(policy.policy_type).or_default() += 1;
-                        if policy.policy_type == PolicyType::ServiceControlPolicy && has_allow_statement(&policy.document) {
+                        if policy.policy_type == PolicyType::ServiceControlPolicy
+                            && has_allow_statement(&policy.document)
+                        {
                             has_allow = true;
                         }
                         if let Some(types) = enabled_types
@@ -501,7 +507,10 @@ impl Validator<'_> {
                         {
                             self.c.at_with_help(
                                 &name.referenced,
-                                format!("{what}: policy {} is a {}, which `organization.policy_types` does not enable", name.value, policy.policy_type),
+                                format!(
+                                    "{what}: policy {} is a {}, which `organization.policy_types` does not enable",
+                                    name.value, policy.policy_type
+                                ),
                                 "type not enabled",
                                 format!("add {} to organization.policy_types", policy.policy_type),
                             );
@@ -512,7 +521,12 @@ impl Validator<'_> {
                         let hint = closest(&name.value, policies.keys().map(String::as_str))
                             .map(|c| format!("did you mean {c:?}?"))
                             .unwrap_or_else(|| "policies are declared under `policies:`".into());
-                        self.c.at_with_help(&name.referenced, format!("{what}: unknown policy {:?}", name.value), "not in policies", hint);
+                        self.c.at_with_help(
+                            &name.referenced,
+                            format!("{what}: unknown policy {:?}", name.value),
+                            "not in policies",
+                            hint,
+                        );
                     }
                 }
             }
@@ -527,7 +541,11 @@ impl Validator<'_> {
                     &list_at,
                     format!(
                         "{what} would have {count} {policy_type} attached{}, over the quota of {}",
-                        if full_aws_access && policy_type == PolicyType::ServiceControlPolicy { " (FullAWSAccess included)" } else { "" },
+                        if full_aws_access && policy_type == PolicyType::ServiceControlPolicy {
+                            " (FullAWSAccess included)"
+                        } else {
+                            ""
+                        },
                         quotas.policies_per_target
                     ),
                     "too many policies",
@@ -552,17 +570,30 @@ impl Validator<'_> {
         for (key, value) in &raw.0 {
             let k = key.value.chars().count();
             if k == 0 || k > 128 || key.value.to_ascii_lowercase().starts_with("aws:") {
-                self.c.at(&key.referenced, format!("tag key {:?} must be 1–128 characters and not start with aws:", key.value), "bad tag key");
+                self.c.at(
+                    &key.referenced,
+                    format!("tag key {:?} must be 1–128 characters and not start with aws:", key.value),
+                    "bad tag key",
+                );
             }
             if value.value.0.chars().count() > 256 {
-                self.c.at(&value.referenced, format!("tag {}: value is longer than 256 characters", key.value), "too long");
+                self.c.at(
+                    &value.referenced,
+                    format!("tag {}: value is longer than 256 characters", key.value),
+                    "too long",
+                );
             }
             tags.insert(key.value.clone(), value.value.0.clone());
         }
         tags
     }
 
-    fn identity_center(&mut self, raw: &RawIdentityCenter, accounts: &BTreeMap<String, Account>, ous: &BTreeMap<String, Ou>) -> IdentityCenter {
+    fn identity_center(
+        &mut self,
+        raw: &RawIdentityCenter,
+        accounts: &BTreeMap<String, Account>,
+        ous: &BTreeMap<String, Ou>,
+    ) -> IdentityCenter {
         let mut permission_sets = BTreeMap::new();
         for (name, ps) in &raw.permission_sets.0 {
             if let Some(ps) = self.permission_set(name, &ps.value) {
@@ -582,13 +613,21 @@ impl Validator<'_> {
                 }
             };
             if !raw.permission_sets.0.iter().any(|(n, _)| n.value == r.permission_set.value) {
-                let hint = closest(&r.permission_set.value, raw.permission_sets.0.iter().map(|(n, _)| n.value.as_str()))
-                    .map(|c| format!("did you mean {c:?}?"))
-                    .unwrap_or_else(|| "permission sets are declared under identity_center.permission_sets".into());
-                self.c.at_with_help(&r.permission_set.referenced, format!("unknown permission set {:?}", r.permission_set.value), "not in permission_sets", hint);
+                let hint =
+                    closest(&r.permission_set.value, raw.permission_sets.0.iter().map(|(n, _)| n.value.as_str()))
+                        .map(|c| format!("did you mean {c:?}?"))
+                        .unwrap_or_else(|| "permission sets are declared under identity_center.permission_sets".into());
+                self.c.at_with_help(
+                    &r.permission_set.referenced,
+                    format!("unknown permission set {:?}", r.permission_set.value),
+                    "not in permission_sets",
+                    hint,
+                );
             }
-            let account_names: Vec<String> = r.accounts.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
-            let ou_paths: Vec<String> = r.ous.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
+            let account_names: Vec<String> =
+                r.accounts.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
+            let ou_paths: Vec<String> =
+                r.ous.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
             if account_names.is_empty() && ou_paths.is_empty() {
                 self.c.at(&a.referenced, "an assignment needs `accounts` or `ous`", "no target");
             }
@@ -602,13 +641,28 @@ impl Validator<'_> {
                     self.unknown_ou(ou, ous, "assignment");
                 }
             }
-            if !seen.insert((principal.clone(), r.permission_set.value.clone(), account_names.clone(), ou_paths.clone())) {
+            if !seen.insert((
+                principal.clone(),
+                r.permission_set.value.clone(),
+                account_names.clone(),
+                ou_paths.clone(),
+            )) {
                 self.c.at(&a.referenced, "this assignment is listed twice", "duplicate");
             }
             let place = self.c.place(&a.referenced);
-            assignments.push(Assignment { principal, permission_set: r.permission_set.value.clone(), accounts: account_names, ous: ou_paths, place });
+            assignments.push(Assignment {
+                principal,
+                permission_set: r.permission_set.value.clone(),
+                accounts: account_names,
+                ous: ou_paths,
+                place,
+            });
         }
-        IdentityCenter { instance_arn: raw.instance_arn.as_ref().map(|a| a.value.clone()), permission_sets, assignments }
+        IdentityCenter {
+            instance_arn: raw.instance_arn.as_ref().map(|a| a.value.clone()),
+            permission_sets,
+            assignments,
+        }
     }
 
     fn permission_set(&mut self, name: &S<String>, raw: &RawPermissionSet) -> Option<PermissionSet> {
@@ -616,7 +670,11 @@ impl Validator<'_> {
         let before = self.c.issues.len();
         let n = name.value.chars().count();
         if n == 0 || n > 32 || !name.value.chars().all(|ch| ch.is_alphanumeric() || "_+=,.@-".contains(ch)) {
-            self.c.at(&name.referenced, format!("{what}: the name must be 1–32 characters of letters, digits and _+=,.@-"), "bad name");
+            self.c.at(
+                &name.referenced,
+                format!("{what}: the name must be 1–32 characters of letters, digits and _+=,.@-"),
+                "bad name",
+            );
         }
         if let Some(d) = &raw.description
             && d.value.chars().count() > 700
@@ -628,7 +686,14 @@ impl Validator<'_> {
             Some(s) => {
                 match iso_duration_seconds(&s.value) {
                     Some(secs) if (3_600..=43_200).contains(&secs) => {}
-                    _ => self.c.at(&s.referenced, format!("{what}: session_duration {:?} must be an ISO-8601 duration from PT1H to PT12H", s.value), "bad duration"),
+                    _ => self.c.at(
+                        &s.referenced,
+                        format!(
+                            "{what}: session_duration {:?} must be an ISO-8601 duration from PT1H to PT12H",
+                            s.value
+                        ),
+                        "bad duration",
+                    ),
                 }
                 s.value.clone()
             }
@@ -641,17 +706,31 @@ impl Validator<'_> {
         let mut managed_policies = BTreeSet::new();
         for arn in raw.managed_policies.iter().flat_map(|l| &l.value) {
             if !(arn.value.starts_with("arn:aws") && arn.value.contains(":policy/")) {
-                self.c.at(&arn.referenced, format!("{what}: {:?} is not an IAM managed policy ARN", arn.value), "bad ARN");
+                self.c.at(
+                    &arn.referenced,
+                    format!("{what}: {:?} is not an IAM managed policy ARN", arn.value),
+                    "bad ARN",
+                );
             }
             managed_policies.insert(arn.value.clone());
         }
-        let customer_managed_policies: BTreeSet<PolicyReference> = raw.customer_managed_policies.iter().map(|r| reference(&r.value)).collect();
+        let customer_managed_policies: BTreeSet<PolicyReference> =
+            raw.customer_managed_policies.iter().map(|r| reference(&r.value)).collect();
         let count = managed_policies.len() + customer_managed_policies.len();
         if count > 20 {
-            self.c.at(&name.referenced, format!("{what}: {count} managed and customer-managed policies, over the quota of 20"), "too many policies");
+            self.c.at(
+                &name.referenced,
+                format!("{what}: {count} managed and customer-managed policies, over the quota of 20"),
+                "too many policies",
+            );
         }
         let inline_policy = raw.inline_policy.as_ref().and_then(|p| {
-            let doc = self.policy_document(p.value.file.as_ref(), p.value.document.as_ref(), &p.referenced, &format!("{what} inline policy"))?;
+            let doc = self.policy_document(
+                p.value.file.as_ref(),
+                p.value.document.as_ref(),
+                &p.referenced,
+                &format!("{what} inline policy"),
+            )?;
             if minified(&doc).chars().count() > 32_768 {
                 self.c.at(&p.referenced, format!("{what}: inline policy is over 32,768 characters"), "too large");
             }
@@ -682,26 +761,40 @@ impl Validator<'_> {
         })
     }
 
-    fn stack_sets(&mut self, raw: &SpannedMap<S<RawStackSet>>, ous: &BTreeMap<String, Ou>) -> BTreeMap<String, StackSet> {
+    fn stack_sets(
+        &mut self,
+        raw: &SpannedMap<S<RawStackSet>>,
+        ous: &BTreeMap<String, Ou>,
+    ) -> BTreeMap<String, StackSet> {
         let mut out = BTreeMap::new();
         for (name, ss) in &raw.0 {
             let r = &ss.value;
             let what = format!("stack set {}", name.value);
             let template = self.read_named_file(&r.template);
-            let permission_model = r.permission_model.as_ref().map_or("SERVICE_MANAGED".to_string(), |p| p.value.clone());
+            let permission_model =
+                r.permission_model.as_ref().map_or("SERVICE_MANAGED".to_string(), |p| p.value.clone());
             if let Some(p) = &r.permission_model
                 && !["SERVICE_MANAGED", "SELF_MANAGED"].contains(&p.value.as_str())
             {
-                self.c.at(&p.referenced, format!("{what}: permission_model must be SERVICE_MANAGED or SELF_MANAGED"), "unknown model");
+                self.c.at(
+                    &p.referenced,
+                    format!("{what}: permission_model must be SERVICE_MANAGED or SELF_MANAGED"),
+                    "unknown model",
+                );
             }
             let mut capabilities = BTreeSet::new();
             for cap in r.capabilities.iter().flat_map(|l| &l.value) {
                 if !["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"].contains(&cap.value.as_str()) {
-                    self.c.at(&cap.referenced, format!("{what}: unknown capability {:?}", cap.value), "unknown capability");
+                    self.c.at(
+                        &cap.referenced,
+                        format!("{what}: unknown capability {:?}", cap.value),
+                        "unknown capability",
+                    );
                 }
                 capabilities.insert(cap.value.clone());
             }
-            let target_ous: Vec<String> = r.targets.value.ous.iter().flat_map(|l| &l.value).map(|o| o.value.clone()).collect();
+            let target_ous: Vec<String> =
+                r.targets.value.ous.iter().flat_map(|l| &l.value).map(|o| o.value.clone()).collect();
             if target_ous.is_empty() {
                 self.c.at(&r.targets.referenced, format!("{what}: targets.ous names no OU"), "no targets");
             }
@@ -715,7 +808,11 @@ impl Validator<'_> {
             }
             for region in &r.regions.value {
                 if !looks_like_region(&region.value) {
-                    self.c.at(&region.referenced, format!("{what}: {:?} is not an AWS region name", region.value), "bad region");
+                    self.c.at(
+                        &region.referenced,
+                        format!("{what}: {:?} is not an AWS region name", region.value),
+                        "bad region",
+                    );
                 }
             }
             let Some((template_file, template_body)) = template else { continue };
@@ -731,7 +828,10 @@ impl Validator<'_> {
                     parameters: r.parameters.0.iter().map(|(k, v)| (k.value.clone(), v.value.0.clone())).collect(),
                     target_ous,
                     regions: r.regions.value.iter().map(|r| r.value.clone()).collect(),
-                    auto_deployment: r.auto_deployment.as_ref().map(|a| AutoDeployment { enabled: a.enabled, retain_stacks_on_account_removal: a.retain_stacks_on_account_removal }),
+                    auto_deployment: r.auto_deployment.as_ref().map(|a| AutoDeployment {
+                        enabled: a.enabled,
+                        retain_stacks_on_account_removal: a.retain_stacks_on_account_removal,
+                    }),
                     operation_preferences: r.operation_preferences.clone().unwrap_or_default(),
                 },
             );
@@ -799,14 +899,23 @@ fn has_allow_statement(doc: &Value) -> bool {
 fn valid_email(email: &str) -> bool {
     let len = email.chars().count();
     match email.split_once('@') {
-        Some((local, domain)) => (6..=64).contains(&len) && !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !email.contains(char::is_whitespace),
+        Some((local, domain)) => {
+            (6..=64).contains(&len)
+                && !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
         None => false,
     }
 }
 
 fn looks_like_region(region: &str) -> bool {
     let parts: Vec<&str> = region.split('-').collect();
-    parts.len() >= 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())) && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+    parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Seconds in an ISO-8601 duration of hours and minutes (`PT1H`, `PT90M`, `PT1H30M`).
@@ -876,7 +985,10 @@ mod unit {
 
     #[test]
     fn typo_suggestions() {
-        assert_eq!(closest("Foundational/Workload", ["Foundational/Workloads", "Suspended"].into_iter()), Some("Foundational/Workloads"));
+        assert_eq!(
+            closest("Foundational/Workload", ["Foundational/Workloads", "Suspended"].into_iter()),
+            Some("Foundational/Workloads")
+        );
         assert_eq!(closest("xyz", ["Foundational"].into_iter()), None);
     }
 }

@@ -4,7 +4,7 @@ use super::print_stats;
 use crate::apply::Step;
 use crate::aws::{Aws, ConnectOptions};
 use crate::cli::{ApplyArgs, GlobalArgs};
-use crate::error::{exit, Error};
+use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
 use crate::{blueprint, color_for, engine, render};
 use std::io::{BufRead, IsTerminal, Write};
@@ -17,7 +17,12 @@ pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<u8, Error> {
     result
 }
 
-async fn plan_and_apply(global: &GlobalArgs, args: &ApplyArgs, bp: &blueprint::Blueprint, aws: &Aws) -> Result<u8, Error> {
+async fn plan_and_apply(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    bp: &blueprint::Blueprint,
+    aws: &Aws,
+) -> Result<u8, Error> {
     let planned = engine::plan(bp, aws, &PlanOptions { prune: args.prune }).await?;
     print!("{}", render::human(&planned.plan, color_for(global.no_color)));
     if planned.plan.is_empty() {
@@ -49,9 +54,5 @@ fn confirm() -> Result<(), Error> {
     std::io::stdout().flush().map_err(|source| Error::Io { what: "writing the prompt".into(), source })?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer).map_err(|source| Error::Io { what: "reading the answer".into(), source })?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(Error::Refused("apply cancelled; nothing was changed".into()))
-    }
+    if answer.trim() == "yes" { Ok(()) } else { Err(Error::Refused("apply cancelled; nothing was changed".into())) }
 }

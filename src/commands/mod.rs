@@ -4,8 +4,8 @@ pub mod apply;
 pub mod plan;
 pub mod validate;
 
-use crate::aws::pacing::is_mutating;
 use crate::aws::Aws;
+use crate::aws::pacing::is_mutating;
 
 /// `--stats`: calls per API, throttled calls and wall time, on stderr, one `stats:` line each.
 fn print_stats(aws: &Aws, enabled: bool) {
@@ -23,5 +23,8 @@ fn print_stats(aws: &Aws, enabled: bool) {
             mutating += s.calls;
         }
     }
-    eprintln!("stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={}", pacer.elapsed().as_millis());
+    eprintln!(
+        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={}",
+        pacer.elapsed().as_millis()
+    );
 }

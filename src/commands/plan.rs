@@ -3,7 +3,7 @@
 use super::print_stats;
 use crate::aws::{Aws, ConnectOptions};
 use crate::cli::{Format, GlobalArgs, PlanArgs};
-use crate::error::{exit, Error};
+use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
 use crate::{blueprint, color_for, engine, render};
 
@@ -15,7 +15,9 @@ pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let plan = planned?.plan;
     match args.format {
         Format::Human => print!("{}", render::human(&plan, color_for(global.no_color))),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&render::json(&plan)).expect("JSON values serialize")),
+        Format::Json => {
+            println!("{}", serde_json::to_string_pretty(&render::json(&plan)).expect("JSON values serialize"))
+        }
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { exit::CHANGES } else { exit::OK })
 }

@@ -2,7 +2,7 @@
 
 use crate::blueprint;
 use crate::cli::{BlueprintArg, GlobalArgs};
-use crate::error::{exit, Error};
+use crate::error::{Error, exit};
 
 pub fn run(_global: &GlobalArgs, args: &BlueprintArg) -> Result<u8, Error> {
     let bp = blueprint::load(&args.file)?;

@@ -5,10 +5,9 @@ use super::{Change, Op, Plan, PlanOptions, Unmanaged};
 use crate::blueprint::{Attachments, Blueprint};
 use crate::live::LiveState;
 use crate::model::{
-    minified, normalize_policy, split_ou_path, Action, Kind, PolicyType, Target, FULL_AWS_ACCESS,
-    RCP_FULL_AWS_ACCESS,
+    Action, FULL_AWS_ACCESS, Kind, PolicyType, RCP_FULL_AWS_ACCESS, Target, minified, normalize_policy, split_ou_path,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
@@ -30,11 +29,7 @@ pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
     p.unmanaged_policies();
     p.unmanaged_accounts();
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
-    Plan {
-        changes: sort_changes(p.changes),
-        unmanaged: p.unmanaged,
-        warnings: p.warnings,
-    }
+    Plan { changes: sort_changes(p.changes), unmanaged: p.unmanaged, warnings: p.warnings }
 }
 
 struct Planner<'a> {
@@ -56,8 +51,16 @@ fn ou_address(path: &str) -> String {
 }
 
 impl Planner<'_> {
-    fn change(&mut self, address: String, kind: Kind, action: Action, before: Option<Value>, after: Option<Value>, reason: impl Into<String>, op: Op) {
-        self.changes.push(Change { address, kind, action, before, after, reason: reason.into(), op });
+    fn change(
+        &mut self,
+        address: String,
+        action: Action,
+        before: Option<Value>,
+        after: Option<Value>,
+        reason: impl Into<String>,
+        op: Op,
+    ) {
+        self.changes.push(Change { address, kind: op.kind(), action, before, after, reason: reason.into(), op });
     }
 
     fn policy_types(&mut self) {
@@ -68,10 +71,10 @@ impl Planner<'_> {
             None => (needed, false),
         };
         for t in wanted.difference(live) {
-            let reason = if managed { "listed in organization.policy_types" } else { "the blueprint's policies need it" };
+            let reason =
+                if managed { "listed in organization.policy_types" } else { "the blueprint's policies need it" };
             self.change(
                 format!("organization_setting.policy_type/{t}"),
-                Kind::OrganizationSetting,
                 Action::Create,
                 None,
                 Some(json!({"policy_type": t, "enabled": true})),
@@ -85,7 +88,6 @@ impl Planner<'_> {
                 if self.options.prune {
                     self.change(
                         address,
-                        Kind::OrganizationSetting,
                         Action::Delete,
                         Some(json!({"policy_type": t, "enabled": true})),
                         None,
@@ -93,7 +95,11 @@ impl Planner<'_> {
                         Op::DisablePolicyType { policy_type: *t },
                     );
                 } else {
-                    self.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationSetting, note: format!("{t} is enabled but not listed; --prune disables it") });
+                    self.unmanaged.push(Unmanaged {
+                        address,
+                        kind: Kind::OrganizationSetting,
+                        note: format!("{t} is enabled but not listed; --prune disables it"),
+                    });
                 }
             }
         }
@@ -105,29 +111,40 @@ impl Planner<'_> {
             match self.live_ous.get(path.as_str()) {
                 None => self.change(
                     ou_address(path),
-                    Kind::OrganizationalUnit,
                     Action::Create,
                     None,
                     Some(with_tags(json!({"name": name, "parent": display_parent(parent)}), ou.tags.as_ref())),
                     format!("OU {name} does not exist under {}", display_parent(parent)),
-                    Op::CreateOu { path: path.clone(), name: name.to_string(), parent: parent.to_string(), tags: ou.tags.clone().unwrap_or_default() },
+                    Op::CreateOu {
+                        path: path.clone(),
+                        name: name.to_string(),
+                        parent: parent.to_string(),
+                        tags: ou.tags.clone().unwrap_or_default(),
+                    },
                 ),
                 Some(live_ou) => {
                     let live_tags = live_ou.tags.clone();
-                    self.tags(ou_address(path), Kind::OrganizationalUnit, Target::Ou(path.clone()), ou.tags.as_ref(), live_tags.as_ref());
+                    self.tags(ou_address(path), Target::Ou(path.clone()), ou.tags.as_ref(), live_tags.as_ref());
                 }
             }
         }
     }
 
-    fn tags(&mut self, address: String, kind: Kind, target: Target, desired: Option<&BTreeMap<String, String>>, live: Option<&BTreeMap<String, String>>) {
+    fn tags(
+        &mut self,
+        address: String,
+        target: Target,
+        desired: Option<&BTreeMap<String, String>>,
+        live: Option<&BTreeMap<String, String>>,
+    ) {
         let (Some(desired), Some(live)) = (desired, live) else {
             return;
         };
         if desired == live {
             return;
         }
-        let set: BTreeMap<String, String> = desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let set: BTreeMap<String, String> =
+            desired.iter().filter(|(k, v)| live.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
         let remove: BTreeSet<String> = live.keys().filter(|k| !desired.contains_key(*k)).cloned().collect();
         let mut words = Vec::new();
         if !set.is_empty() {
@@ -136,7 +153,14 @@ impl Planner<'_> {
         if !remove.is_empty() {
             words.push(format!("remove {}", remove.iter().cloned().collect::<Vec<_>>().join(", ")));
         }
-        self.change(address, kind, Action::Update, Some(json!({"tags": live})), Some(json!({"tags": desired})), format!("tags differ: {}", words.join("; ")), Op::SetTags { target, set, remove });
+        self.change(
+            address,
+            Action::Update,
+            Some(json!({"tags": live})),
+            Some(json!({"tags": desired})),
+            format!("tags differ: {}", words.join("; ")),
+            Op::SetTags { target, set, remove },
+        );
     }
 
     fn policies(&mut self) {
@@ -146,7 +170,6 @@ impl Planner<'_> {
             match self.live.policy_by_name(name) {
                 None => self.change(
                     address,
-                    Kind::Policy,
                     Action::Create,
                     None,
                     Some(json!({"name": name, "type": policy.policy_type, "description": policy.description, "document": policy.document})),
@@ -179,7 +202,6 @@ impl Planner<'_> {
                     }
                     self.change(
                         address,
-                        Kind::Policy,
                         Action::Update,
                         Some(before),
                         Some(after),
@@ -203,17 +225,20 @@ impl Planner<'_> {
                 None => {
                     self.change(
                         address.clone(),
-                        Kind::Account,
                         Action::Create,
                         None,
                         Some(with_tags(json!({"name": account.name, "email": account.email}), account.tags.as_ref())),
                         format!("no account has the email {} or the name {}", account.email, account.name),
-                        Op::CreateAccount { key: key.clone(), name: account.name.clone(), email: account.email.clone(), tags: account.tags.clone().unwrap_or_default() },
+                        Op::CreateAccount {
+                            key: key.clone(),
+                            name: account.name.clone(),
+                            email: account.email.clone(),
+                            tags: account.tags.clone().unwrap_or_default(),
+                        },
                     );
                     if !account.ou.is_empty() {
                         self.change(
                             address,
-                            Kind::Account,
                             Action::Move,
                             Some(json!({"parent": "Root"})),
                             Some(json!({"parent": account.ou})),
@@ -227,22 +252,28 @@ impl Planner<'_> {
                         self.warnings.push(format!("account {key} ({}) is named {:?} in AWS and {:?} in the blueprint; lzctl does not rename accounts", live.id, live.name, account.name));
                     }
                     if !live.email.eq_ignore_ascii_case(&account.email) {
-                        self.warnings.push(format!("account {key} ({}) was matched by name; its email in AWS is {}, the blueprint says {}", live.id, live.email, account.email));
+                        self.warnings.push(format!(
+                            "account {key} ({}) was matched by name; its email in AWS is {}, the blueprint says {}",
+                            live.id, live.email, account.email
+                        ));
                     }
                     let current = self.live.path_of(&live.parent_id).unwrap_or_default();
                     if current != account.ou {
                         self.change(
                             address.clone(),
-                            Kind::Account,
                             Action::Move,
                             Some(json!({"parent": display_parent(&current)})),
                             Some(json!({"parent": display_parent(&account.ou)})),
-                            format!("it is in {}; the blueprint puts it in {}", display_parent(&current), display_parent(&account.ou)),
+                            format!(
+                                "it is in {}; the blueprint puts it in {}",
+                                display_parent(&current),
+                                display_parent(&account.ou)
+                            ),
                             Op::MoveAccount { key: key.clone(), from: current, to: account.ou.clone() },
                         );
                     }
                     let live_tags = live.tags.clone();
-                    self.tags(address, Kind::Account, Target::Account(key.clone()), account.tags.as_ref(), live_tags.as_ref());
+                    self.tags(address, Target::Account(key.clone()), account.tags.as_ref(), live_tags.as_ref());
                 }
             }
         }
@@ -252,7 +283,11 @@ impl Planner<'_> {
     fn managed_targets(&self) -> Vec<(Target, Option<String>, Attachments)> {
         let mut targets = Vec::new();
         if let Some(policies) = &self.bp.organization.root_policies {
-            targets.push((Target::Root, Some(self.live.root.id.clone()), Attachments { policies: policies.clone(), full_aws_access: true }));
+            targets.push((
+                Target::Root,
+                Some(self.live.root.id.clone()),
+                Attachments { policies: policies.clone(), full_aws_access: true },
+            ));
         }
         for (path, ou) in &self.bp.ous {
             let id = self.live_ous.get(path.as_str()).map(|o| o.id.clone());
@@ -266,7 +301,11 @@ impl Planner<'_> {
     }
 
     fn attachments(&mut self) {
-        let scp_enabled_after = self.live.root.policy_types.contains(&PolicyType::ServiceControlPolicy) || self.changes.iter().any(|c| c.op == Op::EnablePolicyType { policy_type: PolicyType::ServiceControlPolicy });
+        let scp_enabled_after = self.live.root.policy_types.contains(&PolicyType::ServiceControlPolicy)
+            || self
+                .changes
+                .iter()
+                .any(|c| c.op == Op::EnablePolicyType { policy_type: PolicyType::ServiceControlPolicy });
         for (target, id, wanted) in self.managed_targets() {
             let mut desired: BTreeSet<String> = wanted.policies.iter().cloned().collect();
             if wanted.full_aws_access && scp_enabled_after {
@@ -274,13 +313,14 @@ impl Planner<'_> {
             }
             // AWS attaches FullAWSAccess to every new OU and account by itself.
             let attached: BTreeSet<String> = match &id {
-                Some(id) => self.live.attached_to(id).map(|p| p.name.clone()).filter(|n| n != RCP_FULL_AWS_ACCESS).collect(),
+                Some(id) => {
+                    self.live.attached_to(id).map(|p| p.name.clone()).filter(|n| n != RCP_FULL_AWS_ACCESS).collect()
+                }
                 None => BTreeSet::from([FULL_AWS_ACCESS.to_string()]),
             };
             for policy in desired.difference(&attached) {
                 self.change(
                     format!("policy_attachment.{policy}/{target}"),
-                    Kind::PolicyAttachment,
                     Action::Create,
                     None,
                     Some(json!({"policy": policy, "target": target.to_string()})),
@@ -289,10 +329,13 @@ impl Planner<'_> {
                 );
             }
             for policy in attached.difference(&desired) {
-                let reason = if policy == FULL_AWS_ACCESS { format!("{target} says full_aws_access: false") } else { format!("attached in AWS, not in the blueprint's policies for {target}") };
+                let reason = if policy == FULL_AWS_ACCESS {
+                    format!("{target} says full_aws_access: false")
+                } else {
+                    format!("attached in AWS, not in the blueprint's policies for {target}")
+                };
                 self.change(
                     format!("policy_attachment.{policy}/{target}"),
-                    Kind::PolicyAttachment,
                     Action::Delete,
                     Some(json!({"policy": policy, "target": target.to_string()})),
                     None,
@@ -305,20 +348,27 @@ impl Planner<'_> {
 
     /// Ids of the targets a policy stays attached to once the planned detaches ran.
     fn remaining_targets(&self, policy: &crate::live::LivePolicy) -> usize {
-        let detached = self.changes.iter().filter(|c| matches!(&c.op, Op::DetachPolicy { policy: p, .. } if *p == policy.name)).count();
+        let detached = self
+            .changes
+            .iter()
+            .filter(|c| matches!(&c.op, Op::DetachPolicy { policy: p, .. } if *p == policy.name))
+            .count();
         policy.targets.len().saturating_sub(detached)
     }
 
     fn unmanaged_ous(&mut self) {
         // Deepest first, so an empty parent of pruned children is pruned too.
-        let mut paths: Vec<(&String, &&crate::live::LiveOu)> = self.live_ous.iter().filter(|(path, _)| !self.bp.ous.contains_key(*path)).collect();
+        let mut paths: Vec<(&String, &&crate::live::LiveOu)> =
+            self.live_ous.iter().filter(|(path, _)| !self.bp.ous.contains_key(*path)).collect();
         paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.matches('/').count()));
         let mut pruned: BTreeSet<String> = BTreeSet::new();
         let mut found = Vec::new();
         for (path, ou) in paths {
             let address = ou_address(path);
-            let child_ous_left = self.live.ous.values().filter(|o| o.parent_id == ou.id && !pruned.contains(&o.id)).count();
-            let accounts_left = self.live.accounts.values().filter(|a| a.parent_id == ou.id && !self.is_managed_account(&a.id)).count();
+            let child_ous_left =
+                self.live.ous.values().filter(|o| o.parent_id == ou.id && !pruned.contains(&o.id)).count();
+            let accounts_left =
+                self.live.accounts.values().filter(|a| a.parent_id == ou.id && !self.is_managed_account(&a.id)).count();
             let empty = child_ous_left == 0 && accounts_left == 0;
             if self.options.prune && empty {
                 pruned.insert(ou.id.clone());
@@ -333,7 +383,11 @@ impl Planner<'_> {
                     op: Op::DeleteOu { path: path.clone(), id: ou.id.clone() },
                 });
             } else {
-                let note = if empty { "not in the blueprint; empty, --prune deletes it".to_string() } else { format!("not in the blueprint; holds {child_ous_left} OU(s) and {accounts_left} account(s), kept") };
+                let note = if empty {
+                    "not in the blueprint; empty, --prune deletes it".to_string()
+                } else {
+                    format!("not in the blueprint; holds {child_ous_left} OU(s) and {accounts_left} account(s), kept")
+                };
                 self.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationalUnit, note });
             }
         }
@@ -358,13 +412,19 @@ impl Planner<'_> {
                     address,
                     kind: Kind::Policy,
                     action: Action::Delete,
-                    before: Some(json!({"name": policy.name, "type": policy.policy_type, "description": policy.description})),
+                    before: Some(
+                        json!({"name": policy.name, "type": policy.policy_type, "description": policy.description}),
+                    ),
                     after: None,
                     reason: "not in the blueprint and detached (--prune)".into(),
                     op: Op::DeletePolicy { name: policy.name.clone(), id: policy.id.clone() },
                 });
             } else {
-                let note = if remaining == 0 { "not in the blueprint; detached, --prune deletes it".to_string() } else { format!("not in the blueprint; still attached to {remaining} target(s), kept") };
+                let note = if remaining == 0 {
+                    "not in the blueprint; detached, --prune deletes it".to_string()
+                } else {
+                    format!("not in the blueprint; still attached to {remaining} target(s), kept")
+                };
                 listed.push(Unmanaged { address, kind: Kind::Policy, note });
             }
         }
@@ -381,7 +441,12 @@ impl Planner<'_> {
             self.unmanaged.push(Unmanaged {
                 address: format!("account.{}", account.id),
                 kind: Kind::Account,
-                note: format!("{} <{}> in {}, not in the blueprint (lzctl never closes accounts)", account.name, account.email, display_parent(&place)),
+                note: format!(
+                    "{} <{}> in {}, not in the blueprint (lzctl never closes accounts)",
+                    account.name,
+                    account.email,
+                    display_parent(&place)
+                ),
             });
         }
     }

@@ -2,13 +2,13 @@
 //! to an in-memory organization and planning again yields nothing.
 
 use super::*;
+use crate::apply::{Ids, run};
+use crate::live::{LiveAccount, LiveOu, LivePolicy};
 use crate::model::{PolicyType, Target};
 use crate::plan::Summary;
-use std::collections::{BTreeMap, BTreeSet};
-use crate::apply::{run, Ids};
-use crate::live::{LiveAccount, LiveOu, LivePolicy};
-use crate::testing::{blueprint, fresh_org, InMemoryOrg, FULL_ACCESS_ID, MANAGEMENT, ROOT};
+use crate::testing::{FULL_ACCESS_ID, InMemoryOrg, MANAGEMENT, ROOT, blueprint, fresh_org};
 use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn lines(plan: &Plan) -> Vec<String> {
     plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
@@ -68,7 +68,10 @@ fn a_fresh_organization_gets_everything_in_dependency_order() {
     );
     assert_eq!(plan.summary(), Summary { create: 13, update: 0, delete: 0, moves: 1 });
     assert_eq!(plan.changes[2].after, Some(json!({"name": "Workloads", "parent": "Foundational"})));
-    assert_eq!(plan.changes[0].after, Some(json!({"name": "Foundational", "parent": "Root", "tags": {"owner": "platform"}})));
+    assert_eq!(
+        plan.changes[0].after,
+        Some(json!({"name": "Foundational", "parent": "Root", "tags": {"owner": "platform"}}))
+    );
     assert!(plan.unmanaged.is_empty(), "the management account is never listed: {:?}", plan.unmanaged);
 }
 
@@ -109,21 +112,40 @@ async fn drift_is_planned_exactly_and_a_reordered_document_is_not_drift() {
         let deny_regions = id_of_policy(&live, "deny-regions");
         live.policies.get_mut(&deny_regions).unwrap().targets.remove(&foundational);
         // 2. a hand-made SCP attached to a managed OU
-        live.policies.insert("p-hand".into(), LivePolicy { id: "p-hand".into(), name: "hand-made".into(), policy_type: PolicyType::ServiceControlPolicy, description: String::new(), aws_managed: false, document: None, targets: BTreeSet::from([suspended]) });
+        live.policies.insert(
+            "p-hand".into(),
+            LivePolicy {
+                id: "p-hand".into(),
+                name: "hand-made".into(),
+                policy_type: PolicyType::ServiceControlPolicy,
+                description: String::new(),
+                aws_managed: false,
+                document: None,
+                targets: BTreeSet::from([suspended]),
+            },
+        );
         // 3. an account moved
         let prod = live.accounts.values().find(|a| a.email == "prod@example.com").unwrap().id.clone();
         live.accounts.get_mut(&prod).unwrap().parent_id = ROOT.into();
         // 4. a policy's content edited
         let protect = id_of_policy(&live, "protect");
-        live.policies.get_mut(&protect).unwrap().document = Some(json!({"Statement": [{"Effect": "Deny", "Action": ["ec2:DeleteVpc", "ec2:DeleteSubnet"], "Resource": "*"}]}));
+        live.policies.get_mut(&protect).unwrap().document = Some(
+            json!({"Statement": [{"Effect": "Deny", "Action": ["ec2:DeleteVpc", "ec2:DeleteSubnet"], "Resource": "*"}]}),
+        );
         // 5. a policy's keys reordered and single values listed: no change
         let deny_all = id_of_policy(&live, "deny-all");
-        live.policies.get_mut(&deny_all).unwrap().document = Some(json!({"Statement": {"Resource": ["*"], "Action": ["*"], "Effect": "Deny"}}));
+        live.policies.get_mut(&deny_all).unwrap().document =
+            Some(json!({"Statement": {"Resource": ["*"], "Action": ["*"], "Effect": "Deny"}}));
     }
     let plan = diff(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(
         lines(&plan),
-        ["~ policy.protect", "→ account.prod", "+ policy_attachment.deny-regions/Foundational", "- policy_attachment.hand-made/Suspended"]
+        [
+            "~ policy.protect",
+            "→ account.prod",
+            "+ policy_attachment.deny-regions/Foundational",
+            "- policy_attachment.hand-made/Suspended"
+        ]
     );
     assert_eq!(plan.changes[1].before, Some(json!({"parent": "Root"})));
     assert_eq!(plan.changes[1].after, Some(json!({"parent": "Foundational/Workloads/Production"})));
@@ -144,7 +166,8 @@ async fn descriptions_and_tags_are_updates() {
         let deny_all = id_of_policy(&live, "deny-all");
         live.policies.get_mut(&deny_all).unwrap().description = "changed by hand".into();
         let foundational = id_of_ou(&live, "Foundational");
-        live.ous.get_mut(&foundational).unwrap().tags = Some(BTreeMap::from([("owner".into(), "someone".into()), ("extra".into(), "x".into())]));
+        live.ous.get_mut(&foundational).unwrap().tags =
+            Some(BTreeMap::from([("owner".into(), "someone".into()), ("extra".into(), "x".into())]));
     }
     let plan = diff(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["~ organizational_unit.Foundational", "~ policy.deny-all"]);
@@ -152,7 +175,11 @@ async fn descriptions_and_tags_are_updates() {
     assert_eq!(plan.changes[1].before, Some(json!({"description": "changed by hand"})));
     assert_eq!(
         plan.changes[0].op,
-        Op::SetTags { target: Target::Ou("Foundational".into()), set: BTreeMap::from([("owner".into(), "platform".into())]), remove: BTreeSet::from(["extra".into()]) }
+        Op::SetTags {
+            target: Target::Ou("Foundational".into()),
+            set: BTreeMap::from([("owner".into(), "platform".into())]),
+            remove: BTreeSet::from(["extra".into()])
+        }
     );
     apply_to(&org, &bp, &PlanOptions::default()).await;
     assert!(diff(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
@@ -160,11 +187,37 @@ async fn descriptions_and_tags_are_updates() {
 
 #[test]
 fn accounts_match_by_email_then_by_name() {
-    let bp = blueprint("version: 1\naccounts:\n  a: {email: a@example.com, name: Alpha}\n  b: {email: b@example.com, name: Beta}\n");
+    let bp = blueprint(
+        "version: 1\naccounts:\n  a: {email: a@example.com, name: Alpha}\n  b: {email: b@example.com, name: Beta}\n",
+    );
     let mut live = fresh_org();
-    live.accounts.insert("222222222222".into(), LiveAccount { id: "222222222222".into(), name: "Renamed".into(), email: "A@Example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None });
-    live.accounts.insert("333333333333".into(), LiveAccount { id: "333333333333".into(), name: "Beta".into(), email: "old-b@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None });
-    live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.extend(["222222222222".to_string(), "333333333333".to_string()]);
+    live.accounts.insert(
+        "222222222222".into(),
+        LiveAccount {
+            id: "222222222222".into(),
+            name: "Renamed".into(),
+            email: "A@Example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
+    live.accounts.insert(
+        "333333333333".into(),
+        LiveAccount {
+            id: "333333333333".into(),
+            name: "Beta".into(),
+            email: "old-b@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
+    live.policies
+        .get_mut(FULL_ACCESS_ID)
+        .unwrap()
+        .targets
+        .extend(["222222222222".to_string(), "333333333333".to_string()]);
     let plan = diff(&bp, &live, &PlanOptions::default());
     assert!(plan.is_empty(), "{:?}", lines(&plan));
     assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
@@ -176,20 +229,57 @@ fn accounts_match_by_email_then_by_name() {
 fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
     let bp = blueprint("version: 1\norganizational_units:\n  Kept: {}\n");
     let mut live = fresh_org();
-    let ou = |id: &str, name: &str, parent: &str| LiveOu { id: id.into(), name: name.into(), parent_id: parent.into(), tags: None };
+    let ou = |id: &str, name: &str, parent: &str| LiveOu {
+        id: id.into(),
+        name: name.into(),
+        parent_id: parent.into(),
+        tags: None,
+    };
     live.ous.insert("ou-kept".into(), ou("ou-kept", "Kept", ROOT));
     live.ous.insert("ou-old".into(), ou("ou-old", "Old", ROOT));
     live.ous.insert("ou-oldchild".into(), ou("ou-oldchild", "Child", "ou-old"));
     live.ous.insert("ou-busy".into(), ou("ou-busy", "Busy", ROOT));
-    live.accounts.insert("444444444444".into(), LiveAccount { id: "444444444444".into(), name: "Legacy".into(), email: "legacy@example.com".into(), status: "ACTIVE".into(), parent_id: "ou-busy".into(), tags: None });
-    let policy = |id: &str, name: &str, targets: &[&str]| LivePolicy { id: id.into(), name: name.into(), policy_type: PolicyType::ServiceControlPolicy, description: String::new(), aws_managed: false, document: None, targets: targets.iter().map(|t| t.to_string()).collect() };
+    live.accounts.insert(
+        "444444444444".into(),
+        LiveAccount {
+            id: "444444444444".into(),
+            name: "Legacy".into(),
+            email: "legacy@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: "ou-busy".into(),
+            tags: None,
+        },
+    );
+    let policy = |id: &str, name: &str, targets: &[&str]| LivePolicy {
+        id: id.into(),
+        name: name.into(),
+        policy_type: PolicyType::ServiceControlPolicy,
+        description: String::new(),
+        aws_managed: false,
+        document: None,
+        targets: targets.iter().map(|t| t.to_string()).collect(),
+    };
     live.policies.insert("p-loose".into(), policy("p-loose", "loose", &[]));
     live.policies.insert("p-used".into(), policy("p-used", "used", &["ou-busy"]));
-    live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.extend(["ou-kept", "ou-old", "ou-oldchild", "ou-busy", "444444444444"].map(String::from));
+    live.policies
+        .get_mut(FULL_ACCESS_ID)
+        .unwrap()
+        .targets
+        .extend(["ou-kept", "ou-old", "ou-oldchild", "ou-busy", "444444444444"].map(String::from));
 
     let plan = diff(&bp, &live, &PlanOptions::default());
     assert!(plan.is_empty(), "{:?}", lines(&plan));
-    assert_eq!(unmanaged(&plan), ["organizational_unit.Busy", "organizational_unit.Old", "organizational_unit.Old/Child", "account.444444444444", "policy.loose", "policy.used"]);
+    assert_eq!(
+        unmanaged(&plan),
+        [
+            "organizational_unit.Busy",
+            "organizational_unit.Old",
+            "organizational_unit.Old/Child",
+            "account.444444444444",
+            "policy.loose",
+            "policy.used"
+        ]
+    );
 
     let pruned = diff(&bp, &live, &PlanOptions { prune: true });
     assert_eq!(lines(&pruned), ["- policy.loose", "- organizational_unit.Old/Child", "- organizational_unit.Old"]);
@@ -201,8 +291,21 @@ fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
 fn a_managed_account_moved_out_of_an_unmanaged_ou_lets_prune_delete_it() {
     let bp = blueprint("version: 1\naccounts:\n  a: {email: a@example.com}\n");
     let mut live = fresh_org();
-    live.ous.insert("ou-old".into(), LiveOu { id: "ou-old".into(), name: "Old".into(), parent_id: ROOT.into(), tags: None });
-    live.accounts.insert("222222222222".into(), LiveAccount { id: "222222222222".into(), name: "a".into(), email: "a@example.com".into(), status: "ACTIVE".into(), parent_id: "ou-old".into(), tags: None });
+    live.ous.insert(
+        "ou-old".into(),
+        LiveOu { id: "ou-old".into(), name: "Old".into(), parent_id: ROOT.into(), tags: None },
+    );
+    live.accounts.insert(
+        "222222222222".into(),
+        LiveAccount {
+            id: "222222222222".into(),
+            name: "a".into(),
+            email: "a@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: "ou-old".into(),
+            tags: None,
+        },
+    );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.extend(["ou-old", "222222222222"].map(String::from));
     let plan = diff(&bp, &live, &PlanOptions { prune: true });
     assert_eq!(lines(&plan), ["→ account.a", "- organizational_unit.Old"]);
@@ -216,14 +319,21 @@ async fn full_aws_access_false_detaches_it_after_the_replacement_is_attached() {
     let plan = apply_to(&org, &bp, &PlanOptions::default()).await;
     assert_eq!(
         lines(&plan),
-        ["+ organizational_unit.Locked", "+ policy.allow-some", "+ policy_attachment.allow-some/Locked", "- policy_attachment.FullAWSAccess/Locked"]
+        [
+            "+ organizational_unit.Locked",
+            "+ policy.allow-some",
+            "+ policy_attachment.allow-some/Locked",
+            "- policy_attachment.FullAWSAccess/Locked"
+        ]
     );
     assert!(diff(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
 #[test]
 fn policy_types_are_enabled_when_listed_or_needed_and_disabled_only_with_prune() {
-    let bp = blueprint("version: 1\norganizational_units:\n  A: {policies: [rcp]}\npolicies:\n  rcp: {type: RESOURCE_CONTROL_POLICY, document: {Statement: [{Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: \"*\"}]}}\n");
+    let bp = blueprint(
+        "version: 1\norganizational_units:\n  A: {policies: [rcp]}\npolicies:\n  rcp: {type: RESOURCE_CONTROL_POLICY, document: {Statement: [{Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: \"*\"}]}}\n",
+    );
     let plan = diff(&bp, &fresh_org(), &PlanOptions::default());
     assert_eq!(lines(&plan)[0], "+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY");
 
@@ -232,17 +342,28 @@ fn policy_types_are_enabled_when_listed_or_needed_and_disabled_only_with_prune()
     assert_eq!(lines(&plan), ["+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY"]);
     assert_eq!(unmanaged(&plan), ["organization_setting.policy_type/SERVICE_CONTROL_POLICY"]);
     let pruned = diff(&listed, &fresh_org(), &PlanOptions { prune: true });
-    assert_eq!(lines(&pruned), ["+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY", "- organization_setting.policy_type/SERVICE_CONTROL_POLICY"]);
+    assert_eq!(
+        lines(&pruned),
+        [
+            "+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY",
+            "- organization_setting.policy_type/SERVICE_CONTROL_POLICY"
+        ]
+    );
 }
 
 #[test]
 fn the_management_account_is_left_alone_unless_listed() {
     let mut live = fresh_org();
-    live.ous.insert("ou-x".into(), LiveOu { id: "ou-x".into(), name: "X".into(), parent_id: ROOT.into(), tags: Some(BTreeMap::new()) });
+    live.ous.insert(
+        "ou-x".into(),
+        LiveOu { id: "ou-x".into(), name: "X".into(), parent_id: ROOT.into(), tags: Some(BTreeMap::new()) },
+    );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.insert("ou-x".into());
     let bp = blueprint("version: 1\norganizational_units:\n  X: {}\n");
     assert!(diff(&bp, &live, &PlanOptions::default()).is_empty());
-    let listed = blueprint("version: 1\norganizational_units:\n  X: {}\naccounts:\n  mgmt: {email: root@example.com, name: management, ou: X}\n");
+    let listed = blueprint(
+        "version: 1\norganizational_units:\n  X: {}\naccounts:\n  mgmt: {email: root@example.com, name: management, ou: X}\n",
+    );
     let plan = diff(&listed, &live, &PlanOptions::default());
     assert_eq!(lines(&plan), ["→ account.mgmt"]);
     assert!(matches!(&plan.changes[0].op, Op::MoveAccount { key, .. } if key == "mgmt"));
@@ -285,7 +406,9 @@ async fn convergence_holds_from_scrambled_organizations() {
                         let p = &policy_ids[next() % policy_ids.len()];
                         let policy = live.policies.get_mut(p).unwrap();
                         if !policy.aws_managed {
-                            policy.document = Some(json!({"Statement": [{"Effect": "Deny", "Action": format!("svc{round}:*"), "Resource": "*"}]}));
+                            policy.document = Some(
+                                json!({"Statement": [{"Effect": "Deny", "Action": format!("svc{round}:*"), "Resource": "*"}]}),
+                            );
                         }
                     }
                     _ => {

@@ -121,6 +121,23 @@ pub struct Summary {
     pub moves: usize,
 }
 
+impl Op {
+    /// The kind of thing the operation changes.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Op::EnablePolicyType { .. } | Op::DisablePolicyType { .. } => Kind::OrganizationSetting,
+            Op::CreateOu { .. } | Op::DeleteOu { .. } | Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => {
+                Kind::OrganizationalUnit
+            }
+            Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } | Op::DeletePolicy { .. } => Kind::Policy,
+            Op::CreateAccount { .. } | Op::MoveAccount { .. } | Op::SetTags { target: Target::Account(_), .. } => {
+                Kind::Account
+            }
+            Op::AttachPolicy { .. } | Op::DetachPolicy { .. } => Kind::PolicyAttachment,
+        }
+    }
+}
+
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();

@@ -1,8 +1,8 @@
 //! The plan as people read it: one line per change with its symbol, address and reason, policy
 //! documents as unified diffs, unmanaged things apart, and a closing count.
 
-use super::{paint, Color};
-use crate::model::{normalize_policy, pretty, Action};
+use super::{Color, paint};
+use crate::model::{Action, normalize_policy, pretty};
 use crate::plan::{Change, Plan};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
@@ -23,7 +23,8 @@ pub fn human(plan: &Plan, color: Color) -> String {
         out.push_str("lzctl will make these changes, in this order:\n\n");
         for change in &plan.changes {
             let symbol = paint(color, action_color(change.action), change.action.symbol());
-            let _ = writeln!(out, "  {symbol} {}  {}", change.address, paint(color, "2", &format!("# {}", change.reason)));
+            let _ =
+                writeln!(out, "  {symbol} {}  {}", change.address, paint(color, "2", &format!("# {}", change.reason)));
             if let Some(diff) = document_diff(change) {
                 for line in diff.lines() {
                     let painted = match line.chars().next() {
@@ -41,7 +42,13 @@ pub fn human(plan: &Plan, color: Color) -> String {
     if !plan.unmanaged.is_empty() {
         out.push_str("Not in the blueprint, left alone:\n\n");
         for u in &plan.unmanaged {
-            let _ = writeln!(out, "  {} {}  {}", paint(color, "2", "?"), u.address, paint(color, "2", &format!("# {}", u.note)));
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(color, "2", "?"),
+                u.address,
+                paint(color, "2", &format!("# {}", u.note))
+            );
         }
         out.push('\n');
     }
@@ -55,7 +62,11 @@ pub fn human(plan: &Plan, color: Color) -> String {
     if plan.is_empty() {
         out.push_str("No changes.\n");
     } else {
-        let _ = writeln!(out, "Plan: {} to create, {} to update, {} to delete, {} to move.", s.create, s.update, s.delete, s.moves);
+        let _ = writeln!(
+            out,
+            "Plan: {} to create, {} to update, {} to delete, {} to move.",
+            s.create, s.update, s.delete, s.moves
+        );
     }
     out
 }

@@ -1,7 +1,7 @@
 //! The plan as the JSON of the blueprint contract (format version 1).
 
 use crate::plan::Plan;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -19,11 +19,7 @@ pub fn json(plan: &Plan) -> Value {
             })
         })
         .collect();
-    let unmanaged: Vec<Value> = plan
-        .unmanaged
-        .iter()
-        .map(|u| json!({"address": u.address, "kind": u.kind}))
-        .collect();
+    let unmanaged: Vec<Value> = plan.unmanaged.iter().map(|u| json!({"address": u.address, "kind": u.kind})).collect();
     json!({
         "format_version": FORMAT_VERSION,
         "tool_version": env!("CARGO_PKG_VERSION"),

@@ -4,8 +4,8 @@
 use super::*;
 use crate::live::{LiveAccount, LivePolicy};
 use crate::model::PolicyType;
-use crate::plan::{diff, Plan, PlanOptions};
-use crate::testing::{blueprint, fresh_org, FULL_ACCESS_ID, ROOT};
+use crate::plan::{Plan, PlanOptions, diff};
+use crate::testing::{FULL_ACCESS_ID, ROOT, blueprint, fresh_org};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -24,7 +24,17 @@ policies:
 "#,
     );
     let mut live = fresh_org();
-    live.accounts.insert("222222222222".into(), LiveAccount { id: "222222222222".into(), name: "Web old".into(), email: "web@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None });
+    live.accounts.insert(
+        "222222222222".into(),
+        LiveAccount {
+            id: "222222222222".into(),
+            name: "Web old".into(),
+            email: "web@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.insert("222222222222".into());
     live.policies.insert(
         "p-s3".into(),
@@ -40,7 +50,15 @@ policies:
     );
     live.policies.insert(
         "p-old".into(),
-        LivePolicy { id: "p-old".into(), name: "legacy".into(), policy_type: PolicyType::ServiceControlPolicy, description: String::new(), aws_managed: false, document: None, targets: BTreeSet::from(["222222222222".to_string()]) },
+        LivePolicy {
+            id: "p-old".into(),
+            name: "legacy".into(),
+            policy_type: PolicyType::ServiceControlPolicy,
+            description: String::new(),
+            aws_managed: false,
+            document: None,
+            targets: BTreeSet::from(["222222222222".to_string()]),
+        },
     );
     diff(&bp, &live, &PlanOptions { prune: true })
 }
