@@ -420,10 +420,12 @@ impl Planner<'_> {
                     op: Op::DeletePolicy { name: policy.name.clone(), id: policy.id.clone() },
                 });
             } else {
-                let note = if remaining == 0 {
-                    "not in the blueprint; detached, --prune deletes it".to_string()
-                } else {
-                    format!("not in the blueprint; still attached to {remaining} target(s), kept")
+                let note = match (remaining, policy.targets.len()) {
+                    (0, 0) => "not in the blueprint; detached, --prune deletes it".to_string(),
+                    (0, _) => "not in the blueprint; this plan detaches it, then --prune can delete it".to_string(),
+                    (n, _) => format!(
+                        "not in the blueprint; stays attached to {n} target(s) the blueprint does not manage, kept"
+                    ),
                 };
                 listed.push(Unmanaged { address, kind: Kind::Policy, note });
             }

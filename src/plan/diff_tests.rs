@@ -150,7 +150,11 @@ async fn drift_is_planned_exactly_and_a_reordered_document_is_not_drift() {
     assert_eq!(plan.changes[1].before, Some(json!({"parent": "Root"})));
     assert_eq!(plan.changes[1].after, Some(json!({"parent": "Foundational/Workloads/Production"})));
     assert_eq!(unmanaged(&plan), ["policy.hand-made"]);
-    assert!(plan.unmanaged[0].note.contains("detached, --prune deletes it"), "{}", plan.unmanaged[0].note);
+    assert!(
+        plan.unmanaged[0].note == "not in the blueprint; this plan detaches it, then --prune can delete it",
+        "{}",
+        plan.unmanaged[0].note
+    );
 
     let again = apply_to(&org, &bp, &PlanOptions::default()).await;
     assert_eq!(again.changes.len(), 4);

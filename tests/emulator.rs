@@ -1,0 +1,287 @@
+//! End to end: the real lzctl binary against a real, independent AWS emulator (moto), with
+//! every outcome checked through the SDK rather than through lzctl.
+
+mod support;
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::types::PolicyType;
+use std::collections::{BTreeMap, BTreeSet};
+use support::{Emulator, landing_zone, stderr, stdout};
+
+/// Every OU by its path from the root.
+async fn ou_paths(org: &Client) -> BTreeMap<String, String> {
+    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    let mut paths = BTreeMap::new();
+    let mut queue = vec![(root, String::new())];
+    while let Some((parent, prefix)) = queue.pop() {
+        let out = org.list_organizational_units_for_parent().parent_id(&parent).send().await.unwrap();
+        for ou in out.organizational_units() {
+            let path = if prefix.is_empty() {
+                ou.name().unwrap().to_string()
+            } else {
+                format!("{prefix}/{}", ou.name().unwrap())
+            };
+            paths.insert(path.clone(), ou.id().unwrap().to_string());
+            queue.push((ou.id().unwrap().to_string(), path));
+        }
+    }
+    paths
+}
+
+async fn policy_ids(org: &Client) -> BTreeMap<String, String> {
+    let out = org.list_policies().filter(PolicyType::ServiceControlPolicy).send().await.unwrap();
+    out.policies().iter().map(|p| (p.name().unwrap().to_string(), p.id().unwrap().to_string())).collect()
+}
+
+async fn attached_names(org: &Client, target: &str) -> BTreeSet<String> {
+    let out =
+        org.list_policies_for_target().target_id(target).filter(PolicyType::ServiceControlPolicy).send().await.unwrap();
+    out.policies().iter().map(|p| p.name().unwrap().to_string()).collect()
+}
+
+async fn account_id(org: &Client, email: &str) -> String {
+    let out = org.list_accounts().send().await.unwrap();
+    out.accounts()
+        .iter()
+        .find(|a| a.email() == Some(email))
+        .unwrap_or_else(|| panic!("no account {email}"))
+        .id()
+        .unwrap()
+        .to_string()
+}
+
+async fn parent_of(org: &Client, account: &str) -> String {
+    org.list_parents().child_id(account).send().await.unwrap().parents()[0].id().unwrap().to_string()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn changes(json: &str) -> Vec<String> {
+    let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    emu.reset_recording();
+
+    let first = emu.lzctl(&["plan", "-f", &landing_zone(), "--no-color"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    insta::assert_snapshot!("fresh_plan", stdout(&first));
+    assert!(emu.mutating_operations().is_empty(), "plan called {:?}", emu.mutating_operations());
+
+    let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--stats"]);
+    assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
+    assert!(stdout(&apply).contains("Apply complete: 32 changes applied."), "{}", stdout(&apply));
+    assert!(stderr(&apply).contains("stats: total calls="), "{}", stderr(&apply));
+
+    // What AWS holds now, read through the SDK.
+    let ous = ou_paths(&org).await;
+    let expected_ous = [
+        "Foundational",
+        "Foundational/Infra",
+        "Foundational/PolicyStaging",
+        "Foundational/Workloads",
+        "Foundational/Workloads/Production",
+        "Foundational/Workloads/SDLC",
+        "Foundational/Workloads/SDLC/Development",
+        "Foundational/Workloads/SDLC/Sandbox",
+        "Foundational/Workloads/SDLC/Staging",
+        "Maintenance",
+        "Suspended",
+    ];
+    assert_eq!(ous.keys().map(String::as_str).collect::<Vec<_>>(), expected_ous);
+    assert_eq!(attached_names(&org, &ous["Suspended"]).await, set(&["FullAWSAccess", "deny-all"]));
+    assert_eq!(
+        attached_names(&org, &ous["Foundational"]).await,
+        set(&["FullAWSAccess", "deny-root-user", "deny-unused-regions", "protect-audit-trail"])
+    );
+    let root = org.list_roots().send().await.unwrap().roots()[0].clone();
+    assert_eq!(attached_names(&org, root.id().unwrap()).await, set(&["FullAWSAccess", "deny-leave-organization"]));
+    assert!(root.policy_types().iter().any(|p| p.r#type() == Some(&PolicyType::ServiceControlPolicy)));
+    let security = account_id(&org, "aws+security@example.com").await;
+    assert_eq!(parent_of(&org, &security).await, ous["Foundational/Infra"]);
+    let tags = org.list_tags_for_resource().resource_id(&security).send().await.unwrap();
+    let tags: BTreeMap<&str, &str> = tags.tags().iter().map(|t| (t.key(), t.value())).collect();
+    assert_eq!(tags, BTreeMap::from([("owner", "platform"), ("purpose", "security-tooling")]));
+    let deny_all = &policy_ids(&org).await["deny-all"];
+    let content = org
+        .describe_policy()
+        .policy_id(deny_all)
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .content()
+        .unwrap()
+        .to_string();
+    let content: serde_json::Value = serde_json::from_str(&content).unwrap();
+    assert_eq!(content["Statement"][0]["Effect"], "Deny");
+
+    emu.reset_recording();
+    let plan = emu.lzctl(&["plan", "-f", &landing_zone(), "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}{}", stdout(&plan), stderr(&plan));
+    assert_eq!(stdout(&plan), "No changes.\n");
+    let json = emu.lzctl(&["plan", "-f", &landing_zone(), "--format", "json"]);
+    assert_eq!(changes(&stdout(&json)), Vec::<String>::new());
+
+    let again = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--stats"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert!(stderr(&again).contains(" mutating=0 "), "{}", stderr(&again));
+    assert!(emu.operations().len() > 5, "the recording works: {:?}", emu.operations());
+    assert!(emu.mutating_operations().is_empty(), "a converged apply called {:?}", emu.mutating_operations());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_band_drift_is_planned_exactly_and_repaired() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+
+    let ous = ou_paths(&org).await;
+    let policies = policy_ids(&org).await;
+    // 1. an SCP detached by hand
+    org.detach_policy()
+        .policy_id(&policies["deny-unused-regions"])
+        .target_id(&ous["Foundational"])
+        .send()
+        .await
+        .unwrap();
+    // 2. a hand-made SCP attached to a managed OU
+    let hand_made = org
+        .create_policy()
+        .name("hand-made")
+        .description("made in the console")
+        .r#type(PolicyType::ServiceControlPolicy)
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:*","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let hand_made = hand_made.policy().unwrap().policy_summary().unwrap().id().unwrap().to_string();
+    org.attach_policy().policy_id(&hand_made).target_id(&ous["Maintenance"]).send().await.unwrap();
+    // 3. an account moved
+    let prod = account_id(&org, "aws+prod-web@example.com").await;
+    org.move_account()
+        .account_id(&prod)
+        .source_parent_id(&ous["Foundational/Workloads/Production"])
+        .destination_parent_id(&ous["Suspended"])
+        .send()
+        .await
+        .unwrap();
+    // 4. a policy's content edited
+    org.update_policy()
+        .policy_id(&policies["protect-critical-operations"])
+        .content(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"ec2:DeleteVpc","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    // 5. a policy's JSON keys reordered and reformatted: not a change
+    org.update_policy()
+        .policy_id(&policies["deny-leave-organization"])
+        .content(r#"{ "Statement" : [ { "Resource":"*", "Action":["organizations:LeaveOrganization"], "Effect":"Deny", "Sid":"DenyLeavingTheOrganization" } ], "Version":"2012-10-17" }"#)
+        .send()
+        .await
+        .unwrap();
+
+    emu.reset_recording();
+    let plan = emu.lzctl(&["plan", "-f", &landing_zone(), "--format", "json", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    assert_eq!(
+        changes(&stdout(&plan)),
+        [
+            "update policy.protect-critical-operations",
+            "move account.prod-web",
+            "create policy_attachment.deny-unused-regions/Foundational",
+            "delete policy_attachment.hand-made/Maintenance",
+        ]
+    );
+    let human = emu.lzctl(&["plan", "-f", &landing_zone(), "--no-color"]);
+    let text = stdout(&human);
+    assert!(
+        text.contains(
+            "  → account.prod-web  # it is in Suspended; the blueprint puts it in Foundational/Workloads/Production"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("-        \"ec2:DeleteVpc\"\n") || text.contains("\"ec2:DeleteVpc\""), "{text}");
+    assert!(
+        text.contains(
+            "  ? policy.hand-made  # not in the blueprint; this plan detaches it, then --prune can delete it"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("Plan: 1 to create, 1 to update, 1 to delete, 1 to move.\n"), "{text}");
+    assert!(emu.mutating_operations().is_empty(), "plan called {:?}", emu.mutating_operations());
+
+    let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert_eq!(emu.mutating_operations(), ["UpdatePolicy", "MoveAccount", "AttachPolicy", "DetachPolicy"]);
+    assert_eq!(parent_of(&org, &prod).await, ous["Foundational/Workloads/Production"]);
+    assert_eq!(attached_names(&org, &ous["Maintenance"]).await, set(&["FullAWSAccess"]));
+    assert!(attached_names(&org, &ous["Foundational"]).await.contains("deny-unused-regions"));
+
+    let after = emu.lzctl(&["plan", "-f", &landing_zone(), "--detailed-exitcode"]);
+    assert_eq!(after.status.code(), Some(0), "{}", stdout(&after));
+
+    // The hand-made policy is detached now: --prune deletes it.
+    let prune = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--prune"]);
+    assert_eq!(prune.status.code(), Some(0), "{}", stderr(&prune));
+    assert!(stdout(&prune).contains("- policy.hand-made"), "{}", stdout(&prune));
+    assert!(!policy_ids(&org).await.contains_key("hand-made"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blueprint_in_the_contract_shape_written_elsewhere_applies_and_plans_empty() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let blueprint = format!("{}/tests/fixtures/contract/blueprint.yaml", support::MANIFEST_DIR);
+    let validate = emu.lzctl(&["validate", "-f", &blueprint]);
+    assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
+    let apply = emu.lzctl(&["apply", "-f", &blueprint, "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
+    let plan = emu.lzctl(&["plan", "-f", &blueprint, "--detailed-exitcode", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
+
+    let ous = ou_paths(&org).await;
+    // full_aws_access: false with an allow-list policy
+    assert_eq!(attached_names(&org, &ous["Sandbox"]).await, set(&["allow-compute-and-storage"]));
+    let web = account_id(&org, "aws+prod-web@example.com").await;
+    let rcps =
+        org.list_policies_for_target().target_id(&web).filter(PolicyType::ResourceControlPolicy).send().await.unwrap();
+    let rcps: BTreeSet<&str> = rcps.policies().iter().filter_map(|p| p.name()).collect();
+    assert!(rcps.contains("deny-public-s3"), "{rcps:?}");
+    let root = org.list_roots().send().await.unwrap().roots()[0].clone();
+    assert!(root.policy_types().iter().any(|p| p.r#type() == Some(&PolicyType::ResourceControlPolicy)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apply_without_a_terminal_refuses_instead_of_waiting() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    emu.reset_recording();
+    let out = emu.lzctl(&["apply", "-f", &landing_zone()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("standard input is not a terminal"), "{}", stderr(&out));
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_organization_the_error_says_how_to_make_one() {
+    let emu = Emulator::start();
+    let out = emu.lzctl(&["plan", "-f", &landing_zone()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("organizations:DescribeOrganization"), "{err}");
+    assert!(err.contains("create-organization"), "{err}");
+}

@@ -1,0 +1,174 @@
+//! The test harness: a moto server of its own for each test on a free loopback port, an SDK
+//! client to arrange and check state without going through lzctl, the real lzctl binary, and
+//! moto's request recording to prove which calls reached the emulator.
+
+#![allow(dead_code)]
+
+use aws_sdk_organizations::Client;
+use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+pub struct Emulator {
+    pub url: String,
+    child: Child,
+    recording: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn moto_server() -> PathBuf {
+    let path = std::env::var_os("LZCTL_MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(MANIFEST_DIR).join(".venv/bin/moto_server"));
+    assert!(
+        path.exists(),
+        "{} is missing: run `make test` (it installs the pinned emulator into .venv)",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind a loopback port").local_addr().unwrap().port()
+}
+
+fn http(port: u16, method: &str, path: &str) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+impl Emulator {
+    /// Starts moto with request recording on, and waits until it answers.
+    pub fn start() -> Emulator {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let recording = dir.path().join("requests.jsonl");
+        for _ in 0..3 {
+            let port = free_port();
+            let log = std::fs::File::create(dir.path().join("moto.log")).unwrap();
+            let mut child = Command::new(moto_server())
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_ENABLE_RECORDING", "True")
+                .env("MOTO_RECORDER_FILEPATH", &recording)
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start moto_server");
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(r) = http(port, "GET", "/moto-api/")
+                    && r.starts_with("HTTP/1.")
+                {
+                    return Emulator { url: format!("http://127.0.0.1:{port}"), child, recording, _dir: dir };
+                }
+                if child.try_wait().ok().flatten().is_some() {
+                    break; // the port was taken in between: try another
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = child.kill();
+        }
+        panic!("moto_server did not start; see its log");
+    }
+
+    pub fn org(&self) -> Client {
+        let http_client = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let config = aws_sdk_organizations::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
+            .http_client(http_client)
+            .build();
+        Client::from_conf(config)
+    }
+
+    /// A new organization, as `aws organizations create-organization` makes it.
+    pub async fn create_organization(&self) -> Client {
+        let org = self.org();
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("create organization");
+        org
+    }
+
+    /// Runs the real lzctl binary against this emulator.
+    pub fn lzctl(&self, args: &[&str]) -> Output {
+        self.lzctl_in(Path::new(MANIFEST_DIR), args)
+    }
+
+    pub fn lzctl_in(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_lzctl"))
+            .current_dir(dir)
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", dir)
+            .env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_CONFIG_FILE", "/nonexistent/lzctl-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/lzctl-test-credentials")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("LZCTL_RATE_SCALE", "100")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run lzctl")
+    }
+
+    /// The operations (X-Amz-Target) the emulator has received since the last reset.
+    pub fn operations(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|entry| {
+                let headers = entry.get("headers")?.as_object()?;
+                let target = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))?.1.as_str()?;
+                Some(target.rsplit('.').next()?.to_string())
+            })
+            .collect()
+    }
+
+    pub fn mutating_operations(&self) -> Vec<String> {
+        const READ_PREFIXES: [&str; 3] = ["List", "Describe", "Get"];
+        self.operations().into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
+    }
+
+    pub fn reset_recording(&self) {
+        std::fs::write(&self.recording, "").expect("truncate the recording");
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn landing_zone() -> String {
+    format!("{MANIFEST_DIR}/blueprints/landing-zone.yaml")
+}
