@@ -9,10 +9,12 @@ use crate::plan::{self, Change, Plan, PlanOptions};
 
 /// What the reader must read in full for this blueprint.
 pub fn read_scope(bp: &Blueprint) -> ReadScope {
+    // Tags cost one call per OU or account, so only those whose tags the blueprint manages.
+    let tagged_accounts = || bp.accounts.values().filter(|a| a.tags.is_some());
     ReadScope {
-        ou_paths: bp.ous.keys().cloned().collect(),
-        account_emails: bp.accounts.values().map(|a| a.email.clone()).collect(),
-        account_names: bp.accounts.values().map(|a| a.name.clone()).collect(),
+        tagged_ou_paths: bp.ous.values().filter(|o| o.tags.is_some()).map(|o| o.path.clone()).collect(),
+        tagged_account_emails: tagged_accounts().map(|a| a.email.clone()).collect(),
+        tagged_account_names: tagged_accounts().map(|a| a.name.clone()).collect(),
         policy_names: bp.policies.keys().cloned().collect(),
     }
 }

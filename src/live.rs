@@ -30,7 +30,7 @@ pub struct LiveOu {
     pub id: String,
     pub name: String,
     pub parent_id: String,
-    /// Read only for OUs the blueprint manages; None when not read.
+    /// Read only for OUs whose tags the blueprint manages; None when not read.
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -41,7 +41,7 @@ pub struct LiveAccount {
     pub email: String,
     pub status: String,
     pub parent_id: String,
-    /// Read only for accounts the blueprint manages; None when not read.
+    /// Read only for accounts whose tags the blueprint manages; None when not read.
     pub tags: Option<BTreeMap<String, String>>,
 }
 
@@ -58,12 +58,13 @@ pub struct LivePolicy {
     pub targets: BTreeSet<String>,
 }
 
-/// What the reader should read in full (tags, policy content): the parts the blueprint manages.
+/// What the reader should read beyond the tree: tags where the blueprint manages them, and the
+/// documents of the policies it names. Each costs a call per item, so nothing more is read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadScope {
-    pub ou_paths: BTreeSet<String>,
-    pub account_emails: BTreeSet<String>,
-    pub account_names: BTreeSet<String>,
+    pub tagged_ou_paths: BTreeSet<String>,
+    pub tagged_account_emails: BTreeSet<String>,
+    pub tagged_account_names: BTreeSet<String>,
     pub policy_names: BTreeSet<String>,
 }
 

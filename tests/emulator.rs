@@ -282,6 +282,6 @@ async fn without_an_organization_the_error_says_how_to_make_one() {
     let out = emu.lzctl(&["plan", "-f", &landing_zone()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("organizations:DescribeOrganization"), "{err}");
+    assert!(err.contains("AWSOrganizationsNotInUseException"), "{err}");
     assert!(err.contains("create-organization"), "{err}");
 }

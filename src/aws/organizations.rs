@@ -217,13 +217,14 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
 
 async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result<(), CallError> {
     let by_path = live.ous_by_path();
-    let mut ids: Vec<String> = scope.ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect();
+    let mut ids: Vec<String> =
+        scope.tagged_ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect();
     ids.extend(
         live.accounts
             .values()
             .filter(|a| {
-                scope.account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
-                    || scope.account_names.contains(&a.name)
+                scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                    || scope.tagged_account_names.contains(&a.name)
             })
             .map(|a| a.id.clone()),
     );

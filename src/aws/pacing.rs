@@ -178,13 +178,23 @@ impl Pacer {
         }
     }
 
+    /// The sustained rate (per second) and burst this run paces an API to.
+    fn rate_of(&self, api: &str) -> (f64, f64) {
+        let (rate, burst) = RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
+        (rate * HEADROOM * self.rate_scale, burst)
+    }
+
+    /// The least time `calls` calls of an API can take at its pace: the floor a run can reach.
+    pub fn floor(&self, api: &str, calls: u64) -> Duration {
+        let (rate, burst) = self.rate_of(api);
+        Duration::from_secs_f64((calls as f64 - burst).max(0.0) / rate)
+    }
+
     async fn wait_turn(&self, api: &'static str) {
         let wait = {
             let mut buckets = self.buckets.lock().expect("pacer lock");
             let bucket = buckets.entry(api).or_insert_with(|| {
-                let (rate, burst) =
-                    RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
-                let rate = rate * HEADROOM * self.rate_scale;
+                let (rate, burst) = self.rate_of(api);
                 Bucket { rate, burst, tokens: burst, last: Instant::now() }
             });
             bucket.reserve(Instant::now())
@@ -265,6 +275,26 @@ mod tests {
         assert_eq!(b.reserve(now), Duration::from_millis(1000));
         // A second later two tokens came back: the queue shrinks by two.
         assert_eq!(b.reserve(now + Duration::from_secs(1)), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn the_floor_is_the_calls_beyond_the_burst_at_the_paced_rate() {
+        let pacer = Pacer::new(RetryPolicy::default());
+        // DescribePolicy: 2/s published, paced at 1.9/s, burst 2.
+        assert_eq!(pacer.floor("organizations.DescribePolicy", 2), Duration::ZERO);
+        assert_eq!(pacer.floor("organizations.DescribePolicy", 21).as_millis(), 10_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn calls_are_paced_to_the_published_rate() {
+        let pacer = Pacer::new(RetryPolicy::default());
+        let started = Instant::now();
+        for _ in 0..12 {
+            pacer.wait_turn("organizations.DescribePolicy").await;
+        }
+        // Two at once (the burst), then ten more at 1.9 per second.
+        let elapsed = started.elapsed().as_secs_f64();
+        assert!((5.2..5.4).contains(&elapsed), "{elapsed}");
     }
 
     #[test]

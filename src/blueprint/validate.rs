@@ -50,9 +50,13 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
     let text = err.without_snippet().to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     // The parser prefixes "line N column M:"; the place is already in our header.
-    match first.split_once(": ") {
-        Some((prefix, rest)) if prefix.contains("line") && prefix.contains("column") => rest.to_string(),
-        _ => first.to_string(),
+    let message = match first.split_once(": ") {
+        Some((prefix, rest)) if prefix.contains("line") && prefix.contains("column") => rest,
+        _ => first,
+    };
+    match message.find(" at line ") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
     }
 }
 

@@ -28,6 +28,7 @@ pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
     p.unmanaged_ous();
     p.unmanaged_policies();
     p.unmanaged_accounts();
+    p.not_planned_yet();
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
     Plan { changes: sort_changes(p.changes), unmanaged: p.unmanaged, warnings: p.warnings }
 }
@@ -61,6 +62,24 @@ impl Planner<'_> {
         op: Op,
     ) {
         self.changes.push(Change { address, kind: op.kind(), action, before, after, reason: reason.into(), op });
+    }
+
+    /// Sections of the contract this version validates but does not act on yet: said, not hidden.
+    fn not_planned_yet(&mut self) {
+        let org = &self.bp.organization;
+        let sections = [
+            ("organization.trusted_services", org.trusted_services.is_some()),
+            ("organization.delegated_administrators", !org.delegated_administrators.is_empty()),
+            ("identity_center", self.bp.identity_center.is_some()),
+            ("stack_sets", !self.bp.stack_sets.is_empty()),
+        ];
+        for (section, present) in sections {
+            if present {
+                self.warnings.push(format!(
+                    "{section} is validated but not planned by this version of lzctl; AWS is left as it is there"
+                ));
+            }
+        }
     }
 
     fn policy_types(&mut self) {

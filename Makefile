@@ -1,0 +1,38 @@
+# lzctl: the two commands a fresh machine needs are `make demo` and `make test`.
+# Both install what they need: the pinned AWS emulator (moto) goes into a local .venv.
+
+PYTHON ?= python3
+VENV := .venv
+MOTO := $(VENV)/bin/moto_server
+CARGO ?= cargo
+
+.PHONY: demo test build lint venv bench clean
+
+demo: build $(MOTO)
+	scripts/demo.sh
+
+test: $(MOTO)
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(CARGO) test --locked
+
+build:
+	$(CARGO) build --locked
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --locked -- -D warnings
+
+venv: $(MOTO)
+
+# The emulator, pinned with all its dependencies; rebuilt when the pins change.
+$(MOTO): requirements-emulator.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
+	touch $(MOTO)
+
+bench: build $(MOTO)
+	$(VENV)/bin/python scripts/bench.py
+
+clean:
+	rm -rf target $(VENV) .demo
