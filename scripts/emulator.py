@@ -32,7 +32,7 @@ def wait_ready(url: str, seconds: float = 30.0) -> None:
     sys.exit(f"the emulator did not answer at {url} within {seconds:.0f}s")
 
 
-def start(state_dir: str) -> None:
+def start_server(state_dir: str) -> str:
     os.makedirs(state_dir, exist_ok=True)
     port = free_port()
     url = f"http://{HOST}:{port}"
@@ -42,7 +42,7 @@ def start(state_dir: str) -> None:
     with open(os.path.join(state_dir, "moto.pid"), "w") as f:
         f.write(str(proc.pid))
     wait_ready(url)
-    print(url)
+    return url
 
 
 def stop(state_dir: str) -> None:
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--url")
     args = parser.parse_args()
     if args.command == "start":
-        start(args.state_dir)
+        print(start_server(args.state_dir))
     elif args.command == "stop":
         stop(args.state_dir)
     else:

@@ -68,11 +68,8 @@ impl Ids {
             live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
         ous.insert(String::new(), live.root.id.clone());
         let policies = live.policies.values().map(|p| (p.name.clone(), p.id.clone())).collect();
-        let accounts = bp
-            .accounts
-            .values()
-            .filter_map(|a| live.find_account(&a.email, &a.name).map(|l| (a.key.clone(), l.id.clone())))
-            .collect();
+        let accounts =
+            live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
         Ids { root: live.root.id.clone(), ous, policies, accounts }
     }
 

@@ -98,6 +98,25 @@ impl LiveState {
             .or_else(|| self.accounts.values().find(|a| a.name == name))
     }
 
+    /// `find_account` for many accounts at once, through indexes: key → live account id.
+    pub fn match_accounts<'a>(
+        &self,
+        wanted: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    ) -> BTreeMap<String, String> {
+        let mut by_email: BTreeMap<String, &str> = BTreeMap::new();
+        let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
+        for a in self.accounts.values() {
+            by_email.entry(a.email.to_ascii_lowercase()).or_insert(&a.id);
+            by_name.entry(&a.name).or_insert(&a.id);
+        }
+        wanted
+            .filter_map(|(key, email, name)| {
+                let id = by_email.get(&email.to_ascii_lowercase()).or_else(|| by_name.get(name))?;
+                Some((key.to_string(), id.to_string()))
+            })
+            .collect()
+    }
+
     pub fn policy_by_name(&self, name: &str) -> Option<&LivePolicy> {
         self.policies.values().find(|p| p.name == name)
     }

@@ -8,23 +8,35 @@ use crate::aws::Aws;
 use crate::aws::pacing::is_mutating;
 
 /// `--stats`: calls per API, throttled calls and wall time, on stderr, one `stats:` line each.
+/// `floor_ms` is the least time an API's calls take at its published rate; the largest of them
+/// is the floor of the whole run, which `make bench` compares the wall time with.
 fn print_stats(aws: &Aws, enabled: bool) {
     if !enabled {
         return;
     }
     let pacer = aws.pacer();
     let stats = pacer.stats();
-    let (mut calls, mut mutating, mut throttled) = (0, 0, 0);
+    let (mut calls, mut mutating, mut throttled, mut floor) = (0, 0, 0, std::time::Duration::ZERO);
     for (api, s) in &stats {
-        eprintln!("stats: {api} calls={} throttled={} retried={} failed={}", s.calls, s.throttled, s.retried, s.failed);
+        let api_floor = pacer.floor(api, s.calls);
+        eprintln!(
+            "stats: {api} calls={} throttled={} retried={} failed={} floor_ms={}",
+            s.calls,
+            s.throttled,
+            s.retried,
+            s.failed,
+            api_floor.as_millis()
+        );
         calls += s.calls;
         throttled += s.throttled;
+        floor = floor.max(api_floor);
         if is_mutating(api) {
             mutating += s.calls;
         }
     }
     eprintln!(
-        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={}",
-        pacer.elapsed().as_millis()
+        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={} floor_ms={}",
+        pacer.elapsed().as_millis(),
+        floor.as_millis()
     );
 }

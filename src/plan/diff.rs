@@ -11,9 +11,13 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
+    let matched =
+        live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
     let mut p = Planner {
         bp,
         live,
+        managed_account_ids: matched.values().cloned().collect(),
+        matched,
         options,
         live_ous: live.ous_by_path(),
         changes: Vec::new(),
@@ -38,6 +42,9 @@ struct Planner<'a> {
     live: &'a LiveState,
     options: &'a PlanOptions,
     live_ous: BTreeMap<String, &'a crate::live::LiveOu>,
+    /// Blueprint account key → the live account it matched.
+    matched: BTreeMap<String, String>,
+    managed_account_ids: BTreeSet<String>,
     changes: Vec<Change>,
     unmanaged: Vec<Unmanaged>,
     warnings: Vec<String>,
@@ -240,7 +247,7 @@ impl Planner<'_> {
     fn accounts(&mut self) {
         for (key, account) in &self.bp.accounts {
             let address = format!("account.{key}");
-            match self.live.find_account(&account.email, &account.name) {
+            match self.matched.get(key).and_then(|id| self.live.accounts.get(id)) {
                 None => {
                     self.change(
                         address.clone(),
@@ -313,7 +320,7 @@ impl Planner<'_> {
             targets.push((Target::Ou(path.clone()), id, ou.attachments.clone()));
         }
         for (key, account) in &self.bp.accounts {
-            let id = self.live.find_account(&account.email, &account.name).map(|a| a.id.clone());
+            let id = self.matched.get(key).cloned();
             targets.push((Target::Account(key.clone()), id, account.attachments.clone()));
         }
         targets
@@ -414,7 +421,7 @@ impl Planner<'_> {
     }
 
     fn is_managed_account(&self, account_id: &str) -> bool {
-        self.bp.accounts.values().any(|a| self.live.find_account(&a.email, &a.name).is_some_and(|l| l.id == account_id))
+        self.managed_account_ids.contains(account_id)
     }
 
     fn unmanaged_policies(&mut self) {
