@@ -361,3 +361,17 @@ fn the_shipped_landing_zone_is_valid() {
     assert_eq!(bp.accounts["security"].ou, "Foundational/Infra");
     assert_eq!(bp.accounts["log-archive"].ou, "Foundational/Infra");
 }
+
+#[test]
+fn every_example_is_valid() {
+    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).expect("examples/") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            load(&path).unwrap_or_else(|e| panic!("{} is invalid: {e:?}", path.display()));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "examples were found: {checked}");
+}
