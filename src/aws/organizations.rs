@@ -8,7 +8,7 @@ use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScop
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t, Tag};
 use futures::future::try_join_all;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -538,7 +538,7 @@ impl Executor for OrgExecutor<'_> {
                 r.map(|_| None).map_err(|e| call_error("organizations:TagResource", resource_id, &e))
             }
             Call::UntagResource { resource_id, keys } => {
-                let keys: Vec<String> = keys.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+                let keys: Vec<String> = keys.iter().cloned().collect();
                 let r = pacer
                     .call("organizations.UntagResource", || {
                         org.untag_resource().resource_id(resource_id).set_tag_keys(Some(keys.clone())).send()

@@ -28,6 +28,11 @@ async fn plan_and_apply(
     if planned.plan.is_empty() {
         return Ok(exit::OK);
     }
+    // Who is about to change the organization, for the person approving and for the log.
+    match aws.caller_arn().await {
+        Ok(arn) => eprintln!("Applying as {arn}"),
+        Err(err) => eprintln!("Warning: could not tell who is applying: {err}"),
+    }
     if !args.auto_approve {
         confirm()?;
     }

@@ -75,6 +75,7 @@ impl Emulator {
                 std::thread::sleep(Duration::from_millis(100));
             }
             let _ = child.kill();
+            let _ = child.wait();
         }
         panic!("moto_server did not start; see its log");
     }
