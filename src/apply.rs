@@ -4,8 +4,9 @@
 
 use crate::blueprint::Blueprint;
 use crate::live::LiveState;
+use crate::live::PrincipalId;
 use crate::model::{PolicyType, Target};
-use crate::plan::{Change, Op, Plan};
+use crate::plan::{AccountRef, Change, Op, PermissionSetChange, PermissionSetSpec, Plan};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
@@ -25,6 +26,11 @@ pub enum Call {
     DetachPolicy { policy_id: String, target_id: String },
     TagResource { resource_id: String, tags: BTreeMap<String, String> },
     UntagResource { resource_id: String, keys: BTreeSet<String> },
+    CreatePermissionSet { instance_arn: String, spec: PermissionSetSpec },
+    UpdatePermissionSet { instance_arn: String, arn: String, change: PermissionSetChange, reprovision: bool },
+    DeletePermissionSet { instance_arn: String, arn: String },
+    CreateAssignment { instance_arn: String, permission_set_arn: String, principal: PrincipalId, account_id: String },
+    DeleteAssignment { instance_arn: String, permission_set_arn: String, principal: PrincipalId, account_id: String },
 }
 
 /// An AWS operation that failed, in words: the operation, the resource, what AWS said.
@@ -60,6 +66,9 @@ pub struct Ids {
     pub ous: BTreeMap<String, String>,
     pub policies: BTreeMap<String, String>,
     pub accounts: BTreeMap<String, String>,
+    /// Identity Center instance, and permission sets by name → ARN.
+    pub instance_arn: String,
+    pub permission_sets: BTreeMap<String, String>,
 }
 
 impl Ids {
@@ -70,11 +79,25 @@ impl Ids {
         let policies = live.policies.values().map(|p| (p.name.clone(), p.id.clone())).collect();
         let accounts =
             live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
-        Ids { root: live.root.id.clone(), ous, policies, accounts }
+        let (instance_arn, permission_sets) = match &live.identity_center {
+            Some(ic) => (
+                ic.instance_arn.clone(),
+                ic.permission_sets.iter().map(|(name, ps)| (name.clone(), ps.arn.clone())).collect(),
+            ),
+            None => (String::new(), BTreeMap::new()),
+        };
+        Ids { root: live.root.id.clone(), ous, policies, accounts, instance_arn, permission_sets }
     }
 
     fn ou(&self, path: &str) -> Option<String> {
         self.ous.get(path).cloned()
+    }
+
+    fn account(&self, account: &AccountRef) -> Option<String> {
+        match account {
+            AccountRef::Key(key) => self.accounts.get(key).cloned(),
+            AccountRef::Id(id) => Some(id.clone()),
+        }
     }
 
     fn target(&self, target: &Target) -> Option<String> {
@@ -146,6 +169,36 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
             }
             calls
         }
+        Op::CreatePermissionSet { spec } => {
+            vec![Call::CreatePermissionSet { instance_arn: ids.instance_arn.clone(), spec: spec.clone() }]
+        }
+        Op::UpdatePermissionSet { arn, change, reprovision, .. } => vec![Call::UpdatePermissionSet {
+            instance_arn: ids.instance_arn.clone(),
+            arn: arn.clone(),
+            change: change.clone(),
+            reprovision: *reprovision,
+        }],
+        Op::DeletePermissionSet { arn, .. } => {
+            vec![Call::DeletePermissionSet { instance_arn: ids.instance_arn.clone(), arn: arn.clone() }]
+        }
+        Op::CreateAssignment { permission_set, principal, account } => vec![Call::CreateAssignment {
+            instance_arn: ids.instance_arn.clone(),
+            permission_set_arn: need(
+                ids.permission_sets.get(permission_set).cloned(),
+                format!("the permission set {permission_set}"),
+            )?,
+            principal: principal.clone(),
+            account_id: need(ids.account(account), format!("the account {account:?}"))?,
+        }],
+        Op::DeleteAssignment { permission_set, principal, account } => vec![Call::DeleteAssignment {
+            instance_arn: ids.instance_arn.clone(),
+            permission_set_arn: need(
+                ids.permission_sets.get(permission_set).cloned(),
+                format!("the permission set {permission_set}"),
+            )?,
+            principal: principal.clone(),
+            account_id: need(ids.account(account), format!("the account {account:?}"))?,
+        }],
     })
 }
 
@@ -162,6 +215,9 @@ fn record(op: &Op, created: Option<String>, ids: &mut Ids) {
         Op::CreateAccount { key, .. } => {
             ids.accounts.insert(key.clone(), id);
         }
+        Op::CreatePermissionSet { spec } => {
+            ids.permission_sets.insert(spec.name.clone(), id);
+        }
         _ => {}
     }
 }
@@ -175,7 +231,39 @@ fn action_word(change: &Change) -> &'static str {
     }
 }
 
-/// Applies the plan's changes in order; returns how many were applied.
+/// Assignment operations AWS lets one caller have outstanding at once.
+pub const MAX_OUTSTANDING_ASSIGNMENTS: usize = 10;
+
+fn is_assignment(change: &Change) -> bool {
+    matches!(change.op, Op::CreateAssignment { .. } | Op::DeleteAssignment { .. })
+}
+
+/// Runs one change's calls in order; returns the id the last one created.
+async fn execute<E: Executor>(change: &Change, ids: &Ids, executor: &E) -> Result<Option<String>, ApplyErrorAt> {
+    let calls = resolve(&change.op, ids).map_err(ApplyErrorAt::Unresolved)?;
+    let mut created = None;
+    for call in &calls {
+        created = executor.call(call).await.map_err(ApplyErrorAt::Failed)?;
+    }
+    Ok(created)
+}
+
+enum ApplyErrorAt {
+    Unresolved(String),
+    Failed(CallError),
+}
+
+fn located(err: ApplyErrorAt, change: &Change, done: usize, total: usize) -> ApplyError {
+    match err {
+        ApplyErrorAt::Unresolved(what) => ApplyError::Unresolved { address: change.address.clone(), what },
+        ApplyErrorAt::Failed(source) => {
+            ApplyError::Failed { address: change.address.clone(), action: action_word(change), done, total, source }
+        }
+    }
+}
+
+/// Applies the plan's changes in order; returns how many were applied. Consecutive assignment
+/// changes run together, at most `MAX_OUTSTANDING_ASSIGNMENTS` at a time.
 pub async fn run<E: Executor>(
     plan: &Plan,
     mut ids: Ids,
@@ -183,22 +271,35 @@ pub async fn run<E: Executor>(
     mut progress: impl FnMut(&Change, Step),
 ) -> Result<usize, ApplyError> {
     let total = plan.changes.len();
-    for (done, change) in plan.changes.iter().enumerate() {
-        progress(change, Step::Started);
-        let calls = resolve(&change.op, &ids)
-            .map_err(|what| ApplyError::Unresolved { address: change.address.clone(), what })?;
-        let mut created = None;
-        for call in &calls {
-            created = executor.call(call).await.map_err(|source| ApplyError::Failed {
-                address: change.address.clone(),
-                action: action_word(change),
-                done,
-                total,
-                source,
-            })?;
+    let mut done = 0;
+    while done < total {
+        let change = &plan.changes[done];
+        if is_assignment(change) {
+            let batch: Vec<&Change> = plan.changes[done..]
+                .iter()
+                .take_while(|c| is_assignment(c))
+                .take(MAX_OUTSTANDING_ASSIGNMENTS)
+                .collect();
+            batch.iter().for_each(|c| progress(c, Step::Started));
+            let results = futures::future::join_all(batch.iter().map(|c| execute(c, &ids, executor))).await;
+            let mut failure = None;
+            for (c, result) in batch.iter().zip(results) {
+                match result {
+                    Ok(_) => progress(c, Step::Done),
+                    Err(err) => failure = failure.or(Some((c, err))),
+                }
+            }
+            if let Some((c, err)) = failure {
+                return Err(located(err, c, done, total));
+            }
+            done += batch.len();
+            continue;
         }
+        progress(change, Step::Started);
+        let created = execute(change, &ids, executor).await.map_err(|err| located(err, change, done, total))?;
         record(&change.op, created, &mut ids);
         progress(change, Step::Done);
+        done += 1;
     }
     Ok(total)
 }

@@ -2,8 +2,8 @@
 //! calls, a failure stops the run and names the change, and a re-run converges.
 
 use super::*;
-use crate::plan::{PlanOptions, diff};
-use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org};
+use crate::plan::PlanOptions;
+use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, plan_ok};
 
 const BP: &str = r#"version: 1
 organizational_units:
@@ -18,7 +18,7 @@ policies:
 async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
     let bp = blueprint(BP);
     let live = fresh_org();
-    let plan = diff(&bp, &live, &PlanOptions::default());
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
     let org = InMemoryOrg::new(live.clone());
     let mut seen = Vec::new();
     let applied = run(&plan, Ids::new(&bp, &live), &org, |change, step| {
@@ -48,7 +48,7 @@ async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
 async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
     let bp = blueprint(BP);
     let live = fresh_org();
-    let plan = diff(&bp, &live, &PlanOptions::default());
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
     let mut org = InMemoryOrg::new(live.clone());
     org.fail_at = Some(2);
     let err = run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.unwrap_err();
@@ -66,10 +66,10 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
 
     org.fail_at = None;
     let live = org.snapshot();
-    let rest = diff(&bp, &live, &PlanOptions::default());
+    let rest = plan_ok(&bp, &live, &PlanOptions::default());
     assert_eq!(rest.changes.len(), plan.changes.len() - 2, "what was done is not planned again");
     run(&rest, Ids::new(&bp, &live), &org, |_, _| {}).await.expect("re-run applies");
-    assert!(diff(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
+    assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
 #[tokio::test]
@@ -82,6 +82,7 @@ async fn an_unknown_name_is_reported_not_guessed() {
             before: None,
             after: None,
             reason: String::new(),
+            title: None,
             op: crate::plan::Op::AttachPolicy { policy: "ghost".into(), target: Target::Ou("A".into()) },
         }],
         ..Default::default()

@@ -1,10 +1,10 @@
 //! The operations the commands wrap: read what the blueprint touches, plan, apply.
 
 use crate::apply::{self, ApplyError, Ids, Step};
-use crate::aws::{AccountPolling, Aws};
+use crate::aws::Aws;
 use crate::blueprint::Blueprint;
 use crate::error::Error;
-use crate::live::{LiveState, ReadScope};
+use crate::live::{IdentityCenterScope, LiveState, ReadScope};
 use crate::plan::{self, Change, Plan, PlanOptions};
 
 /// What the reader must read in full for this blueprint.
@@ -16,6 +16,12 @@ pub fn read_scope(bp: &Blueprint) -> ReadScope {
         tagged_account_emails: tagged_accounts().map(|a| a.email.clone()).collect(),
         tagged_account_names: tagged_accounts().map(|a| a.name.clone()).collect(),
         policy_names: bp.policies.keys().cloned().collect(),
+        identity_center: bp.identity_center.as_ref().map(|ic| IdentityCenterScope {
+            instance_arn: ic.instance_arn.clone(),
+            permission_sets: ic.permission_sets.keys().cloned().collect(),
+            principals: ic.assignments.iter().map(|a| a.principal.clone()).collect(),
+            wanted_pairs: Default::default(),
+        }),
     }
 }
 
@@ -27,8 +33,14 @@ pub struct Planned {
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
 pub async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
-    let live = aws.read_organization(&read_scope(bp)).await?;
-    let plan = plan::diff(bp, &live, options);
+    let mut scope = read_scope(bp);
+    let mut live = aws.read_organization(&scope).await?;
+    if let Some(ic_scope) = &mut scope.identity_center {
+        // Which accounts the assignments reach depends on the tree just read.
+        ic_scope.wanted_pairs = plan::desired_pairs(bp, &live);
+        live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
+    }
+    let plan = plan::diff(bp, &live, options)?;
     Ok(Planned { plan, live })
 }
 
@@ -39,6 +51,6 @@ pub async fn apply(
     aws: &Aws,
     progress: impl FnMut(&Change, Step),
 ) -> Result<usize, ApplyError> {
-    let executor = aws.executor(AccountPolling::default());
+    let executor = aws.executor();
     apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
 }

@@ -16,6 +16,9 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Apply(Box<ApplyError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     #[error("{0}")]
     #[diagnostic(code(lzctl::refused))]
     Refused(String),

@@ -1,6 +1,7 @@
 //! The live organization as plain Rust values: what `src/aws/` read, and all the planner knows
 //! of AWS. Lookups by path, name and email live here so every consumer resolves them alike.
 
+use crate::blueprint::{Boundary, PolicyReference, Principal};
 use crate::model::PolicyType;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +17,86 @@ pub struct LiveState {
     pub accounts: BTreeMap<String, LiveAccount>,
     /// By id; SCPs and RCPs only.
     pub policies: BTreeMap<String, LivePolicy>,
+    /// Read only when the blueprint has an `identity_center` section.
+    pub identity_center: Option<LiveIdentityCenter>,
+}
+
+/// IAM Identity Center as read: the instance, permission sets, the assignments of the managed
+/// ones, and the blueprint's principals resolved to ids.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveIdentityCenter {
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    /// By name.
+    pub permission_sets: BTreeMap<String, LivePermissionSet>,
+    /// Assignments of the permission sets the blueprint manages.
+    pub assignments: BTreeSet<LiveAssignment>,
+    /// The blueprint's principals, resolved; a principal missing here does not exist.
+    pub principals: BTreeMap<Principal, String>,
+    /// Names of principals by id, for showing assignments made by hand.
+    pub principal_names: BTreeMap<String, Principal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LivePermissionSet {
+    pub arn: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub session_duration: Option<String>,
+    pub relay_state: Option<String>,
+    /// Attributes below are read only for managed permission sets.
+    pub managed_policies: BTreeSet<String>,
+    pub customer_managed_policies: BTreeSet<PolicyReference>,
+    pub inline_policy: Option<Value>,
+    /// `Unknown` where the service would not say (the emulator does not implement it).
+    pub permissions_boundary: Readable<Option<Boundary>>,
+    pub tags: Readable<BTreeMap<String, String>>,
+    /// Accounts it is provisioned to.
+    pub provisioned_accounts: BTreeSet<String>,
+}
+
+/// A value the service may be unable to report; an unknown value never plans a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readable<T> {
+    Known(T),
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LiveAssignment {
+    pub permission_set: String,
+    pub account_id: String,
+    /// The principal's type and id.
+    pub principal: PrincipalId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+pub struct PrincipalId {
+    pub kind: PrincipalKind,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum PrincipalKind {
+    Group,
+    User,
+}
+
+impl PrincipalKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Group => "GROUP",
+            PrincipalKind::User => "USER",
+        }
+    }
+
+    pub fn of(principal: &Principal) -> PrincipalKind {
+        match principal {
+            Principal::Group(_) => PrincipalKind::Group,
+            Principal::User(_) => PrincipalKind::User,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,6 +147,19 @@ pub struct ReadScope {
     pub tagged_account_emails: BTreeSet<String>,
     pub tagged_account_names: BTreeSet<String>,
     pub policy_names: BTreeSet<String>,
+    /// The Identity Center part to read; None when the blueprint has none.
+    pub identity_center: Option<IdentityCenterScope>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IdentityCenterScope {
+    /// The instance the blueprint names, when the account has more than one.
+    pub instance_arn: Option<String>,
+    pub permission_sets: BTreeSet<String>,
+    pub principals: BTreeSet<Principal>,
+    /// (permission set, account id) pairs the blueprint wants among existing accounts; with the
+    /// provisioned pairs, they are what reading assignments per pair would cost.
+    pub wanted_pairs: BTreeSet<(String, String)>,
 }
 
 impl LiveState {

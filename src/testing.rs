@@ -3,7 +3,7 @@
 
 use crate::apply::{Call, CallError, Executor};
 use crate::blueprint::{self, Blueprint, FileSource};
-use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState};
+use crate::live::{LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveState, Readable};
 use crate::model::{FULL_AWS_ACCESS, PolicyType};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +18,11 @@ impl FileSource for NoFiles {
     fn read(&self, path: &Path) -> std::io::Result<String> {
         Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string()))
     }
+}
+
+/// A plan that must succeed.
+pub fn plan_ok(bp: &Blueprint, live: &LiveState, options: &crate::plan::PlanOptions) -> crate::plan::Plan {
+    crate::plan::diff(bp, live, options).expect("the test blueprint plans")
 }
 
 /// A blueprint from YAML whose policies are inline documents.
@@ -70,6 +75,8 @@ pub struct InMemoryOrg {
     pub live: RefCell<LiveState>,
     pub calls: RefCell<Vec<Call>>,
     pub fail_at: Option<usize>,
+    /// Permission sets provisioned again, in order.
+    pub provisioned: RefCell<Vec<String>>,
     next_id: RefCell<u32>,
 }
 
@@ -79,6 +86,7 @@ impl InMemoryOrg {
             live: RefCell::new(live),
             calls: RefCell::new(Vec::new()),
             fail_at: None,
+            provisioned: RefCell::new(Vec::new()),
             next_id: RefCell::new(1),
         }
     }
@@ -206,6 +214,91 @@ impl Executor for InMemoryOrg {
             Call::UntagResource { resource_id, keys } => {
                 let slot = tags_of(&mut live, resource_id);
                 slot.retain(|k, _| !keys.contains(k));
+                None
+            }
+            Call::CreatePermissionSet { spec, .. } => {
+                let arn = format!("arn:aws:sso:::permissionSet/ssoins-test/ps-{}", self.id(""));
+                let ic = live.identity_center.as_mut().expect("identity center");
+                ic.permission_sets.insert(
+                    spec.name.clone(),
+                    LivePermissionSet {
+                        arn: arn.clone(),
+                        name: spec.name.clone(),
+                        description: spec.description.clone(),
+                        session_duration: Some(spec.session_duration.clone()),
+                        relay_state: spec.relay_state.clone(),
+                        managed_policies: spec.managed_policies.clone(),
+                        customer_managed_policies: spec.customer_managed_policies.clone(),
+                        inline_policy: spec.inline_policy.as_ref().map(|p| serde_json::from_str(p).unwrap()),
+                        permissions_boundary: Readable::Known(spec.permissions_boundary.clone()),
+                        tags: Readable::Known(spec.tags.clone()),
+                        provisioned_accounts: BTreeSet::new(),
+                    },
+                );
+                Some(arn)
+            }
+            Call::UpdatePermissionSet { arn, change, reprovision, .. } => {
+                let ic = live.identity_center.as_mut().expect("identity center");
+                let ps = ic.permission_sets.values_mut().find(|p| &p.arn == arn).expect("permission set exists");
+                if let Some((description, session, relay)) = &change.attributes {
+                    ps.description = description.clone();
+                    ps.session_duration = Some(session.clone());
+                    ps.relay_state = relay.clone();
+                }
+                ps.managed_policies.extend(change.attach_managed.iter().cloned());
+                ps.managed_policies.retain(|p| !change.detach_managed.contains(p));
+                ps.customer_managed_policies.extend(change.attach_customer_managed.iter().cloned());
+                ps.customer_managed_policies.retain(|p| !change.detach_customer_managed.contains(p));
+                if let Some(inline) = &change.inline_policy {
+                    ps.inline_policy = inline.as_ref().map(|p| serde_json::from_str(p).unwrap());
+                }
+                if let Some(boundary) = &change.permissions_boundary {
+                    ps.permissions_boundary = Readable::Known(boundary.clone());
+                }
+                if let Readable::Known(tags) = &mut ps.tags {
+                    tags.extend(change.set_tags.clone());
+                    tags.retain(|k, _| !change.remove_tags.contains(k));
+                }
+                if *reprovision {
+                    self.provisioned.borrow_mut().push(ps.name.clone());
+                }
+                None
+            }
+            Call::DeletePermissionSet { arn, .. } => {
+                let ic = live.identity_center.as_mut().expect("identity center");
+                ic.permission_sets.retain(|_, p| &p.arn != arn);
+                None
+            }
+            Call::CreateAssignment { permission_set_arn, principal, account_id, .. } => {
+                let ic = live.identity_center.as_mut().expect("identity center");
+                let ps = ic
+                    .permission_sets
+                    .values_mut()
+                    .find(|p| &p.arn == permission_set_arn)
+                    .expect("permission set exists");
+                ps.provisioned_accounts.insert(account_id.clone());
+                let name = ps.name.clone();
+                ic.assignments.insert(LiveAssignment {
+                    permission_set: name,
+                    account_id: account_id.clone(),
+                    principal: principal.clone(),
+                });
+                None
+            }
+            Call::DeleteAssignment { permission_set_arn, principal, account_id, .. } => {
+                let ic = live.identity_center.as_mut().expect("identity center");
+                let name = ic
+                    .permission_sets
+                    .values()
+                    .find(|p| &p.arn == permission_set_arn)
+                    .expect("permission set exists")
+                    .name
+                    .clone();
+                ic.assignments.remove(&LiveAssignment {
+                    permission_set: name,
+                    account_id: account_id.clone(),
+                    principal: principal.clone(),
+                });
                 None
             }
         })

@@ -2,14 +2,37 @@
 //! readers that turn live AWS into `LiveState`, and the executor that carries out a plan.
 //! Everything above this module sees plain Rust types.
 
+/// Every page of a paginated list call, each page paced and counted under its API.
+macro_rules! all_pages {
+    ($aws:expr, $service:literal, $api:literal, $resource:expr, $items:ident, |$token:ident| $request:expr) => {{
+        let mut items = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let $token = next.clone();
+            let out = $aws
+                .pacer
+                .call(concat!($service, ".", $api), || $request.send())
+                .await
+                .map_err(|e| $crate::aws::errors::call_error(concat!($service, ":", $api), &$resource, &e))?;
+            items.extend(out.$items().iter().cloned());
+            next = out.next_token().map(str::to_string);
+            if next.is_none() {
+                break;
+            }
+        }
+        items
+    }};
+}
+
 mod errors;
+mod identity_center;
 mod organizations;
 pub mod pacing;
 
-pub use organizations::{AccountPolling, OrgExecutor};
+pub use organizations::AwsExecutor;
 
 use crate::apply::CallError;
-use crate::live::{LiveState, ReadScope};
+use crate::live::{IdentityCenterScope, LiveIdentityCenter, LiveState, ReadScope};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -28,7 +51,33 @@ pub struct ConnectOptions {
 pub struct Aws {
     pub(crate) org: aws_sdk_organizations::Client,
     sts: aws_sdk_sts::Client,
+    pub(crate) sso: aws_sdk_ssoadmin::Client,
+    pub(crate) identitystore: aws_sdk_identitystore::Client,
     pub(crate) pacer: Arc<Pacer>,
+}
+
+/// The SDK clients lzctl uses.
+pub struct Clients {
+    pub org: aws_sdk_organizations::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub sso: aws_sdk_ssoadmin::Client,
+    pub identitystore: aws_sdk_identitystore::Client,
+}
+
+/// How long to wait for an asynchronous AWS operation, and how often to ask.
+#[derive(Debug, Clone, Copy)]
+pub struct Polling {
+    pub interval: std::time::Duration,
+    pub timeout: std::time::Duration,
+}
+
+impl Polling {
+    /// CreateAccount takes minutes.
+    pub const ACCOUNTS: Polling =
+        Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(20 * 60) };
+    /// Identity Center operations take seconds.
+    pub const IDENTITY_CENTER: Polling =
+        Polling { interval: std::time::Duration::from_secs(1), timeout: std::time::Duration::from_secs(10 * 60) };
 }
 
 /// Organizations is a global service served from us-east-1; other services follow the profile.
@@ -62,16 +111,19 @@ impl Aws {
         if config.region().is_none() {
             config = config.to_builder().region(aws_config::Region::new(DEFAULT_REGION)).build();
         }
-        Aws::from_clients(
-            aws_sdk_organizations::Client::new(&config),
-            aws_sdk_sts::Client::new(&config),
-            Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()),
-        )
+        let clients = Clients {
+            org: aws_sdk_organizations::Client::new(&config),
+            sts: aws_sdk_sts::Client::new(&config),
+            sso: aws_sdk_ssoadmin::Client::new(&config),
+            identitystore: aws_sdk_identitystore::Client::new(&config),
+        };
+        Aws::from_clients(clients, Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()))
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).
-    pub fn from_clients(org: aws_sdk_organizations::Client, sts: aws_sdk_sts::Client, pacer: Pacer) -> Aws {
-        Aws { org, sts, pacer: Arc::new(pacer) }
+    pub fn from_clients(clients: Clients, pacer: Pacer) -> Aws {
+        let Clients { org, sts, sso, identitystore } = clients;
+        Aws { org, sts, sso, identitystore, pacer: Arc::new(pacer) }
     }
 
     pub fn pacer(&self) -> &Pacer {
@@ -94,8 +146,14 @@ impl Aws {
         organizations::read(self, scope).await
     }
 
-    pub fn executor(&self, polling: AccountPolling) -> OrgExecutor<'_> {
-        OrgExecutor::new(self, polling)
+    /// Reads Identity Center: instance, permission sets, principals and the assignments of the
+    /// managed permission sets.
+    pub async fn read_identity_center(&self, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
+        identity_center::read(self, scope).await
+    }
+
+    pub fn executor(&self) -> AwsExecutor<'_> {
+        AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER)
     }
 }
 

@@ -1,15 +1,14 @@
 //! AWS Organizations: reading the live organization concurrently and paced, and carrying out
 //! calls idempotently (create looks first, delete accepts "already gone").
 
-use super::Aws;
 use super::errors::{call_error, code};
+use super::{Aws, Polling};
 use crate::apply::{Call, CallError, Executor};
 use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScope};
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t, Tag};
 use futures::future::try_join_all;
 use std::collections::BTreeMap;
-use std::time::Duration;
 use tokio::time::Instant;
 
 fn sdk_policy_type(pt: PolicyType) -> t::PolicyType {
@@ -23,28 +22,6 @@ fn to_sdk_tags(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     Some(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().expect("key and value are set")).collect())
 }
 
-/// Every page of a paginated list call, each page paced.
-macro_rules! all_pages {
-    ($aws:expr, $api:literal, $resource:expr, $items:ident, |$token:ident| $request:expr) => {{
-        let mut items = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let $token = next.clone();
-            let out = $aws
-                .pacer
-                .call(concat!("organizations.", $api), || $request.send())
-                .await
-                .map_err(|e| call_error(concat!("organizations:", $api), &$resource, &e))?;
-            items.extend(out.$items().iter().cloned());
-            next = out.next_token().map(str::to_string);
-            if next.is_none() {
-                break;
-            }
-        }
-        items
-    }};
-}
-
 pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> {
     let org = &aws.org;
     let (organization, roots) = futures::try_join!(
@@ -55,7 +32,7 @@ pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> 
                 .map_err(|e| call_error("organizations:DescribeOrganization", "the organization", &e))
         },
         async {
-            Ok(all_pages!(aws, "ListRoots", "the organization", roots, |token| org
+            Ok(all_pages!(aws, "organizations", "ListRoots", "the organization", roots, |token| org
                 .list_roots()
                 .set_next_token(token.clone())))
         },
@@ -104,6 +81,7 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
                 async {
                     Ok::<_, CallError>(all_pages!(
                         aws,
+                        "organizations",
                         "ListOrganizationalUnitsForParent",
                         parent,
                         organizational_units,
@@ -114,7 +92,7 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
                     ))
                 },
                 async {
-                    Ok(all_pages!(aws, "ListAccountsForParent", parent, accounts, |token| org
+                    Ok(all_pages!(aws, "organizations", "ListAccountsForParent", parent, accounts, |token| org
                         .list_accounts_for_parent()
                         .parent_id(parent)
                         .set_next_token(token.clone())))
@@ -166,7 +144,7 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
 async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, LivePolicy>, CallError> {
     let org = &aws.org;
     let summaries = try_join_all(PolicyType::MANAGED.map(|pt| async move {
-        let list = all_pages!(aws, "ListPolicies", pt.as_str(), policies, |token| org
+        let list = all_pages!(aws, "organizations", "ListPolicies", pt.as_str(), policies, |token| org
             .list_policies()
             .filter(sdk_policy_type(pt))
             .set_next_token(token.clone()));
@@ -181,7 +159,7 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
         let resource = format!("policy {name} ({id})");
         let (targets, document) = futures::try_join!(
             async {
-                Ok(all_pages!(aws, "ListTargetsForPolicy", resource, targets, |token| org
+                Ok(all_pages!(aws, "organizations", "ListTargetsForPolicy", resource, targets, |token| org
                     .list_targets_for_policy()
                     .policy_id(&id)
                     .set_next_token(token.clone())))
@@ -230,7 +208,7 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
     );
     let org = &aws.org;
     let tags = try_join_all(ids.into_iter().map(|id| async move {
-        let tags = all_pages!(aws, "ListTagsForResource", id, tags, |token| org
+        let tags = all_pages!(aws, "organizations", "ListTagsForResource", id, tags, |token| org
             .list_tags_for_resource()
             .resource_id(&id)
             .set_next_token(token.clone()));
@@ -249,22 +227,11 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
     Ok(())
 }
 
-/// How long to wait for CreateAccount, and how often to ask.
-#[derive(Debug, Clone, Copy)]
-pub struct AccountPolling {
-    pub interval: Duration,
-    pub timeout: Duration,
-}
-
-impl Default for AccountPolling {
-    fn default() -> Self {
-        AccountPolling { interval: Duration::from_secs(5), timeout: Duration::from_secs(20 * 60) }
-    }
-}
-
-pub struct OrgExecutor<'a> {
+/// Carries out calls against AWS: Organizations here, Identity Center in its own module.
+pub struct AwsExecutor<'a> {
     aws: &'a Aws,
-    polling: AccountPolling,
+    accounts: Polling,
+    identity_center: Polling,
 }
 
 /// A failed call whose AWS error code means the work is already done counts as success.
@@ -278,9 +245,9 @@ macro_rules! tolerate {
     };
 }
 
-impl<'a> OrgExecutor<'a> {
-    pub fn new(aws: &'a Aws, polling: AccountPolling) -> Self {
-        OrgExecutor { aws, polling }
+impl<'a> AwsExecutor<'a> {
+    pub fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling) -> Self {
+        AwsExecutor { aws, accounts, identity_center }
     }
 
     async fn create_ou(
@@ -291,10 +258,14 @@ impl<'a> OrgExecutor<'a> {
     ) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("OU {name} under {parent_id}");
-        let existing = all_pages!(aws, "ListOrganizationalUnitsForParent", resource, organizational_units, |token| org
-            .list_organizational_units_for_parent()
-            .parent_id(parent_id)
-            .set_next_token(token.clone()));
+        let existing = all_pages!(
+            aws,
+            "organizations",
+            "ListOrganizationalUnitsForParent",
+            resource,
+            organizational_units,
+            |token| org.list_organizational_units_for_parent().parent_id(parent_id).set_next_token(token.clone())
+        );
         if let Some(ou) = existing.iter().find(|o| o.name() == Some(name)) {
             return Ok(ou.id().map(str::to_string));
         }
@@ -311,7 +282,7 @@ impl<'a> OrgExecutor<'a> {
     async fn find_policy(&self, name: &str, policy_type: PolicyType) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("policy {name}");
-        let list = all_pages!(aws, "ListPolicies", resource, policies, |token| org
+        let list = all_pages!(aws, "organizations", "ListPolicies", resource, policies, |token| org
             .list_policies()
             .filter(sdk_policy_type(policy_type))
             .set_next_token(token.clone()));
@@ -349,8 +320,9 @@ impl<'a> OrgExecutor<'a> {
 
     async fn find_account(&self, email: &str) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
-        let accounts =
-            all_pages!(aws, "ListAccounts", email, accounts, |token| org.list_accounts().set_next_token(token.clone()));
+        let accounts = all_pages!(aws, "organizations", "ListAccounts", email, accounts, |token| org
+            .list_accounts()
+            .set_next_token(token.clone()));
         Ok(accounts
             .iter()
             .find(|a| a.email().is_some_and(|e| e.eq_ignore_ascii_case(email)))
@@ -402,13 +374,13 @@ impl<'a> OrgExecutor<'a> {
                 }
                 _ => {}
             }
-            if started.elapsed() >= self.polling.timeout {
+            if started.elapsed() >= self.accounts.timeout {
                 return Err(CallError {
                     operation: "organizations:CreateAccount".into(),
                     resource,
                     message: format!(
                         "still in progress after {}s (request {request_id}); run apply again later to continue",
-                        self.polling.timeout.as_secs()
+                        self.accounts.timeout.as_secs()
                     ),
                 });
             }
@@ -417,14 +389,14 @@ impl<'a> OrgExecutor<'a> {
                 status.state().map_or("IN_PROGRESS", |s| s.as_str()),
                 started.elapsed().as_secs()
             );
-            tokio::time::sleep(self.polling.interval).await;
+            tokio::time::sleep(self.accounts.interval).await;
         }
     }
 
     async fn move_account(&self, account_id: &str, from_id: &str, to_id: &str) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("account {account_id}");
-        let parents = all_pages!(aws, "ListParents", resource, parents, |token| org
+        let parents = all_pages!(aws, "organizations", "ListParents", resource, parents, |token| org
             .list_parents()
             .child_id(account_id)
             .set_next_token(token.clone()));
@@ -442,7 +414,7 @@ impl<'a> OrgExecutor<'a> {
     }
 }
 
-impl Executor for OrgExecutor<'_> {
+impl Executor for AwsExecutor<'_> {
     async fn call(&self, call: &Call) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let pacer = &aws.pacer;
@@ -546,6 +518,11 @@ impl Executor for OrgExecutor<'_> {
                     .await;
                 r.map(|_| None).map_err(|e| call_error("organizations:UntagResource", resource_id, &e))
             }
+            Call::CreatePermissionSet { .. }
+            | Call::UpdatePermissionSet { .. }
+            | Call::DeletePermissionSet { .. }
+            | Call::CreateAssignment { .. }
+            | Call::DeleteAssignment { .. } => super::identity_center::execute(aws, call, self.identity_center).await,
         }
     }
 }

@@ -41,12 +41,29 @@ const RATES: &[(&str, f64, f64)] = &[
     ("organizations.EnablePolicyType", 1.0, 1.0),
     ("organizations.DisablePolicyType", 1.0, 1.0),
     ("organizations.CreateAccount", 0.1, 3.0),
+    // One budget shared by every API of the service.
+    ("sso-admin", 20.0, 20.0),
+    ("identitystore", 20.0, 20.0),
 ];
+
+/// Services whose published rate is one budget for all their APIs.
+const SHARED_BUDGETS: [&str; 2] = ["sso-admin", "identitystore"];
+
+/// The bucket an API draws from: its own, or its service's shared one.
+fn bucket_of(api: &str) -> &str {
+    let service = api.split('.').next().unwrap_or(api);
+    if SHARED_BUDGETS.contains(&service) { service } else { api }
+}
 
 /// Unpublished rates are treated as this.
 const DEFAULT_RATE: (f64, f64) = (5.0, 5.0);
 /// Stay a little under the published figure, as other tools share the account's limits.
 const HEADROOM: f64 = 0.95;
+
+/// Concurrent writes to one Identity Center resource answer ConflictException; it is retried
+/// like throttling, except where it means the name is taken.
+const CONFLICT: &str = "ConflictException";
+const CONFLICT_IS_FINAL: [&str; 1] = ["sso-admin.CreatePermissionSet"];
 
 /// The error codes AWS uses for "slow down".
 pub const THROTTLING_CODES: [&str; 4] =
@@ -131,21 +148,28 @@ impl Default for RetryPolicy {
 
 pub struct Pacer {
     buckets: Mutex<HashMap<&'static str, Bucket>>,
+    /// Per API, even where the bucket is shared.
     stats: Mutex<BTreeMap<&'static str, ApiStats>>,
     retry: RetryPolicy,
     started: Instant,
     /// Scales every rate; tests and benchmarks use it, the tool uses 1.
     rate_scale: f64,
+    /// What the readers chose and why, for `--stats`.
+    notes: Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Failure {
     Throttled,
+    Conflict,
     Transient,
     Final,
 }
 
-fn classify<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Failure {
+fn classify<E: ProvideErrorMetadata>(api: &str, err: &SdkError<E, HttpResponse>) -> Failure {
+    if err.code() == Some(CONFLICT) && !CONFLICT_IS_FINAL.contains(&api) {
+        return Failure::Conflict;
+    }
     match err {
         SdkError::TimeoutError(_) => Failure::Transient,
         SdkError::DispatchFailure(f) if f.is_io() || f.is_timeout() => Failure::Transient,
@@ -175,12 +199,15 @@ impl Pacer {
             retry,
             started: Instant::now(),
             rate_scale,
+            notes: Mutex::new(Vec::new()),
         }
     }
 
     /// The sustained rate (per second) and burst this run paces an API to.
     fn rate_of(&self, api: &str) -> (f64, f64) {
-        let (rate, burst) = RATES.iter().find(|(name, _, _)| *name == api).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
+        let bucket = bucket_of(api);
+        let (rate, burst) =
+            RATES.iter().find(|(name, _, _)| *name == bucket).map_or(DEFAULT_RATE, |(_, r, b)| (*r, *b));
         (rate * HEADROOM * self.rate_scale, burst)
     }
 
@@ -190,10 +217,20 @@ impl Pacer {
         Duration::from_secs_f64((calls as f64 - burst).max(0.0) / rate)
     }
 
+    /// The floor of a whole run: the slowest bucket, counting every API that draws from it.
+    pub fn run_floor(&self, stats: &BTreeMap<&'static str, ApiStats>) -> Duration {
+        let mut per_bucket: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
+        for (api, s) in stats {
+            let entry = per_bucket.entry(bucket_of(api)).or_insert((0, api));
+            entry.0 += s.calls;
+        }
+        per_bucket.values().map(|(calls, api)| self.floor(api, *calls)).max().unwrap_or_default()
+    }
+
     async fn wait_turn(&self, api: &'static str) {
         let wait = {
             let mut buckets = self.buckets.lock().expect("pacer lock");
-            let bucket = buckets.entry(api).or_insert_with(|| {
+            let bucket = buckets.entry(bucket_of(api)).or_insert_with(|| {
                 let (rate, burst) = self.rate_of(api);
                 Bucket { rate, burst, tokens: burst, last: Instant::now() }
             });
@@ -231,9 +268,13 @@ impl Pacer {
                 Ok(out) => return Ok(out),
                 Err(err) => err,
             };
-            let retry = match classify(&err) {
+            let retry = match classify(api, &err) {
                 Failure::Throttled => {
                     self.count(api, |s| s.throttled += 1);
+                    throttles += 1;
+                    throttles <= self.retry.throttle_retries
+                }
+                Failure::Conflict => {
                     throttles += 1;
                     throttles <= self.retry.throttle_retries
                 }
@@ -250,6 +291,14 @@ impl Pacer {
             self.count(api, |s| s.retried += 1);
             tokio::time::sleep(self.backoff(throttles + transients - 1)).await;
         }
+    }
+
+    pub fn note(&self, text: String) {
+        self.notes.lock().expect("notes lock").push(text);
+    }
+
+    pub fn notes(&self) -> Vec<String> {
+        self.notes.lock().expect("notes lock").clone()
     }
 
     pub fn stats(&self) -> BTreeMap<&'static str, ApiStats> {
@@ -295,6 +344,19 @@ mod tests {
         // Two at once (the burst), then ten more at 1.9 per second.
         let elapsed = started.elapsed().as_secs_f64();
         assert!((5.2..5.4).contains(&elapsed), "{elapsed}");
+    }
+
+    #[test]
+    fn identity_center_apis_share_one_budget() {
+        let pacer = Pacer::new(RetryPolicy::default());
+        let stats = BTreeMap::from([
+            ("sso-admin.ListPermissionSets", ApiStats { calls: 30, ..Default::default() }),
+            ("sso-admin.DescribePermissionSet", ApiStats { calls: 30, ..Default::default() }),
+        ]);
+        // 60 calls on one 20/s budget (19/s paced, 20 burst): (60 - 20) / 19 s.
+        assert_eq!(pacer.run_floor(&stats).as_millis(), 2105);
+        assert_eq!(bucket_of("sso-admin.ListPermissionSets"), "sso-admin");
+        assert_eq!(bucket_of("organizations.ListRoots"), "organizations.ListRoots");
     }
 
     #[test]

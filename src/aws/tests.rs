@@ -22,11 +22,26 @@ fn aws_with(rules: &[&Rule]) -> Aws {
     // As in `Aws::connect`: the SDK does not retry, lzctl's pacer does.
     let org = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, rules, |c| c
         .retry_config(aws_config::retry::RetryConfig::disabled()));
-    let sts_config = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new("us-east-1"))
-        .build();
-    Aws::from_clients(org, aws_sdk_sts::Client::from_conf(sts_config), Pacer::new(RetryPolicy::default()))
+    Aws::from_clients(Clients { org, ..unused_clients() }, Pacer::new(RetryPolicy::default()))
+}
+
+/// Clients that are never called in a test: nothing answers them.
+fn unused_clients() -> Clients {
+    let (region, version) = (aws_config::Region::new("us-east-1"), aws_config::BehaviorVersion::latest());
+    Clients {
+        org: aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::Config::builder().behavior_version(version).region(region.clone()).build(),
+        ),
+        sts: aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder().behavior_version(version).region(region.clone()).build(),
+        ),
+        sso: aws_sdk_ssoadmin::Client::from_conf(
+            aws_sdk_ssoadmin::Config::builder().behavior_version(version).region(region.clone()).build(),
+        ),
+        identitystore: aws_sdk_identitystore::Client::from_conf(
+            aws_sdk_identitystore::Config::builder().behavior_version(version).region(region).build(),
+        ),
+    }
 }
 
 /// An error answer as AWS sends it for the JSON protocol Organizations speaks.
@@ -59,7 +74,7 @@ fn create_started() -> Rule {
     })
 }
 
-const POLLING: AccountPolling = AccountPolling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
+const POLLING: Polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
 
 #[tokio::test(start_paused = true)]
 async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() {
@@ -71,8 +86,7 @@ async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() 
         .output(|| status(CreateAccountState::Failed))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let err = aws
-        .executor(POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap_err();
@@ -91,8 +105,7 @@ async fn create_account_returns_the_new_id_once_succeeded() {
         .output(|| status(CreateAccountState::Succeeded))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let id = aws
-        .executor(POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap();
@@ -108,9 +121,8 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
         .repeatedly()
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let polling = AccountPolling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
-    let err = aws
-        .executor(polling)
+    let polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
+    let err = AwsExecutor::new(&aws, polling, polling)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap_err();
@@ -129,8 +141,7 @@ async fn create_account_looks_first_and_creates_nothing_when_the_email_exists() 
     });
     let create = create_started();
     let aws = aws_with(&[&list, &create]);
-    let id = aws
-        .executor(POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap();
@@ -236,7 +247,7 @@ async fn repeated_work_is_success() {
         .http_status(400, Some(aws_error("OrganizationalUnitNotFoundException", "gone")))
         .build();
     let aws = aws_with(&[&attach, &detach, &delete]);
-    let exec = aws.executor(POLLING);
+    let exec = AwsExecutor::new(&aws, POLLING, POLLING);
     assert_eq!(exec.call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
     assert_eq!(exec.call(&Call::DetachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
     assert_eq!(exec.call(&Call::DeleteOu { id: "ou-1".into() }).await, Ok(None));
@@ -255,8 +266,7 @@ async fn other_errors_name_the_operation_and_the_resource() {
         )
         .build();
     let aws = aws_with(&[&attach]);
-    let err = aws
-        .executor(POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING)
         .call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() })
         .await
         .unwrap_err();
@@ -277,8 +287,7 @@ async fn creating_an_ou_that_exists_returns_its_id_without_creating() {
         aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitOutput::builder().build()
     });
     let aws = aws_with(&[&list, &create]);
-    let id = aws
-        .executor(POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING)
         .call(&Call::CreateOu { parent_id: "r-1".into(), name: "Infra".into(), tags: BTreeMap::new() })
         .await
         .unwrap();

@@ -118,22 +118,42 @@ pub struct PermissionSet {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct PolicyReference {
     pub name: String,
     pub path: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Boundary {
     ManagedPolicyArn(String),
     CustomerManaged(PolicyReference),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Principal {
     Group(String),
     User(String),
+}
+
+impl std::fmt::Display for Principal {
+    /// As people say it: `group Developers`, `user alice`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Principal::Group(name) => write!(f, "group {name}"),
+            Principal::User(name) => write!(f, "user {name}"),
+        }
+    }
+}
+
+impl Principal {
+    pub fn name(&self) -> &str {
+        match self {
+            Principal::Group(name) | Principal::User(name) => name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -16,7 +16,11 @@ fn print_stats(aws: &Aws, enabled: bool) {
     }
     let pacer = aws.pacer();
     let stats = pacer.stats();
-    let (mut calls, mut mutating, mut throttled, mut floor) = (0, 0, 0, std::time::Duration::ZERO);
+    for note in pacer.notes() {
+        eprintln!("stats: {note}");
+    }
+    let (mut calls, mut mutating, mut throttled) = (0, 0, 0);
+    let floor = pacer.run_floor(&stats);
     for (api, s) in &stats {
         let api_floor = pacer.floor(api, s.calls);
         eprintln!(
@@ -29,7 +33,6 @@ fn print_stats(aws: &Aws, enabled: bool) {
         );
         calls += s.calls;
         throttled += s.throttled;
-        floor = floor.max(api_floor);
         if is_mutating(api) {
             mutating += s.calls;
         }

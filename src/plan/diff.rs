@@ -10,7 +10,20 @@ use crate::model::{
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
+/// Why no plan could be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum PlanError {
+    #[error("{} name(s) in the blueprint's assignments are not in the identity store; nothing was planned:\n{}", .0.len(), .0.iter().map(|u| format!("  {}: {} (assignment of {})", u.place, u.principal, u.permission_set)).collect::<Vec<_>>().join("\n"))]
+    #[diagnostic(
+        code(lzctl::plan::unresolved_principals),
+        help(
+            "groups resolve by DisplayName and users by UserName; create them in the identity source (or fix the spelling) and plan again"
+        )
+    )]
+    UnresolvedPrincipals(Vec<super::identity::Unresolved>),
+}
+
+pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
     let matched =
         live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
     let mut p = Planner {
@@ -33,8 +46,15 @@ pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Plan {
     p.unmanaged_policies();
     p.unmanaged_accounts();
     p.not_planned_yet();
+    let identity = super::identity::plan(bp, live, &p.matched, options);
+    if !identity.unresolved.is_empty() {
+        return Err(PlanError::UnresolvedPrincipals(identity.unresolved));
+    }
+    p.changes.extend(identity.changes);
+    p.unmanaged.extend(identity.unmanaged);
+    p.warnings.extend(identity.warnings);
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
-    Plan { changes: sort_changes(p.changes), unmanaged: p.unmanaged, warnings: p.warnings }
+    Ok(Plan { changes: sort_changes(p.changes), unmanaged: p.unmanaged, warnings: p.warnings })
 }
 
 struct Planner<'a> {
@@ -68,7 +88,16 @@ impl Planner<'_> {
         reason: impl Into<String>,
         op: Op,
     ) {
-        self.changes.push(Change { address, kind: op.kind(), action, before, after, reason: reason.into(), op });
+        self.changes.push(Change {
+            address,
+            kind: op.kind(),
+            action,
+            before,
+            after,
+            reason: reason.into(),
+            title: None,
+            op,
+        });
     }
 
     /// Sections of the contract this version validates but does not act on yet: said, not hidden.
@@ -77,7 +106,6 @@ impl Planner<'_> {
         let sections = [
             ("organization.trusted_services", org.trusted_services.is_some()),
             ("organization.delegated_administrators", !org.delegated_administrators.is_empty()),
-            ("identity_center", self.bp.identity_center.is_some()),
             ("stack_sets", !self.bp.stack_sets.is_empty()),
         ];
         for (section, present) in sections {
@@ -406,6 +434,7 @@ impl Planner<'_> {
                     before: Some(json!({"name": name, "parent": display_parent(parent)})),
                     after: None,
                     reason: "not in the blueprint and empty (--prune)".into(),
+                    title: None,
                     op: Op::DeleteOu { path: path.clone(), id: ou.id.clone() },
                 });
             } else {
@@ -443,6 +472,7 @@ impl Planner<'_> {
                     ),
                     after: None,
                     reason: "not in the blueprint and detached (--prune)".into(),
+                    title: None,
                     op: Op::DeletePolicy { name: policy.name.clone(), id: policy.id.clone() },
                 });
             } else {

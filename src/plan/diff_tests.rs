@@ -6,7 +6,7 @@ use crate::apply::{Ids, run};
 use crate::live::{LiveAccount, LiveOu, LivePolicy};
 use crate::model::{PolicyType, Target};
 use crate::plan::Summary;
-use crate::testing::{FULL_ACCESS_ID, InMemoryOrg, MANAGEMENT, ROOT, blueprint, fresh_org};
+use crate::testing::{FULL_ACCESS_ID, InMemoryOrg, MANAGEMENT, ROOT, blueprint, fresh_org, plan_ok};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,7 +38,7 @@ policies:
 
 async fn apply_to(org: &InMemoryOrg, bp: &crate::blueprint::Blueprint, options: &PlanOptions) -> Plan {
     let live = org.snapshot();
-    let plan = diff(bp, &live, options);
+    let plan = plan_ok(bp, &live, options);
     run(&plan, Ids::new(bp, &live), org, |_, _| {}).await.expect("apply succeeds in memory");
     plan
 }
@@ -46,7 +46,7 @@ async fn apply_to(org: &InMemoryOrg, bp: &crate::blueprint::Blueprint, options: 
 #[test]
 fn a_fresh_organization_gets_everything_in_dependency_order() {
     let bp = blueprint(LZ);
-    let plan = diff(&bp, &fresh_org(), &PlanOptions::default());
+    let plan = plan_ok(&bp, &fresh_org(), &PlanOptions::default());
     assert_eq!(
         lines(&plan),
         [
@@ -137,7 +137,7 @@ async fn drift_is_planned_exactly_and_a_reordered_document_is_not_drift() {
         live.policies.get_mut(&deny_all).unwrap().document =
             Some(json!({"Statement": {"Resource": ["*"], "Action": ["*"], "Effect": "Deny"}}));
     }
-    let plan = diff(&bp, &org.snapshot(), &PlanOptions::default());
+    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(
         lines(&plan),
         [
@@ -158,7 +158,7 @@ async fn drift_is_planned_exactly_and_a_reordered_document_is_not_drift() {
 
     let again = apply_to(&org, &bp, &PlanOptions::default()).await;
     assert_eq!(again.changes.len(), 4);
-    let after = diff(&bp, &org.snapshot(), &PlanOptions::default());
+    let after = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert!(after.is_empty(), "{:?}", lines(&after));
 }
 
@@ -173,7 +173,7 @@ async fn descriptions_and_tags_are_updates() {
         live.ous.get_mut(&foundational).unwrap().tags =
             Some(BTreeMap::from([("owner".into(), "someone".into()), ("extra".into(), "x".into())]));
     }
-    let plan = diff(&bp, &org.snapshot(), &PlanOptions::default());
+    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["~ organizational_unit.Foundational", "~ policy.deny-all"]);
     assert_eq!(plan.changes[0].reason, "tags differ: set owner; remove extra");
     assert_eq!(plan.changes[1].before, Some(json!({"description": "changed by hand"})));
@@ -186,7 +186,7 @@ async fn descriptions_and_tags_are_updates() {
         }
     );
     apply_to(&org, &bp, &PlanOptions::default()).await;
-    assert!(diff(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
+    assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
 #[test]
@@ -222,7 +222,7 @@ fn accounts_match_by_email_then_by_name() {
         .unwrap()
         .targets
         .extend(["222222222222".to_string(), "333333333333".to_string()]);
-    let plan = diff(&bp, &live, &PlanOptions::default());
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
     assert!(plan.is_empty(), "{:?}", lines(&plan));
     assert_eq!(plan.warnings.len(), 2, "{:?}", plan.warnings);
     assert!(plan.warnings[0].contains("is named \"Renamed\" in AWS and \"Alpha\" in the blueprint"));
@@ -271,7 +271,7 @@ fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
         .targets
         .extend(["ou-kept", "ou-old", "ou-oldchild", "ou-busy", "444444444444"].map(String::from));
 
-    let plan = diff(&bp, &live, &PlanOptions::default());
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
     assert!(plan.is_empty(), "{:?}", lines(&plan));
     assert_eq!(
         unmanaged(&plan),
@@ -285,7 +285,7 @@ fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
         ]
     );
 
-    let pruned = diff(&bp, &live, &PlanOptions { prune: true });
+    let pruned = plan_ok(&bp, &live, &PlanOptions { prune: true });
     assert_eq!(lines(&pruned), ["- policy.loose", "- organizational_unit.Old/Child", "- organizational_unit.Old"]);
     assert_eq!(unmanaged(&pruned), ["organizational_unit.Busy", "account.444444444444", "policy.used"]);
     assert!(pruned.unmanaged[0].note.contains("holds 0 OU(s) and 1 account(s), kept"));
@@ -311,7 +311,7 @@ fn a_managed_account_moved_out_of_an_unmanaged_ou_lets_prune_delete_it() {
         },
     );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.extend(["ou-old", "222222222222"].map(String::from));
-    let plan = diff(&bp, &live, &PlanOptions { prune: true });
+    let plan = plan_ok(&bp, &live, &PlanOptions { prune: true });
     assert_eq!(lines(&plan), ["→ account.a", "- organizational_unit.Old"]);
 }
 
@@ -330,7 +330,7 @@ async fn full_aws_access_false_detaches_it_after_the_replacement_is_attached() {
             "- policy_attachment.FullAWSAccess/Locked"
         ]
     );
-    assert!(diff(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
+    assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
 #[test]
@@ -338,14 +338,14 @@ fn policy_types_are_enabled_when_listed_or_needed_and_disabled_only_with_prune()
     let bp = blueprint(
         "version: 1\norganizational_units:\n  A: {policies: [rcp]}\npolicies:\n  rcp: {type: RESOURCE_CONTROL_POLICY, document: {Statement: [{Effect: Deny, Principal: \"*\", Action: \"s3:*\", Resource: \"*\"}]}}\n",
     );
-    let plan = diff(&bp, &fresh_org(), &PlanOptions::default());
+    let plan = plan_ok(&bp, &fresh_org(), &PlanOptions::default());
     assert_eq!(lines(&plan)[0], "+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY");
 
     let listed = blueprint("version: 1\norganization: {policy_types: [RESOURCE_CONTROL_POLICY]}\n");
-    let plan = diff(&listed, &fresh_org(), &PlanOptions::default());
+    let plan = plan_ok(&listed, &fresh_org(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY"]);
     assert_eq!(unmanaged(&plan), ["organization_setting.policy_type/SERVICE_CONTROL_POLICY"]);
-    let pruned = diff(&listed, &fresh_org(), &PlanOptions { prune: true });
+    let pruned = plan_ok(&listed, &fresh_org(), &PlanOptions { prune: true });
     assert_eq!(
         lines(&pruned),
         [
@@ -364,11 +364,11 @@ fn the_management_account_is_left_alone_unless_listed() {
     );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.insert("ou-x".into());
     let bp = blueprint("version: 1\norganizational_units:\n  X: {}\n");
-    assert!(diff(&bp, &live, &PlanOptions::default()).is_empty());
+    assert!(plan_ok(&bp, &live, &PlanOptions::default()).is_empty());
     let listed = blueprint(
         "version: 1\norganizational_units:\n  X: {}\naccounts:\n  mgmt: {email: root@example.com, name: management, ou: X}\n",
     );
-    let plan = diff(&listed, &live, &PlanOptions::default());
+    let plan = plan_ok(&listed, &live, &PlanOptions::default());
     assert_eq!(lines(&plan), ["→ account.mgmt"]);
     assert!(matches!(&plan.changes[0].op, Op::MoveAccount { key, .. } if key == "mgmt"));
     assert_eq!(Ids::new(&listed, &live).accounts["mgmt"], MANAGEMENT);
@@ -423,7 +423,7 @@ async fn convergence_holds_from_scrambled_organizations() {
             }
         }
         apply_to(&org, &bp, &PlanOptions::default()).await;
-        let after = diff(&bp, &org.snapshot(), &PlanOptions::default());
+        let after = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
         assert!(after.is_empty(), "round {round}: {:?}", lines(&after));
     }
 }

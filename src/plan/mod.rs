@@ -3,10 +3,14 @@
 //! operation `apply` runs for it. Computing it is pure.
 
 mod diff;
+mod identity;
 mod order;
 
-pub use diff::diff;
+pub use diff::{PlanError, diff};
+pub use identity::desired_pairs;
 
+use crate::blueprint::{Boundary, PolicyReference};
+use crate::live::PrincipalId;
 use crate::model::{Action, Kind, PolicyType, Target};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -36,6 +40,8 @@ pub struct Change {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub reason: String,
+    /// How people name the change, where the address reads worse (assignments).
+    pub title: Option<String>,
     pub op: Op,
 }
 
@@ -110,6 +116,71 @@ pub enum Op {
         set: BTreeMap<String, String>,
         remove: BTreeSet<String>,
     },
+    CreatePermissionSet {
+        spec: PermissionSetSpec,
+    },
+    UpdatePermissionSet {
+        name: String,
+        arn: String,
+        change: PermissionSetChange,
+        /// Re-provision to every account it is provisioned to, once changed.
+        reprovision: bool,
+    },
+    DeletePermissionSet {
+        name: String,
+        arn: String,
+    },
+    CreateAssignment {
+        permission_set: String,
+        principal: PrincipalId,
+        account: AccountRef,
+    },
+    DeleteAssignment {
+        permission_set: String,
+        principal: PrincipalId,
+        account: AccountRef,
+    },
+}
+
+/// An account as the plan names it: by blueprint key (it may not exist yet) or by live id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRef {
+    Key(String),
+    Id(String),
+}
+
+/// Everything a permission set is made of, as it is created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionSetSpec {
+    pub name: String,
+    pub description: Option<String>,
+    pub session_duration: String,
+    pub relay_state: Option<String>,
+    pub managed_policies: BTreeSet<String>,
+    pub customer_managed_policies: BTreeSet<PolicyReference>,
+    /// Minified JSON.
+    pub inline_policy: Option<String>,
+    pub permissions_boundary: Option<Boundary>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// What changes in an existing permission set; empty parts change nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionSetChange {
+    /// Description, session duration and relay state go together: UpdatePermissionSet clears a
+    /// relay state it is not sent.
+    pub attributes: Option<(Option<String>, String, Option<String>)>,
+    pub attach_managed: BTreeSet<String>,
+    pub detach_managed: BTreeSet<String>,
+    pub attach_customer_managed: BTreeSet<PolicyReference>,
+    pub detach_customer_managed: BTreeSet<PolicyReference>,
+    /// Some(None) deletes the inline policy.
+    pub inline_policy: Option<Option<String>>,
+    /// Some(None) deletes the boundary.
+    pub permissions_boundary: Option<Option<Boundary>>,
+    pub set_tags: BTreeMap<String, String>,
+    pub remove_tags: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +205,10 @@ impl Op {
                 Kind::Account
             }
             Op::AttachPolicy { .. } | Op::DetachPolicy { .. } => Kind::PolicyAttachment,
+            Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } | Op::DeletePermissionSet { .. } => {
+                Kind::PermissionSet
+            }
+            Op::CreateAssignment { .. } | Op::DeleteAssignment { .. } => Kind::Assignment,
         }
     }
 }

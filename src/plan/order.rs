@@ -2,25 +2,28 @@
 //! accounts, attachments; then every deletion in the reverse of that order.
 
 use super::{Change, Op};
-use crate::model::Action;
+use crate::model::{Action, Target};
 
 /// Where an operation stands in the dependency order; lower runs first.
 fn phase(op: &Op) -> u8 {
     match op {
         Op::EnablePolicyType { .. } => 0,
         Op::CreateOu { .. } => 1,
-        Op::SetTags { target: crate::model::Target::Ou(_), .. } => 2,
-        Op::SetTags { target: crate::model::Target::Root, .. } => 2,
+        Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => 2,
         Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } => 3,
         Op::CreateAccount { .. } => 4,
         Op::MoveAccount { .. } => 5,
-        Op::SetTags { target: crate::model::Target::Account(_), .. } => 6,
+        Op::SetTags { target: Target::Account(_), .. } => 6,
         Op::AttachPolicy { .. } => 7,
+        Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } => 8,
+        Op::CreateAssignment { .. } => 9,
         // Deletions: the reverse of the above.
-        Op::DetachPolicy { .. } => 8,
-        Op::DeletePolicy { .. } => 9,
-        Op::DeleteOu { .. } => 10,
-        Op::DisablePolicyType { .. } => 11,
+        Op::DeleteAssignment { .. } => 10,
+        Op::DeletePermissionSet { .. } => 11,
+        Op::DetachPolicy { .. } => 12,
+        Op::DeletePolicy { .. } => 13,
+        Op::DeleteOu { .. } => 14,
+        Op::DisablePolicyType { .. } => 15,
     }
 }
 
@@ -44,7 +47,7 @@ pub fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Kind, Target};
+    use crate::model::Kind;
     use std::collections::BTreeMap;
 
     fn change(address: &str, action: Action, op: Op) -> Change {
@@ -55,6 +58,7 @@ mod tests {
             before: None,
             after: None,
             reason: String::new(),
+            title: None,
             op,
         }
     }

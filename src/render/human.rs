@@ -73,7 +73,11 @@ pub fn human(plan: &Plan, color: Color) -> String {
 
 /// A unified diff of the normalized, pretty-printed policy document, when a change edits one.
 fn document_diff(change: &Change) -> Option<String> {
-    let document = |v: &Option<Value>| v.as_ref().and_then(|v| v.get("document")).map(|d| pretty(&normalize_policy(d)));
+    let document = |v: &Option<Value>| {
+        let v = v.as_ref()?;
+        let doc = v.get("document").or_else(|| v.get("inline_policy"))?;
+        Some(if doc.is_null() { String::new() } else { pretty(&normalize_policy(doc)) })
+    };
     let (before, after) = (document(&change.before)?, document(&change.after)?);
     let diff = TextDiff::from_lines(&before, &after);
     let mut out = String::new();

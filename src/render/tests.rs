@@ -4,8 +4,8 @@
 use super::*;
 use crate::live::{LiveAccount, LivePolicy};
 use crate::model::PolicyType;
-use crate::plan::{Plan, PlanOptions, diff};
-use crate::testing::{FULL_ACCESS_ID, ROOT, blueprint, fresh_org};
+use crate::plan::{Plan, PlanOptions};
+use crate::testing::{FULL_ACCESS_ID, ROOT, blueprint, fresh_org, plan_ok};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -60,7 +60,7 @@ policies:
             targets: BTreeSet::from(["222222222222".to_string()]),
         },
     );
-    diff(&bp, &live, &PlanOptions { prune: true })
+    plan_ok(&bp, &live, &PlanOptions { prune: true })
 }
 
 #[test]
