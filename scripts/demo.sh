@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: start the local AWS emulator, create an organization in it, apply the default
-# landing zone, then plan again to show that nothing is left to do.
+# make demo: start the local AWS emulator, create an organization and the identity store's
+# groups in it, apply the default landing zone, then plan again to show nothing is left to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +22,9 @@ step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 step "emulator at $url: creating an organization"
 "$PY" scripts/emulator.py create-org --url "$url"
+
+step "the identity provider's groups and users, in the emulator's identity store"
+"$PY" scripts/emulator.py seed-identity --url "$url"
 
 step "lzctl validate -f $BLUEPRINT"
 "$LZCTL" validate -f "$BLUEPRINT"

@@ -65,9 +65,38 @@ def create_org(url: str) -> None:
     print(f"organization {out['Id']} created; management account {out['MasterAccountId']}")
 
 
+# The demo's people. In real life they come from an identity provider (SCIM); lzctl only
+# reads them, so the demo creates them in the emulator's identity store first.
+DEMO_GROUPS = {
+    "Platform-Admins": ["alice"],
+    "Developers": ["bob", "erin"],
+    "Auditors": ["carol"],
+    "Finance": ["dave"],
+}
+
+
+def seed_identity(url: str) -> None:
+    kw = dict(endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    sso = boto3.client("sso-admin", **kw)
+    store = sso.list_instances()["Instances"][0]["IdentityStoreId"]
+    ids = boto3.client("identitystore", **kw)
+    users = {}
+    for group, members in DEMO_GROUPS.items():
+        group_id = ids.create_group(IdentityStoreId=store, DisplayName=group)["GroupId"]
+        for user in members:
+            if user not in users:
+                users[user] = ids.create_user(
+                    IdentityStoreId=store, UserName=user, DisplayName=user.title(),
+                    Name={"GivenName": user.title(), "FamilyName": "Example"},
+                    Emails=[{"Value": f"{user}@example.com", "Type": "work", "Primary": True}],
+                )["UserId"]
+            ids.create_group_membership(IdentityStoreId=store, GroupId=group_id, MemberId={"UserId": users[user]})
+    print(f"identity store {store}: groups {', '.join(DEMO_GROUPS)}; users {', '.join(users)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["start", "stop", "create-org"])
+    parser.add_argument("command", choices=["start", "stop", "create-org", "seed-identity"])
     parser.add_argument("--state-dir", default=".demo")
     parser.add_argument("--url")
     args = parser.parse_args()
@@ -75,6 +104,8 @@ def main() -> None:
         print(start_server(args.state_dir))
     elif args.command == "stop":
         stop(args.state_dir)
+    elif args.command == "seed-identity":
+        seed_identity(args.url)
     else:
         create_org(args.url)
 

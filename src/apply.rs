@@ -50,10 +50,10 @@ pub trait Executor {
 #[derive(Debug, Error, miette::Diagnostic)]
 pub enum ApplyError {
     #[error(
-        "apply stopped at {address} ({action}): {source}\n{done} of {total} changes were applied; fix the cause and run apply again: it picks up where this run stopped"
+        "apply stopped at {address} ({action}): {error}\n{done} of {total} changes were applied; fix the cause and run apply again: it picks up where this run stopped"
     )]
     #[diagnostic(code(lzctl::apply::failed))]
-    Failed { address: String, action: &'static str, done: usize, total: usize, source: CallError },
+    Failed { address: String, action: &'static str, done: usize, total: usize, error: CallError },
     #[error("apply stopped at {address}: {what} is not known (was it deleted while apply ran?)")]
     #[diagnostic(code(lzctl::apply::unresolved))]
     Unresolved { address: String, what: String },
@@ -256,8 +256,8 @@ enum ApplyErrorAt {
 fn located(err: ApplyErrorAt, change: &Change, done: usize, total: usize) -> ApplyError {
     match err {
         ApplyErrorAt::Unresolved(what) => ApplyError::Unresolved { address: change.address.clone(), what },
-        ApplyErrorAt::Failed(source) => {
-            ApplyError::Failed { address: change.address.clone(), action: action_word(change), done, total, source }
+        ApplyErrorAt::Failed(error) => {
+            ApplyError::Failed { address: change.address.clone(), action: action_word(change), done, total, error }
         }
     }
 }

@@ -53,7 +53,7 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
     org.fail_at = Some(2);
     let err = run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.unwrap_err();
     match &err {
-        ApplyError::Failed { address, action, done, total, source } => {
+        ApplyError::Failed { address, action, done, total, error: source } => {
             assert_eq!(address, "policy.p");
             assert_eq!(*action, "create");
             assert_eq!((*done, *total), (2, plan.changes.len()));

@@ -388,3 +388,7 @@ fn assignment_address(permission_set: &str, principal: &Principal, account: &str
     };
     format!("assignment.{permission_set}/{kind}:{}/{account}", principal.name())
 }
+
+#[cfg(test)]
+#[path = "identity_tests.rs"]
+mod tests;
