@@ -17,6 +17,8 @@ export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_M
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 # The emulator has no rate limits; against AWS lzctl keeps to the published ones.
 export LZCTL_RATE_SCALE=10
+# moto's ListAccountsForProvisionedPermissionSet ignores assignments; read them per principal.
+export LZCTL_ASSIGNMENT_READ=per-principal
 
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 

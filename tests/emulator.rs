@@ -72,6 +72,7 @@ fn changes(json: &str) -> Vec<String> {
 async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
+    emu.seed_directory(support::DEMO_DIRECTORY).await;
     emu.reset_recording();
 
     let first = emu.lzctl(&["plan", "-f", &landing_zone(), "--no-color"]);
@@ -81,7 +82,7 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
 
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--stats"]);
     assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
-    assert!(stdout(&apply).contains("Apply complete: 32 changes applied."), "{}", stdout(&apply));
+    assert!(stdout(&apply).contains("Apply complete: 46 changes applied."), "{}", stdout(&apply));
     assert!(stderr(&apply).contains("stats: total calls="), "{}", stderr(&apply));
 
     // What AWS holds now, read through the SDK.
@@ -146,6 +147,7 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
 async fn out_of_band_drift_is_planned_exactly_and_repaired() {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
+    emu.seed_directory(support::DEMO_DIRECTORY).await;
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
 
@@ -269,6 +271,7 @@ async fn a_blueprint_in_the_contract_shape_written_elsewhere_applies_and_plans_e
 async fn apply_without_a_terminal_refuses_instead_of_waiting() {
     let emu = Emulator::start();
     emu.create_organization().await;
+    emu.seed_directory(support::DEMO_DIRECTORY).await;
     emu.reset_recording();
     let out = emu.lzctl(&["apply", "-f", &landing_zone()]);
     assert_eq!(out.status.code(), Some(1));

@@ -19,6 +19,22 @@ fn failed(operation: &str, resource: &str, message: String) -> CallError {
     CallError { operation: operation.into(), resource: resource.into(), message }
 }
 
+/// How assignments are read: by default the cheaper way; `LZCTL_ASSIGNMENT_READ` can force
+/// one (`per-principal` or `per-pair`), e.g. where an emulator's provisioning data is wrong.
+enum AssignmentRead {
+    Cheaper,
+    PerPrincipal,
+    PerPair,
+}
+
+fn assignment_read() -> AssignmentRead {
+    match std::env::var("LZCTL_ASSIGNMENT_READ").as_deref() {
+        Ok("per-principal") => AssignmentRead::PerPrincipal,
+        Ok("per-pair") => AssignmentRead::PerPair,
+        _ => AssignmentRead::Cheaper,
+    }
+}
+
 /// The one Identity Center instance lzctl works on.
 async fn instance(aws: &Aws, wanted: Option<&str>) -> Result<(String, String), CallError> {
     let instances = all_pages!(aws, "sso-admin", "ListInstances", "the account", instances, |token| aws
@@ -259,16 +275,21 @@ pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentity
         pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
     }
     let per_principal = principal_names.len();
+    let use_principals = match assignment_read() {
+        AssignmentRead::PerPrincipal => true,
+        AssignmentRead::PerPair => false,
+        AssignmentRead::Cheaper => per_principal < pairs.len(),
+    };
     let assignments = if managed.is_empty() {
         BTreeSet::new()
-    } else if per_principal < pairs.len() {
+    } else if use_principals {
         by_principal(aws, instance, &principal_names, &managed).await?
     } else {
         by_pair(aws, instance, &pairs, &permission_sets).await?
     };
     aws.pacer.note(if managed.is_empty() {
         "no managed permission sets: no assignment read".to_string()
-    } else if per_principal < pairs.len() {
+    } else if use_principals {
         format!("assignments read per principal ({per_principal} principals) rather than per (permission set, account) pair ({})", pairs.len())
     } else {
         format!("assignments read per (permission set, account) pair ({}) rather than per principal ({per_principal})", pairs.len())

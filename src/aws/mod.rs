@@ -159,3 +159,6 @@ impl Aws {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod identity_tests;

@@ -1,10 +1,10 @@
 //! Identity Center planning from tables, and convergence through the in-memory organization.
 
 use super::*;
-use crate::apply::{run, Ids};
+use crate::apply::{Ids, run};
 use crate::live::LiveAccount;
-use crate::plan::{diff, Plan, PlanError};
-use crate::testing::{blueprint, fresh_org, plan_ok, InMemoryOrg, ROOT};
+use crate::plan::{Plan, PlanError, diff};
+use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, plan_ok};
 
 const BP: &str = r#"version: 1
 organizational_units:
@@ -36,7 +36,10 @@ fn with_identity_center(mut live: LiveState) -> LiveState {
     live.identity_center = Some(LiveIdentityCenter {
         instance_arn: "arn:aws:sso:::instance/ssoins-test".into(),
         identity_store_id: "d-test".into(),
-        principals: BTreeMap::from([(Principal::Group("Developers".into()), "g-dev".into()), (Principal::User("alice".into()), "u-alice".into())]),
+        principals: BTreeMap::from([
+            (Principal::Group("Developers".into()), "g-dev".into()),
+            (Principal::User("alice".into()), "u-alice".into()),
+        ]),
         principal_names: BTreeMap::from([
             ("g-dev".into(), Principal::Group("Developers".into())),
             ("u-alice".into(), Principal::User("alice".into())),
@@ -97,10 +100,25 @@ async fn a_hand_made_assignment_on_a_managed_permission_set_is_removed_and_other
         let mut live = org.live.borrow_mut();
         let ic = live.identity_center.as_mut().unwrap();
         let ops = PrincipalId { kind: PrincipalKind::Group, id: "g-ops".into() };
-        ic.assignments.insert(LiveAssignment { permission_set: "Developer".into(), account_id: dev_id.clone(), principal: ops.clone() });
+        ic.assignments.insert(LiveAssignment {
+            permission_set: "Developer".into(),
+            account_id: dev_id.clone(),
+            principal: ops.clone(),
+        });
         // On a permission set the blueprint does not manage: not lzctl's business.
-        ic.permission_sets.insert("Legacy".into(), LivePermissionSet { name: "Legacy".into(), arn: "arn:legacy".into(), ..ic.permission_sets["Admin"].clone() });
-        ic.assignments.insert(LiveAssignment { permission_set: "Legacy".into(), account_id: dev_id.clone(), principal: ops });
+        ic.permission_sets.insert(
+            "Legacy".into(),
+            LivePermissionSet {
+                name: "Legacy".into(),
+                arn: "arn:legacy".into(),
+                ..ic.permission_sets["Admin"].clone()
+            },
+        );
+        ic.assignments.insert(LiveAssignment {
+            permission_set: "Legacy".into(),
+            account_id: dev_id.clone(),
+            principal: ops,
+        });
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["- assignment.Developer/group:Ops/dev"]);
@@ -117,12 +135,16 @@ async fn a_changed_policy_list_or_inline_policy_is_an_update_and_a_reprovision()
         let mut live = org.live.borrow_mut();
         let ps = live.identity_center.as_mut().unwrap().permission_sets.get_mut("Developer").unwrap();
         ps.managed_policies.insert("arn:aws:iam::aws:policy/IAMFullAccess".into());
-        ps.inline_policy = Some(serde_json::json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}));
+        ps.inline_policy =
+            Some(serde_json::json!({"Statement": [{"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}));
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["~ permission_set.Developer"]);
     let change = &plan.changes[0];
-    assert_eq!(change.reason, "managed policies, inline policy differ; then provisioned again to every account it is provisioned to");
+    assert_eq!(
+        change.reason,
+        "managed policies, inline policy differ; then provisioned again to every account it is provisioned to"
+    );
     let Op::UpdatePermissionSet { change: c, reprovision, .. } = &change.op else { panic!("{:?}", change.op) };
     assert!(*reprovision);
     assert_eq!(c.detach_managed, BTreeSet::from(["arn:aws:iam::aws:policy/IAMFullAccess".to_string()]));
@@ -137,10 +159,14 @@ async fn a_changed_policy_list_or_inline_policy_is_an_update_and_a_reprovision()
 #[tokio::test]
 async fn changing_the_description_sends_the_relay_state_again() {
     let (org, bp) = applied().await;
-    org.live.borrow_mut().identity_center.as_mut().unwrap().permission_sets.get_mut("Developer").unwrap().description = Some("old".into());
+    org.live.borrow_mut().identity_center.as_mut().unwrap().permission_sets.get_mut("Developer").unwrap().description =
+        Some("old".into());
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     let Op::UpdatePermissionSet { change, .. } = &plan.changes[0].op else { panic!() };
-    assert_eq!(change.attributes, Some((Some("builders".into()), "PT8H".into(), Some("https://console.aws.amazon.com/".into()))));
+    assert_eq!(
+        change.attributes,
+        Some((Some("builders".into()), "PT8H".into(), Some("https://console.aws.amazon.com/".into())))
+    );
 }
 
 #[test]
@@ -166,7 +192,17 @@ async fn an_account_moved_into_a_targeted_ou_gets_its_assignments_at_the_next_pl
     {
         let mut live = org.live.borrow_mut();
         let sdlc = live.ous_by_path()["Workloads/SDLC"].id.clone();
-        live.accounts.insert("333333333333".into(), LiveAccount { id: "333333333333".into(), name: "Experiments".into(), email: "x@example.com".into(), status: "ACTIVE".into(), parent_id: sdlc, tags: None });
+        live.accounts.insert(
+            "333333333333".into(),
+            LiveAccount {
+                id: "333333333333".into(),
+                name: "Experiments".into(),
+                email: "x@example.com".into(),
+                status: "ACTIVE".into(),
+                parent_id: sdlc,
+                tags: None,
+            },
+        );
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["+ assignment.Developer/group:Developers/Experiments"]);
@@ -174,7 +210,10 @@ async fn an_account_moved_into_a_targeted_ou_gets_its_assignments_at_the_next_pl
 
     // The blueprint moves a managed account into the targeted OU: it gets the OU's assignments
     // in the same plan, after the move.
-    let moved = blueprint(&BP.replace("prod: {email: prod@example.com, ou: Workloads/Prod}", "prod: {email: prod@example.com, ou: Workloads/SDLC}"));
+    let moved = blueprint(&BP.replace(
+        "prod: {email: prod@example.com, ou: Workloads/Prod}",
+        "prod: {email: prod@example.com, ou: Workloads/SDLC}",
+    ));
     let plan = plan_ok(&moved, &org.snapshot(), &PlanOptions::default());
     assert!(lines(&plan).contains(&"→ account.prod".to_string()), "{:?}", lines(&plan));
     assert!(lines(&plan).contains(&"+ assignment.Developer/group:Developers/prod".to_string()), "{:?}", lines(&plan));
@@ -204,8 +243,24 @@ async fn unmanaged_permission_sets_are_pruned_only_when_provisioned_nowhere() {
         let mut live = org.live.borrow_mut();
         let ic = live.identity_center.as_mut().unwrap();
         let template = ic.permission_sets["Admin"].clone();
-        ic.permission_sets.insert("Unused".into(), LivePermissionSet { name: "Unused".into(), arn: "arn:unused".into(), provisioned_accounts: BTreeSet::new(), ..template.clone() });
-        ic.permission_sets.insert("Used".into(), LivePermissionSet { name: "Used".into(), arn: "arn:used".into(), provisioned_accounts: BTreeSet::from([ROOT.to_string()]), ..template });
+        ic.permission_sets.insert(
+            "Unused".into(),
+            LivePermissionSet {
+                name: "Unused".into(),
+                arn: "arn:unused".into(),
+                provisioned_accounts: BTreeSet::new(),
+                ..template.clone()
+            },
+        );
+        ic.permission_sets.insert(
+            "Used".into(),
+            LivePermissionSet {
+                name: "Used".into(),
+                arn: "arn:used".into(),
+                provisioned_accounts: BTreeSet::from([ROOT.to_string()]),
+                ..template
+            },
+        );
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions { prune: true });
     assert_eq!(lines(&plan), ["- permission_set.Unused"]);
@@ -216,6 +271,16 @@ async fn unmanaged_permission_sets_are_pruned_only_when_provisioned_nowhere() {
 fn desired_pairs_name_existing_accounts_only() {
     let bp = blueprint(BP);
     let mut live = with_identity_center(fresh_org());
-    live.accounts.insert("444444444444".into(), LiveAccount { id: "444444444444".into(), name: "prod".into(), email: "prod@example.com".into(), status: "ACTIVE".into(), parent_id: ROOT.into(), tags: None });
+    live.accounts.insert(
+        "444444444444".into(),
+        LiveAccount {
+            id: "444444444444".into(),
+            name: "prod".into(),
+            email: "prod@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
     assert_eq!(desired_pairs(&bp, &live), BTreeSet::from([("Admin".to_string(), "444444444444".to_string())]));
 }

@@ -23,8 +23,15 @@ pub fn human(plan: &Plan, color: Color) -> String {
         out.push_str("lzctl will make these changes, in this order:\n\n");
         for change in &plan.changes {
             let symbol = paint(color, action_color(change.action), change.action.symbol());
-            let _ =
-                writeln!(out, "  {symbol} {}  {}", change.address, paint(color, "2", &format!("# {}", change.reason)));
+            let reason = paint(color, "2", &format!("# {}", change.reason));
+            match &change.title {
+                Some(title) => {
+                    let _ = writeln!(out, "  {symbol} {}  {title}  {reason}", change.kind.as_str());
+                }
+                None => {
+                    let _ = writeln!(out, "  {symbol} {}  {reason}", change.address);
+                }
+            }
             if let Some(diff) = document_diff(change) {
                 for line in diff.lines() {
                     let painted = match line.chars().next() {

@@ -81,11 +81,7 @@ impl Emulator {
     }
 
     pub fn org(&self) -> Client {
-        let http_client = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
+        let http_client = http_client();
         let config = aws_sdk_organizations::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
@@ -94,6 +90,73 @@ impl Emulator {
             .http_client(http_client)
             .build();
         Client::from_conf(config)
+    }
+
+    pub fn sso(&self) -> aws_sdk_ssoadmin::Client {
+        let b = aws_sdk_ssoadmin::Config::builder()
+            .behavior_version(aws_sdk_ssoadmin::config::BehaviorVersion::latest())
+            .region(aws_sdk_ssoadmin::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_ssoadmin::config::Credentials::new("testing", "testing", None, None, "tests"))
+            .http_client(http_client());
+        aws_sdk_ssoadmin::Client::from_conf(b.build())
+    }
+
+    pub fn identitystore(&self) -> aws_sdk_identitystore::Client {
+        let b = aws_sdk_identitystore::Config::builder()
+            .behavior_version(aws_sdk_identitystore::config::BehaviorVersion::latest())
+            .region(aws_sdk_identitystore::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_identitystore::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .http_client(http_client());
+        aws_sdk_identitystore::Client::from_conf(b.build())
+    }
+
+    /// The Identity Center instance the emulator made, and its identity store.
+    pub async fn instance(&self) -> (String, String) {
+        let out = self.sso().list_instances().send().await.expect("list instances");
+        let i = &out.instances()[0];
+        (i.instance_arn().unwrap().to_string(), i.identity_store_id().unwrap().to_string())
+    }
+
+    /// Creates groups (and users, as members) in the identity store; returns every id by name.
+    pub async fn seed_directory(&self, groups: &[(&str, &[&str])]) -> std::collections::BTreeMap<String, String> {
+        let (_, store) = self.instance().await;
+        let ids = self.identitystore();
+        let mut all = std::collections::BTreeMap::new();
+        for (group, members) in groups {
+            let gid =
+                ids.create_group().identity_store_id(&store).display_name(*group).send().await.expect("create group");
+            let gid = gid.group_id().to_string();
+            all.insert(group.to_string(), gid.clone());
+            for user in *members {
+                if !all.contains_key(*user) {
+                    let name =
+                        aws_sdk_identitystore::types::Name::builder().given_name(*user).family_name("Example").build();
+                    let uid = ids
+                        .create_user()
+                        .identity_store_id(&store)
+                        .user_name(*user)
+                        .display_name(*user)
+                        .name(name)
+                        .send()
+                        .await
+                        .expect("create user");
+                    all.insert(user.to_string(), uid.user_id().to_string());
+                }
+                let member = aws_sdk_identitystore::types::MemberId::UserId(all[*user].clone());
+                ids.create_group_membership()
+                    .identity_store_id(&store)
+                    .group_id(&gid)
+                    .member_id(member)
+                    .send()
+                    .await
+                    .expect("membership");
+            }
+        }
+        all
     }
 
     /// A new organization, as `aws organizations create-organization` makes it.
@@ -127,6 +190,9 @@ impl Emulator {
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/lzctl-test-credentials")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("LZCTL_RATE_SCALE", "100")
+            // moto's ListAccountsForProvisionedPermissionSet ignores assignments, so reading
+            // assignments per (permission set, account) pair would miss hand-made ones there.
+            .env("LZCTL_ASSIGNMENT_READ", "per-principal")
             .stdin(Stdio::null())
             .output()
             .expect("run lzctl")
@@ -162,6 +228,14 @@ impl Drop for Emulator {
     }
 }
 
+fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
+
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -169,6 +243,14 @@ pub fn stdout(out: &Output) -> String {
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+/// The groups `blueprints/landing-zone.yaml` assigns, as the demo seeds them.
+pub const DEMO_DIRECTORY: &[(&str, &[&str])] = &[
+    ("Platform-Admins", &["alice"]),
+    ("Developers", &["bob", "erin"]),
+    ("Auditors", &["carol"]),
+    ("Finance", &["dave"]),
+];
 
 pub fn landing_zone() -> String {
     format!("{MANIFEST_DIR}/blueprints/landing-zone.yaml")

@@ -1,0 +1,434 @@
+//! Identity Center paths the emulator cannot show, against mocked SDK clients: instances,
+//! boundaries and tags, the choice of how to read assignments, asynchronous operations that
+//! fail, throttling and ConflictException.
+
+use super::pacing::{Pacer, RetryPolicy};
+use super::*;
+use crate::apply::{Call, Executor};
+use crate::live::{PrincipalId, PrincipalKind, Readable};
+use crate::plan::PermissionSetChange;
+use aws_sdk_identitystore::operation::{list_groups::ListGroupsOutput, list_users::ListUsersOutput};
+use aws_sdk_ssoadmin::Client as Sso;
+use aws_sdk_ssoadmin::operation::{
+    create_account_assignment::CreateAccountAssignmentOutput,
+    describe_account_assignment_creation_status::DescribeAccountAssignmentCreationStatusOutput,
+    describe_permission_set::DescribePermissionSetOutput,
+    describe_permission_set_provisioning_status::DescribePermissionSetProvisioningStatusOutput,
+    get_inline_policy_for_permission_set::GetInlinePolicyForPermissionSetOutput,
+    get_permissions_boundary_for_permission_set::GetPermissionsBoundaryForPermissionSetOutput,
+    list_account_assignments::ListAccountAssignmentsOutput,
+    list_account_assignments_for_principal::ListAccountAssignmentsForPrincipalOutput,
+    list_accounts_for_provisioned_permission_set::ListAccountsForProvisionedPermissionSetOutput,
+    list_customer_managed_policy_references_in_permission_set::ListCustomerManagedPolicyReferencesInPermissionSetOutput,
+    list_instances::ListInstancesOutput,
+    list_managed_policies_in_permission_set::ListManagedPoliciesInPermissionSetOutput,
+    list_permission_sets::ListPermissionSetsOutput, list_tags_for_resource::ListTagsForResourceOutput,
+    provision_permission_set::ProvisionPermissionSetOutput, update_permission_set::UpdatePermissionSetOutput,
+};
+use aws_sdk_ssoadmin::types::{
+    AccountAssignment, AccountAssignmentForPrincipal, AccountAssignmentOperationStatus, AttachedManagedPolicy,
+    InstanceMetadata, PermissionSet, PermissionSetProvisioningStatus, PermissionsBoundary, StatusValues, Tag,
+};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-1";
+const PS: &str = "arn:aws:sso:::permissionSet/ssoins-1/ps-1";
+const POLLING: Polling = Polling { interval: Duration::from_secs(1), timeout: Duration::from_secs(60) };
+
+fn aws_with(sso_rules: &[&Rule], store_rules: &[&Rule]) -> Aws {
+    let sso = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, sso_rules, |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()));
+    let identitystore = mock_client!(aws_sdk_identitystore, RuleMode::MatchAny, store_rules, |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()));
+    let region = aws_config::Region::new("us-east-1");
+    let version = aws_config::BehaviorVersion::latest();
+    let clients = Clients {
+        org: aws_sdk_organizations::Client::from_conf(
+            aws_sdk_organizations::Config::builder().behavior_version(version).region(region.clone()).build(),
+        ),
+        sts: aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder().behavior_version(version).region(region).build(),
+        ),
+        sso,
+        identitystore,
+    };
+    Aws::from_clients(clients, Pacer::new(RetryPolicy::default()))
+}
+
+fn aws_error(code: &str, message: &str) -> String {
+    format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
+}
+
+fn one_instance() -> Rule {
+    mock!(Sso::list_instances).then_output(|| {
+        ListInstancesOutput::builder()
+            .instances(InstanceMetadata::builder().instance_arn(INSTANCE).identity_store_id("d-1").build())
+            .build()
+    })
+}
+
+fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
+    IdentityCenterScope {
+        instance_arn: None,
+        permission_sets: permission_sets.iter().map(|s| s.to_string()).collect(),
+        principals: BTreeSet::from([crate::blueprint::Principal::Group("Admins".into())]),
+        wanted_pairs: BTreeSet::new(),
+    }
+}
+
+/// One managed permission set, Admin, provisioned to the given accounts; one group, Admins.
+fn admin_rules(provisioned: &'static [&'static str]) -> Vec<Rule> {
+    vec![
+        one_instance(),
+        mock!(Sso::list_permission_sets)
+            .then_output(|| ListPermissionSetsOutput::builder().permission_sets(PS).build()),
+        mock!(Sso::describe_permission_set).then_output(|| {
+            DescribePermissionSetOutput::builder()
+                .permission_set(
+                    PermissionSet::builder().name("Admin").permission_set_arn(PS).session_duration("PT1H").build(),
+                )
+                .build()
+        }),
+        mock!(Sso::list_accounts_for_provisioned_permission_set).then_output(move || {
+            ListAccountsForProvisionedPermissionSetOutput::builder()
+                .set_account_ids(Some(provisioned.iter().map(|s| s.to_string()).collect()))
+                .build()
+        }),
+        mock!(Sso::list_managed_policies_in_permission_set).then_output(|| {
+            ListManagedPoliciesInPermissionSetOutput::builder()
+                .attached_managed_policies(
+                    AttachedManagedPolicy::builder().arn("arn:aws:iam::aws:policy/AdministratorAccess").build(),
+                )
+                .build()
+        }),
+        mock!(Sso::list_customer_managed_policy_references_in_permission_set)
+            .then_output(|| ListCustomerManagedPolicyReferencesInPermissionSetOutput::builder().build()),
+        mock!(Sso::get_inline_policy_for_permission_set)
+            .then_output(|| GetInlinePolicyForPermissionSetOutput::builder().inline_policy("").build()),
+        mock!(Sso::get_permissions_boundary_for_permission_set).then_output(|| {
+            GetPermissionsBoundaryForPermissionSetOutput::builder()
+                .permissions_boundary(
+                    PermissionsBoundary::builder()
+                        .managed_policy_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+                        .build(),
+                )
+                .build()
+        }),
+        mock!(Sso::list_tags_for_resource).then_output(|| {
+            ListTagsForResourceOutput::builder()
+                .tags(Tag::builder().key("owner").value("platform").build().unwrap())
+                .build()
+        }),
+    ]
+}
+
+fn one_group() -> Rule {
+    mock!(aws_sdk_identitystore::Client::list_groups).then_output(|| {
+        ListGroupsOutput::builder()
+            .groups(
+                aws_sdk_identitystore::types::Group::builder()
+                    .group_id("g-1")
+                    .group_arn("arn:aws:identitystore::1:group/g-1")
+                    .revision("1")
+                    .display_name("Admins")
+                    .identity_store_id("d-1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    })
+}
+
+fn no_users() -> Rule {
+    mock!(aws_sdk_identitystore::Client::list_users)
+        .then_output(|| ListUsersOutput::builder().set_users(Some(vec![])).build().unwrap())
+}
+
+#[tokio::test(start_paused = true)]
+async fn boundary_tags_and_policies_of_a_managed_set_are_read_and_assignments_per_pair_when_cheaper() {
+    let mut rules = admin_rules(&["111111111111"]);
+    let pairs = mock!(Sso::list_account_assignments).then_output(|| {
+        ListAccountAssignmentsOutput::builder()
+            .account_assignments(
+                AccountAssignment::builder()
+                    .account_id("111111111111")
+                    .permission_set_arn(PS)
+                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+                    .principal_id("g-1")
+                    .build(),
+            )
+            .build()
+    });
+    let per_principal = mock!(Sso::list_account_assignments_for_principal)
+        .then_output(|| ListAccountAssignmentsForPrincipalOutput::builder().build());
+    rules.push(pairs);
+    rules.push(per_principal);
+    let groups = one_group();
+    // Two principals would cost more than the one provisioned pair.
+    let extra_user = mock!(aws_sdk_identitystore::Client::list_users).then_output(|| {
+        ListUsersOutput::builder()
+            .users(
+                aws_sdk_identitystore::types::User::builder()
+                    .user_id("u-1")
+                    .user_arn("arn:aws:identitystore::1:user/u-1")
+                    .revision("1")
+                    .user_name("alice")
+                    .identity_store_id("d-1")
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap()
+    });
+    let aws = aws_with(&rules.iter().collect::<Vec<_>>(), &[&groups, &extra_user]);
+    let ic = aws.read_identity_center(&scope(&["Admin"])).await.expect("reads");
+    let admin = &ic.permission_sets["Admin"];
+    assert_eq!(
+        admin.permissions_boundary,
+        Readable::Known(Some(crate::blueprint::Boundary::ManagedPolicyArn(
+            "arn:aws:iam::aws:policy/PowerUserAccess".into()
+        )))
+    );
+    assert_eq!(admin.tags, Readable::Known(BTreeMap::from([("owner".to_string(), "platform".to_string())])));
+    assert_eq!(admin.managed_policies, BTreeSet::from(["arn:aws:iam::aws:policy/AdministratorAccess".to_string()]));
+    assert_eq!(admin.inline_policy, None);
+    assert_eq!(ic.principals[&crate::blueprint::Principal::Group("Admins".into())], "g-1");
+    assert_eq!(ic.assignments.len(), 1);
+    assert_eq!(rules[9].num_calls(), 1, "listed per pair");
+    assert_eq!(rules[10].num_calls(), 0, "not per principal");
+    assert!(
+        aws.pacer().notes()[0].starts_with("assignments read per (permission set, account) pair (1)"),
+        "{:?}",
+        aws.pacer().notes()
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn assignments_are_read_per_principal_when_there_are_fewer_principals_than_pairs() {
+    let mut rules = admin_rules(&["111111111111", "222222222222", "333333333333"]);
+    rules.push(mock!(Sso::list_account_assignments).then_output(|| ListAccountAssignmentsOutput::builder().build()));
+    rules.push(mock!(Sso::list_account_assignments_for_principal).then_output(|| {
+        ListAccountAssignmentsForPrincipalOutput::builder()
+            .account_assignments(
+                AccountAssignmentForPrincipal::builder()
+                    .account_id("222222222222")
+                    .permission_set_arn(PS)
+                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+                    .principal_id("g-1")
+                    .build(),
+            )
+            .account_assignments(
+                AccountAssignmentForPrincipal::builder()
+                    .account_id("222222222222")
+                    .permission_set_arn("arn:unmanaged")
+                    .principal_type(aws_sdk_ssoadmin::types::PrincipalType::Group)
+                    .principal_id("g-1")
+                    .build(),
+            )
+            .build()
+    }));
+    let (groups, users) = (one_group(), no_users());
+    let aws = aws_with(&rules.iter().collect::<Vec<_>>(), &[&groups, &users]);
+    let ic = aws.read_identity_center(&scope(&["Admin"])).await.expect("reads");
+    assert_eq!(rules[9].num_calls(), 0, "not per pair");
+    assert_eq!(rules[10].num_calls(), 1, "one call for the one principal");
+    let only: Vec<_> = ic.assignments.iter().map(|a| (a.permission_set.as_str(), a.account_id.as_str())).collect();
+    assert_eq!(only, [("Admin", "222222222222")], "assignments of unmanaged sets are dropped");
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_instance_says_how_to_enable_identity_center() {
+    let none = mock!(Sso::list_instances).then_output(|| ListInstancesOutput::builder().build());
+    let aws = aws_with(&[&none], &[]);
+    let err = aws.read_identity_center(&scope(&[])).await.unwrap_err();
+    assert!(err.message.starts_with("IAM Identity Center is not enabled here: enable it"), "{err}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn two_instances_need_the_blueprint_to_name_one() {
+    let two = mock!(Sso::list_instances).then_output(|| {
+        ListInstancesOutput::builder()
+            .instances(InstanceMetadata::builder().instance_arn("arn:a").identity_store_id("d-a").build())
+            .instances(InstanceMetadata::builder().instance_arn("arn:b").identity_store_id("d-b").build())
+            .build()
+    });
+    let aws = aws_with(&[&two], &[]);
+    let err = aws.read_identity_center(&scope(&[])).await.unwrap_err();
+    assert_eq!(err.message, "2 Identity Center instances; name one as identity_center.instance_arn: arn:a, arn:b");
+}
+
+#[tokio::test(start_paused = true)]
+async fn reprovisioning_in_progress_then_failed_reports_the_reason() {
+    let update = mock!(Sso::update_permission_set).then_output(|| UpdatePermissionSetOutput::builder().build());
+    let provision = mock!(Sso::provision_permission_set).then_output(|| {
+        ProvisionPermissionSetOutput::builder()
+            .permission_set_provisioning_status(
+                PermissionSetProvisioningStatus::builder().request_id("req-1").status(StatusValues::InProgress).build(),
+            )
+            .build()
+    });
+    let describe = mock!(Sso::describe_permission_set_provisioning_status)
+        .sequence()
+        .output(|| {
+            DescribePermissionSetProvisioningStatusOutput::builder()
+                .permission_set_provisioning_status(
+                    PermissionSetProvisioningStatus::builder().status(StatusValues::InProgress).build(),
+                )
+                .build()
+        })
+        .output(|| {
+            DescribePermissionSetProvisioningStatusOutput::builder()
+                .permission_set_provisioning_status(
+                    PermissionSetProvisioningStatus::builder()
+                        .status(StatusValues::Failed)
+                        .failure_reason("Policy arn:x does not exist in account 111111111111")
+                        .build(),
+                )
+                .build()
+        })
+        .build();
+    let aws = aws_with(&[&update, &provision, &describe], &[]);
+    let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
+    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: true })
+        .await
+        .unwrap_err();
+    assert_eq!(err.operation, "sso-admin:ProvisionPermissionSet");
+    assert_eq!(err.message, "failed: Policy arn:x does not exist in account 111111111111");
+    assert_eq!(describe.num_calls(), 2);
+}
+
+fn group(id: &str) -> PrincipalId {
+    PrincipalId { kind: PrincipalKind::Group, id: id.into() }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_assignment_in_progress_then_failed_names_the_assignment_and_the_reason() {
+    let list = mock!(Sso::list_account_assignments).then_output(|| ListAccountAssignmentsOutput::builder().build());
+    let create = mock!(Sso::create_account_assignment).then_output(|| {
+        CreateAccountAssignmentOutput::builder()
+            .account_assignment_creation_status(
+                AccountAssignmentOperationStatus::builder()
+                    .request_id("req-2")
+                    .status(StatusValues::InProgress)
+                    .build(),
+            )
+            .build()
+    });
+    let describe = mock!(Sso::describe_account_assignment_creation_status)
+        .sequence()
+        .output(|| {
+            DescribeAccountAssignmentCreationStatusOutput::builder()
+                .account_assignment_creation_status(
+                    AccountAssignmentOperationStatus::builder().status(StatusValues::InProgress).build(),
+                )
+                .build()
+        })
+        .output(|| {
+            DescribeAccountAssignmentCreationStatusOutput::builder()
+                .account_assignment_creation_status(
+                    AccountAssignmentOperationStatus::builder()
+                        .status(StatusValues::Failed)
+                        .failure_reason("Received a 404 status error: customer managed policy lz-extra not found")
+                        .build(),
+                )
+                .build()
+        })
+        .build();
+    let aws = aws_with(&[&list, &create, &describe], &[]);
+    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::CreateAssignment {
+            instance_arn: INSTANCE.into(),
+            permission_set_arn: PS.into(),
+            principal: group("g-1"),
+            account_id: "111111111111".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.resource, format!("group g-1 → {PS} @ 111111111111"));
+    assert_eq!(err.message, "failed: Received a 404 status error: customer managed policy lz-extra not found");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_assignment_that_exists_is_not_created_again() {
+    let list = mock!(Sso::list_account_assignments).then_output(|| {
+        ListAccountAssignmentsOutput::builder()
+            .account_assignments(
+                AccountAssignment::builder()
+                    .account_id("111111111111")
+                    .permission_set_arn(PS)
+                    .principal_id("g-1")
+                    .build(),
+            )
+            .build()
+    });
+    let create = mock!(Sso::create_account_assignment).then_output(|| CreateAccountAssignmentOutput::builder().build());
+    let aws = aws_with(&[&list, &create], &[]);
+    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::CreateAssignment {
+            instance_arn: INSTANCE.into(),
+            permission_set_arn: PS.into(),
+            principal: group("g-1"),
+            account_id: "111111111111".into(),
+        })
+        .await;
+    assert_eq!(out, Ok(None));
+    assert_eq!(create.num_calls(), 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn conflicts_and_throttling_back_off_and_retry() {
+    let update = mock!(Sso::update_permission_set)
+        .sequence()
+        .http_status(
+            400,
+            Some(aws_error("ConflictException", "another operation is in progress for this permission set")),
+        )
+        .times(2)
+        .http_status(400, Some(aws_error("ThrottlingException", "Rate exceeded")))
+        .output(|| UpdatePermissionSetOutput::builder().build())
+        .build();
+    let aws = aws_with(&[&update], &[]);
+    let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
+    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: false })
+        .await;
+    assert_eq!(out, Ok(None));
+    let stats = aws.pacer().stats()["sso-admin.UpdatePermissionSet"];
+    assert_eq!((stats.calls, stats.throttled, stats.retried), (4, 1, 3));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_duplicate_name_is_not_retried_as_a_conflict_but_found() {
+    let create = mock!(Sso::create_permission_set)
+        .sequence()
+        .http_status(400, Some(aws_error("ConflictException", "PermissionSet with name Admin already exists")))
+        .build();
+    let list = mock!(Sso::list_permission_sets)
+        .then_output(|| ListPermissionSetsOutput::builder().permission_sets(PS).build());
+    let describe = mock!(Sso::describe_permission_set).then_output(|| {
+        DescribePermissionSetOutput::builder()
+            .permission_set(PermissionSet::builder().name("Admin").permission_set_arn(PS).build())
+            .build()
+    });
+    let aws = aws_with(&[&create, &list, &describe], &[]);
+    let spec = crate::plan::PermissionSetSpec {
+        name: "Admin".into(),
+        description: None,
+        session_duration: "PT1H".into(),
+        relay_state: None,
+        managed_policies: BTreeSet::new(),
+        customer_managed_policies: BTreeSet::new(),
+        inline_policy: None,
+        permissions_boundary: None,
+        tags: BTreeMap::new(),
+    };
+    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
+        .await;
+    assert_eq!(out, Ok(Some(PS.to_string())));
+    assert_eq!(create.num_calls(), 1, "a taken name is final, not retried");
+}
