@@ -92,3 +92,49 @@ async fn an_unknown_name_is_reported_not_guessed() {
     assert!(matches!(err, ApplyError::Unresolved { ref what, .. } if what == "the policy ghost"), "{err:?}");
     assert!(org.calls.borrow().is_empty());
 }
+
+/// Counts how many calls are in flight at once.
+struct Concurrency {
+    now: std::cell::Cell<usize>,
+    max: std::cell::Cell<usize>,
+    calls: std::cell::Cell<usize>,
+}
+
+impl Executor for Concurrency {
+    async fn call(&self, _call: &Call) -> Result<Option<String>, CallError> {
+        self.now.set(self.now.get() + 1);
+        self.max.set(self.max.get().max(self.now.get()));
+        self.calls.set(self.calls.get() + 1);
+        tokio::task::yield_now().await;
+        self.now.set(self.now.get() - 1);
+        Ok(None)
+    }
+}
+
+#[tokio::test]
+async fn assignment_changes_run_together_at_most_ten_at_a_time() {
+    let principal = crate::live::PrincipalId { kind: crate::live::PrincipalKind::Group, id: "g-1".into() };
+    let changes = (0..25)
+        .map(|i| crate::plan::Change {
+            address: format!("assignment.PS/group:g/{i}"),
+            kind: crate::model::Kind::Assignment,
+            action: crate::model::Action::Create,
+            before: None,
+            after: None,
+            reason: String::new(),
+            title: None,
+            op: crate::plan::Op::CreateAssignment {
+                permission_set: "PS".into(),
+                principal: principal.clone(),
+                account: crate::plan::AccountRef::Id(format!("{i:012}")),
+            },
+        })
+        .collect();
+    let plan = crate::plan::Plan { changes, ..Default::default() };
+    let mut ids = Ids::default();
+    ids.permission_sets.insert("PS".into(), "arn:ps".into());
+    let exec = Concurrency { now: Default::default(), max: Default::default(), calls: Default::default() };
+    let applied = run(&plan, ids, &exec, |_, _| {}).await.expect("applies");
+    assert_eq!((applied, exec.calls.get()), (25, 25));
+    assert_eq!(exec.max.get(), MAX_OUTSTANDING_ASSIGNMENTS, "ten at once, never more");
+}

@@ -432,3 +432,66 @@ async fn a_duplicate_name_is_not_retried_as_a_conflict_but_found() {
     assert_eq!(out, Ok(Some(PS.to_string())));
     assert_eq!(create.num_calls(), 1, "a taken name is final, not retried");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_new_permission_set_gets_its_policies_and_boundary_in_their_own_calls() {
+    use aws_sdk_ssoadmin::operation::{
+        attach_customer_managed_policy_reference_to_permission_set::AttachCustomerManagedPolicyReferenceToPermissionSetOutput,
+        attach_managed_policy_to_permission_set::AttachManagedPolicyToPermissionSetOutput,
+        create_permission_set::CreatePermissionSetOutput,
+        put_inline_policy_to_permission_set::PutInlinePolicyToPermissionSetOutput,
+        put_permissions_boundary_to_permission_set::PutPermissionsBoundaryToPermissionSetOutput,
+    };
+    let create = mock!(Sso::create_permission_set)
+        .match_requests(|r| {
+            r.session_duration() == Some("PT8H") && r.tags().len() == 1 && r.relay_state() == Some("https://x/")
+        })
+        .then_output(|| {
+            CreatePermissionSetOutput::builder()
+                .permission_set(PermissionSet::builder().permission_set_arn(PS).build())
+                .build()
+        });
+    let managed = mock!(Sso::attach_managed_policy_to_permission_set)
+        .then_output(|| AttachManagedPolicyToPermissionSetOutput::builder().build());
+    let customer = mock!(Sso::attach_customer_managed_policy_reference_to_permission_set)
+        .match_requests(|r| {
+            r.customer_managed_policy_reference().is_some_and(|c| c.name() == "lz-extra" && c.path() == Some("/"))
+        })
+        .then_output(|| AttachCustomerManagedPolicyReferenceToPermissionSetOutput::builder().build());
+    let inline = mock!(Sso::put_inline_policy_to_permission_set)
+        .then_output(|| PutInlinePolicyToPermissionSetOutput::builder().build());
+    let boundary = mock!(Sso::put_permissions_boundary_to_permission_set)
+        .match_requests(|r| {
+            r.permissions_boundary().and_then(|b| b.managed_policy_arn())
+                == Some("arn:aws:iam::aws:policy/PowerUserAccess")
+        })
+        .then_output(|| PutPermissionsBoundaryToPermissionSetOutput::builder().build());
+    let aws = aws_with(&[&create, &managed, &customer, &inline, &boundary], &[]);
+    let spec = crate::plan::PermissionSetSpec {
+        name: "Developer".into(),
+        description: Some("builders".into()),
+        session_duration: "PT8H".into(),
+        relay_state: Some("https://x/".into()),
+        managed_policies: BTreeSet::from([
+            "arn:aws:iam::aws:policy/PowerUserAccess".to_string(),
+            "arn:aws:iam::aws:policy/ReadOnlyAccess".to_string(),
+        ]),
+        customer_managed_policies: BTreeSet::from([crate::blueprint::PolicyReference {
+            name: "lz-extra".into(),
+            path: "/".into(),
+        }]),
+        inline_policy: Some(r#"{"Statement":[]}"#.into()),
+        permissions_boundary: Some(crate::blueprint::Boundary::ManagedPolicyArn(
+            "arn:aws:iam::aws:policy/PowerUserAccess".into(),
+        )),
+        tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
+    };
+    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+        .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
+        .await;
+    assert_eq!(out, Ok(Some(PS.to_string())));
+    assert_eq!(
+        (create.num_calls(), managed.num_calls(), customer.num_calls(), inline.num_calls(), boundary.num_calls()),
+        (1, 2, 1, 1, 1)
+    );
+}
