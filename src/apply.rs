@@ -6,31 +6,133 @@ use crate::blueprint::Blueprint;
 use crate::live::LiveState;
 use crate::live::PrincipalId;
 use crate::model::{PolicyType, Target};
-use crate::plan::{AccountRef, Change, Op, PermissionSetChange, PermissionSetSpec, Plan};
+use crate::plan::{
+    AccountRef, Change, Op, OperationPreferences, PermissionSetChange, PermissionSetSpec, Plan, StackSetSpec,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 /// One AWS operation with every name resolved to an id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
-    EnablePolicyType { root_id: String, policy_type: PolicyType },
-    DisablePolicyType { root_id: String, policy_type: PolicyType },
-    CreateOu { parent_id: String, name: String, tags: BTreeMap<String, String> },
-    DeleteOu { id: String },
-    CreatePolicy { name: String, policy_type: PolicyType, description: String, content: String },
-    UpdatePolicy { id: String, description: Option<String>, content: Option<String> },
-    DeletePolicy { id: String },
-    CreateAccount { name: String, email: String, tags: BTreeMap<String, String> },
-    MoveAccount { account_id: String, from_id: String, to_id: String },
-    AttachPolicy { policy_id: String, target_id: String },
-    DetachPolicy { policy_id: String, target_id: String },
-    TagResource { resource_id: String, tags: BTreeMap<String, String> },
-    UntagResource { resource_id: String, keys: BTreeSet<String> },
-    CreatePermissionSet { instance_arn: String, spec: PermissionSetSpec },
-    UpdatePermissionSet { instance_arn: String, arn: String, change: PermissionSetChange, reprovision: bool },
-    DeletePermissionSet { instance_arn: String, arn: String },
-    CreateAssignment { instance_arn: String, permission_set_arn: String, principal: PrincipalId, account_id: String },
-    DeleteAssignment { instance_arn: String, permission_set_arn: String, principal: PrincipalId, account_id: String },
+    EnablePolicyType {
+        root_id: String,
+        policy_type: PolicyType,
+    },
+    DisablePolicyType {
+        root_id: String,
+        policy_type: PolicyType,
+    },
+    CreateOu {
+        parent_id: String,
+        name: String,
+        tags: BTreeMap<String, String>,
+    },
+    DeleteOu {
+        id: String,
+    },
+    CreatePolicy {
+        name: String,
+        policy_type: PolicyType,
+        description: String,
+        content: String,
+    },
+    UpdatePolicy {
+        id: String,
+        description: Option<String>,
+        content: Option<String>,
+    },
+    DeletePolicy {
+        id: String,
+    },
+    CreateAccount {
+        name: String,
+        email: String,
+        tags: BTreeMap<String, String>,
+    },
+    MoveAccount {
+        account_id: String,
+        from_id: String,
+        to_id: String,
+    },
+    AttachPolicy {
+        policy_id: String,
+        target_id: String,
+    },
+    DetachPolicy {
+        policy_id: String,
+        target_id: String,
+    },
+    TagResource {
+        resource_id: String,
+        tags: BTreeMap<String, String>,
+    },
+    UntagResource {
+        resource_id: String,
+        keys: BTreeSet<String>,
+    },
+    CreatePermissionSet {
+        instance_arn: String,
+        spec: PermissionSetSpec,
+    },
+    UpdatePermissionSet {
+        instance_arn: String,
+        arn: String,
+        change: PermissionSetChange,
+        reprovision: bool,
+    },
+    DeletePermissionSet {
+        instance_arn: String,
+        arn: String,
+    },
+    CreateAssignment {
+        instance_arn: String,
+        permission_set_arn: String,
+        principal: PrincipalId,
+        account_id: String,
+    },
+    DeleteAssignment {
+        instance_arn: String,
+        permission_set_arn: String,
+        principal: PrincipalId,
+        account_id: String,
+    },
+    EnableServiceAccess {
+        service: String,
+    },
+    DisableServiceAccess {
+        service: String,
+    },
+    RegisterDelegatedAdministrator {
+        service: String,
+        account_id: String,
+    },
+    DeregisterDelegatedAdministrator {
+        service: String,
+        account_id: String,
+    },
+    CreateStackSet {
+        spec: StackSetSpec,
+    },
+    UpdateStackSet {
+        spec: StackSetSpec,
+    },
+    DeleteStackSet {
+        name: String,
+    },
+    CreateStackInstances {
+        stack_set: String,
+        region: String,
+        ou_ids: Vec<String>,
+        preferences: OperationPreferences,
+    },
+    DeleteStackInstances {
+        stack_set: String,
+        region: String,
+        ou_ids: Vec<String>,
+        account_ids: Vec<String>,
+        preferences: OperationPreferences,
+    },
 }
 
 /// An AWS operation that failed, in words: the operation, the resource, what AWS said.
@@ -190,6 +292,42 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
             principal: principal.clone(),
             account_id: need(ids.account(account), format!("the account {account:?}"))?,
         }],
+        Op::EnableServiceAccess { service } => vec![Call::EnableServiceAccess { service: service.clone() }],
+        Op::DisableServiceAccess { service } => vec![Call::DisableServiceAccess { service: service.clone() }],
+        Op::RegisterDelegatedAdministrator { service, account } => vec![Call::RegisterDelegatedAdministrator {
+            service: service.clone(),
+            account_id: need(ids.account(account), format!("the account {account:?}"))?,
+        }],
+        Op::DeregisterDelegatedAdministrator { service, account } => vec![Call::DeregisterDelegatedAdministrator {
+            service: service.clone(),
+            account_id: need(ids.account(account), format!("the account {account:?}"))?,
+        }],
+        Op::CreateStackSet { spec } => vec![Call::CreateStackSet { spec: spec.clone() }],
+        Op::UpdateStackSet { spec } => vec![Call::UpdateStackSet { spec: spec.clone() }],
+        Op::DeleteStackSet { name } => vec![Call::DeleteStackSet { name: name.clone() }],
+        Op::CreateStackInstances { stack_set, region, ous, preferences } => {
+            let ou_ids = ous
+                .iter()
+                .map(|path| {
+                    if path == "Root" { Some(ids.root.clone()) } else { ids.ou(path) }.ok_or(format!("the OU {path}"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            vec![Call::CreateStackInstances {
+                stack_set: stack_set.clone(),
+                region: region.clone(),
+                ou_ids,
+                preferences: preferences.clone(),
+            }]
+        }
+        Op::DeleteStackInstances { stack_set, region, ou_ids, account_ids, preferences } => {
+            vec![Call::DeleteStackInstances {
+                stack_set: stack_set.clone(),
+                region: region.clone(),
+                ou_ids: ou_ids.clone(),
+                account_ids: account_ids.clone(),
+                preferences: preferences.clone(),
+            }]
+        }
         Op::DeleteAssignment { permission_set, principal, account } => vec![Call::DeleteAssignment {
             instance_arn: ids.instance_arn.clone(),
             permission_set_arn: need(

@@ -40,6 +40,23 @@ pub enum Command {
     Plan(PlanArgs),
     /// Show the plan, ask for confirmation, and make the changes.
     Apply(ApplyArgs),
+    /// Whether AWS Config records in every member account and region.
+    ConfigStatus(ConfigStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigStatusArgs {
+    #[command(flatten)]
+    pub blueprint: BlueprintArg,
+    /// Regions to check (default: every region the blueprint's stack sets deploy to).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Exit 2 when any account-region does not record.
+    #[arg(long)]
+    pub fail_on_gap: bool,
+    /// The role assumed in each member account.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub role: String,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 
 use crate::apply::{self, ApplyError, Ids, Step};
 use crate::aws::Aws;
+use crate::aws::config_status::CoverageRow;
 use crate::blueprint::Blueprint;
 use crate::error::Error;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
@@ -22,6 +23,9 @@ pub fn read_scope(bp: &Blueprint) -> ReadScope {
             principals: ic.assignments.iter().map(|a| a.principal.clone()).collect(),
             wanted_pairs: Default::default(),
         }),
+        trusted_services: bp.organization.trusted_services.is_some(),
+        delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
+        stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
     }
 }
 
@@ -53,4 +57,36 @@ pub async fn apply(
 ) -> Result<usize, ApplyError> {
     let executor = aws.executor();
     apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
+}
+
+/// Which member accounts record AWS Config in which regions: every active member account
+/// (the management account is not a StackSets target) × the given regions, or the regions the
+/// blueprint's stack sets deploy to.
+pub async fn config_coverage(
+    bp: &Blueprint,
+    aws: &Aws,
+    regions: &[String],
+    role: &str,
+) -> Result<Vec<CoverageRow>, Error> {
+    let regions: Vec<String> = if regions.is_empty() {
+        bp.stack_sets
+            .values()
+            .flat_map(|s| s.regions.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    } else {
+        regions.to_vec()
+    };
+    if regions.is_empty() {
+        return Err(Error::Refused("no regions to check: the blueprint has no stack sets; pass --regions".into()));
+    }
+    let live = aws.read_organization(&ReadScope::default()).await?;
+    let accounts: Vec<(String, String)> = live
+        .accounts
+        .values()
+        .filter(|a| a.status == "ACTIVE" && a.id != live.management_account_id)
+        .map(|a| (a.id.clone(), a.name.clone()))
+        .collect();
+    Ok(crate::aws::config_status::coverage(aws, &accounts, &regions, role).await)
 }

@@ -57,6 +57,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Validate(args) => commands::validate::run(&cli.global, args),
             Command::Plan(args) => commands::plan::run(&cli.global, args).await,
             Command::Apply(args) => commands::apply::run(&cli.global, args).await,
+            Command::ConfigStatus(args) => commands::config_status::run(&cli.global, args).await,
         }
     });
     match result {

@@ -19,6 +19,36 @@ pub struct LiveState {
     pub policies: BTreeMap<String, LivePolicy>,
     /// Read only when the blueprint has an `identity_center` section.
     pub identity_center: Option<LiveIdentityCenter>,
+    /// Services with trusted access; read only when the blueprint lists trusted services.
+    pub trusted_services: Option<BTreeSet<String>>,
+    /// Service principal → delegated administrator account ids; read only when the blueprint
+    /// names delegated administrators.
+    pub delegated_administrators: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// By name; read only when the blueprint has `stack_sets`.
+    pub stack_sets: Option<BTreeMap<String, LiveStackSet>>,
+}
+
+/// A CloudFormation stack set as read. Fields the service did not report are None and are
+/// not compared (the emulator omits auto-deployment and capabilities).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveStackSet {
+    pub name: String,
+    pub description: Option<String>,
+    pub template_body: String,
+    pub parameters: BTreeMap<String, String>,
+    pub capabilities: Option<BTreeSet<String>>,
+    pub permission_model: Option<String>,
+    pub auto_deployment: Option<crate::blueprint::AutoDeployment>,
+    /// Only read for the stack sets the blueprint manages.
+    pub instances: Vec<LiveStackInstance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LiveStackInstance {
+    pub account_id: String,
+    pub region: String,
+    /// The OU the instance was deployed through; AWS reports it, the emulator does not.
+    pub ou_id: Option<String>,
 }
 
 /// IAM Identity Center as read: the instance, permission sets, the assignments of the managed
@@ -149,6 +179,10 @@ pub struct ReadScope {
     pub policy_names: BTreeSet<String>,
     /// The Identity Center part to read; None when the blueprint has none.
     pub identity_center: Option<IdentityCenterScope>,
+    pub trusted_services: bool,
+    pub delegated_administrators: bool,
+    /// Stack sets whose details and instances to read; None: stack sets are not read at all.
+    pub stack_sets: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -218,6 +252,21 @@ impl LiveState {
     /// Ids of the policies of the managed types attached to a target.
     pub fn attached_to(&self, target_id: &str) -> impl Iterator<Item = &LivePolicy> {
         self.policies.values().filter(move |p| p.targets.contains(target_id))
+    }
+
+    /// Whether an account is under an OU (at any depth); "" is the root.
+    pub fn is_under(&self, account_id: &str, ou_id: &str) -> bool {
+        let Some(account) = self.accounts.get(account_id) else { return false };
+        let mut parent = account.parent_id.as_str();
+        loop {
+            if parent == ou_id {
+                return true;
+            }
+            match self.ous.get(parent) {
+                Some(ou) => parent = &ou.parent_id,
+                None => return false,
+            }
+        }
     }
 
     pub fn children_of(&self, parent_id: &str) -> (usize, usize) {

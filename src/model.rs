@@ -218,6 +218,11 @@ pub fn minified(doc: &Value) -> String {
     serde_json::to_string(doc).expect("a JSON value always serializes")
 }
 
+/// Any JSON value printed compactly with every object's keys sorted: equal values, equal text.
+pub fn canonical_json(value: &Value) -> String {
+    minified(&sort_keys(value.clone()))
+}
+
 /// The document as people read it in diffs.
 pub fn pretty(doc: &Value) -> String {
     serde_json::to_string_pretty(doc).expect("a JSON value always serializes")

@@ -3,7 +3,10 @@
 
 use crate::apply::{Call, CallError, Executor};
 use crate::blueprint::{self, Blueprint, FileSource};
-use crate::live::{LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveState, Readable};
+use crate::live::{
+    LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveStackInstance, LiveStackSet,
+    LiveState, Readable,
+};
 use crate::model::{FULL_AWS_ACCESS, PolicyType};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -282,6 +285,86 @@ impl Executor for InMemoryOrg {
                     permission_set: name,
                     account_id: account_id.clone(),
                     principal: principal.clone(),
+                });
+                None
+            }
+            Call::EnableServiceAccess { service } => {
+                live.trusted_services.get_or_insert_default().insert(service.clone());
+                None
+            }
+            Call::DisableServiceAccess { service } => {
+                live.trusted_services.get_or_insert_default().remove(service);
+                None
+            }
+            Call::RegisterDelegatedAdministrator { service, account_id } => {
+                live.delegated_administrators
+                    .get_or_insert_default()
+                    .entry(service.clone())
+                    .or_default()
+                    .insert(account_id.clone());
+                None
+            }
+            Call::DeregisterDelegatedAdministrator { service, account_id } => {
+                let admins = live.delegated_administrators.get_or_insert_default();
+                if let Some(accounts) = admins.get_mut(service) {
+                    accounts.remove(account_id);
+                    if accounts.is_empty() {
+                        admins.remove(service);
+                    }
+                }
+                None
+            }
+            Call::CreateStackSet { spec } | Call::UpdateStackSet { spec } => {
+                let sets = live.stack_sets.get_or_insert_default();
+                let instances = sets.get(&spec.name).map(|s| s.instances.clone()).unwrap_or_default();
+                sets.insert(
+                    spec.name.clone(),
+                    LiveStackSet {
+                        name: spec.name.clone(),
+                        description: spec.description.clone(),
+                        template_body: spec.template_body.clone(),
+                        parameters: spec.parameters.clone(),
+                        capabilities: Some(spec.capabilities.clone()),
+                        permission_model: Some(spec.permission_model.clone()),
+                        auto_deployment: spec.auto_deployment.map(|(enabled, retain)| {
+                            crate::blueprint::AutoDeployment { enabled, retain_stacks_on_account_removal: retain }
+                        }),
+                        instances,
+                    },
+                );
+                None
+            }
+            Call::DeleteStackSet { name } => {
+                live.stack_sets.get_or_insert_default().remove(name);
+                None
+            }
+            Call::CreateStackInstances { stack_set, region, ou_ids, .. } => {
+                let mut new = Vec::new();
+                for ou in ou_ids {
+                    for account in live.accounts.keys() {
+                        if live.is_under(account, ou) {
+                            new.push(LiveStackInstance {
+                                account_id: account.clone(),
+                                region: region.clone(),
+                                ou_id: Some(ou.clone()),
+                            });
+                        }
+                    }
+                }
+                live.stack_sets
+                    .get_or_insert_default()
+                    .get_mut(stack_set)
+                    .expect("stack set exists")
+                    .instances
+                    .extend(new);
+                None
+            }
+            Call::DeleteStackInstances { stack_set, region, ou_ids, account_ids, .. } => {
+                let set = live.stack_sets.get_or_insert_default().get_mut(stack_set).expect("stack set exists");
+                set.instances.retain(|i| {
+                    &i.region != region
+                        || !(i.ou_id.as_ref().is_some_and(|o| ou_ids.contains(o))
+                            || account_ids.contains(&i.account_id))
                 });
                 None
             }

@@ -42,18 +42,7 @@ fn aws_with(sso_rules: &[&Rule], store_rules: &[&Rule]) -> Aws {
         .retry_config(aws_config::retry::RetryConfig::disabled()));
     let identitystore = mock_client!(aws_sdk_identitystore, RuleMode::MatchAny, store_rules, |c| c
         .retry_config(aws_config::retry::RetryConfig::disabled()));
-    let region = aws_config::Region::new("us-east-1");
-    let version = aws_config::BehaviorVersion::latest();
-    let clients = Clients {
-        org: aws_sdk_organizations::Client::from_conf(
-            aws_sdk_organizations::Config::builder().behavior_version(version).region(region.clone()).build(),
-        ),
-        sts: aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::Config::builder().behavior_version(version).region(region).build(),
-        ),
-        sso,
-        identitystore,
-    };
+    let clients = Clients { sso, identitystore, ..unused_clients() };
     Aws::from_clients(clients, Pacer::new(RetryPolicy::default()))
 }
 

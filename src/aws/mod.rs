@@ -24,6 +24,8 @@ macro_rules! all_pages {
     }};
 }
 
+mod cloudformation;
+pub mod config_status;
 mod errors;
 mod identity_center;
 mod organizations;
@@ -53,6 +55,9 @@ pub struct Aws {
     sts: aws_sdk_sts::Client,
     pub(crate) sso: aws_sdk_ssoadmin::Client,
     pub(crate) identitystore: aws_sdk_identitystore::Client,
+    pub(crate) cfn: aws_sdk_cloudformation::Client,
+    /// For reading member accounts (config-status): the shared configuration to assume from.
+    pub(crate) config: Option<aws_config::SdkConfig>,
     pub(crate) pacer: Arc<Pacer>,
 }
 
@@ -62,6 +67,7 @@ pub struct Clients {
     pub sts: aws_sdk_sts::Client,
     pub sso: aws_sdk_ssoadmin::Client,
     pub identitystore: aws_sdk_identitystore::Client,
+    pub cfn: aws_sdk_cloudformation::Client,
 }
 
 /// How long to wait for an asynchronous AWS operation, and how often to ask.
@@ -75,6 +81,9 @@ impl Polling {
     /// CreateAccount takes minutes.
     pub const ACCOUNTS: Polling =
         Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(20 * 60) };
+    /// StackSet operations take minutes across many accounts.
+    pub const STACK_SETS: Polling =
+        Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(60 * 60) };
     /// Identity Center operations take seconds.
     pub const IDENTITY_CENTER: Polling =
         Polling { interval: std::time::Duration::from_secs(1), timeout: std::time::Duration::from_secs(10 * 60) };
@@ -116,14 +125,17 @@ impl Aws {
             sts: aws_sdk_sts::Client::new(&config),
             sso: aws_sdk_ssoadmin::Client::new(&config),
             identitystore: aws_sdk_identitystore::Client::new(&config),
+            cfn: aws_sdk_cloudformation::Client::new(&config),
         };
-        Aws::from_clients(clients, Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()))
+        let mut aws = Aws::from_clients(clients, Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()));
+        aws.config = Some(config);
+        aws
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).
     pub fn from_clients(clients: Clients, pacer: Pacer) -> Aws {
-        let Clients { org, sts, sso, identitystore } = clients;
-        Aws { org, sts, sso, identitystore, pacer: Arc::new(pacer) }
+        let Clients { org, sts, sso, identitystore, cfn } = clients;
+        Aws { org, sts, sso, identitystore, cfn, config: None, pacer: Arc::new(pacer) }
     }
 
     pub fn pacer(&self) -> &Pacer {
@@ -154,6 +166,24 @@ impl Aws {
 
     pub fn executor(&self) -> AwsExecutor<'_> {
         AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER)
+    }
+}
+
+/// Clients that are never called in a test: nothing answers them.
+#[cfg(test)]
+pub(crate) fn unused_clients() -> Clients {
+    let (region, version) = (aws_config::Region::new("us-east-1"), BehaviorVersion::latest());
+    macro_rules! client {
+        ($sdk:ident) => {
+            $sdk::Client::from_conf($sdk::Config::builder().behavior_version(version).region(region.clone()).build())
+        };
+    }
+    Clients {
+        org: client!(aws_sdk_organizations),
+        sts: client!(aws_sdk_sts),
+        sso: client!(aws_sdk_ssoadmin),
+        identitystore: client!(aws_sdk_identitystore),
+        cfn: client!(aws_sdk_cloudformation),
     }
 }
 

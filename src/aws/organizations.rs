@@ -8,7 +8,7 @@ use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScop
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t, Tag};
 use futures::future::try_join_all;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use tokio::time::Instant;
 
 fn sdk_policy_type(pt: PolicyType) -> t::PolicyType {
@@ -64,8 +64,64 @@ pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> 
     live.ous = ous;
     live.accounts = accounts;
     live.policies = policies;
-    read_tags(aws, scope, &mut live).await?;
+    let (_, trusted, delegated, stack_sets) = futures::try_join!(
+        read_tags(aws, scope, &mut live),
+        async { if scope.trusted_services { read_trusted_services(aws).await.map(Some) } else { Ok(None) } },
+        async {
+            if scope.delegated_administrators { read_delegated_administrators(aws).await.map(Some) } else { Ok(None) }
+        },
+        async {
+            match &scope.stack_sets {
+                Some(names) => super::cloudformation::read(aws, names).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    )?;
+    live.trusted_services = trusted;
+    live.delegated_administrators = delegated;
+    live.stack_sets = stack_sets;
     Ok(live)
+}
+
+async fn read_trusted_services(aws: &Aws) -> Result<BTreeSet<String>, CallError> {
+    let org = &aws.org;
+    let enabled = all_pages!(
+        aws,
+        "organizations",
+        "ListAWSServiceAccessForOrganization",
+        "the organization",
+        enabled_service_principals,
+        |token| org.list_aws_service_access_for_organization().set_next_token(token.clone())
+    );
+    Ok(enabled.iter().filter_map(|s| s.service_principal().map(str::to_string)).collect())
+}
+
+async fn read_delegated_administrators(aws: &Aws) -> Result<BTreeMap<String, BTreeSet<String>>, CallError> {
+    let org = &aws.org;
+    let admins = all_pages!(
+        aws,
+        "organizations",
+        "ListDelegatedAdministrators",
+        "the organization",
+        delegated_administrators,
+        |token| org.list_delegated_administrators().set_next_token(token.clone())
+    );
+    let per_account = try_join_all(admins.iter().filter_map(|a| a.id()).map(|id| async move {
+        let services =
+            all_pages!(aws, "organizations", "ListDelegatedServicesForAccount", id, delegated_services, |token| org
+                .list_delegated_services_for_account()
+                .account_id(id)
+                .set_next_token(token.clone()));
+        Ok::<_, CallError>((id.to_string(), services))
+    }))
+    .await?;
+    let mut by_service: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (account, services) in per_account {
+        for service in services.iter().filter_map(|s| s.service_principal()) {
+            by_service.entry(service.to_string()).or_default().insert(account.clone());
+        }
+    }
+    Ok(by_service)
 }
 
 type Tree = (BTreeMap<String, LiveOu>, BTreeMap<String, LiveAccount>);
@@ -232,6 +288,7 @@ pub struct AwsExecutor<'a> {
     aws: &'a Aws,
     accounts: Polling,
     identity_center: Polling,
+    pub stack_sets: Polling,
 }
 
 /// A failed call whose AWS error code means the work is already done counts as success.
@@ -247,7 +304,7 @@ macro_rules! tolerate {
 
 impl<'a> AwsExecutor<'a> {
     pub fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling) -> Self {
-        AwsExecutor { aws, accounts, identity_center }
+        AwsExecutor { aws, accounts, identity_center, stack_sets: Polling::STACK_SETS }
     }
 
     async fn create_ou(
@@ -518,6 +575,56 @@ impl Executor for AwsExecutor<'_> {
                     .await;
                 r.map(|_| None).map_err(|e| call_error("organizations:UntagResource", resource_id, &e))
             }
+            Call::EnableServiceAccess { service } => {
+                let r = pacer
+                    .call("organizations.EnableAWSServiceAccess", || {
+                        org.enable_aws_service_access().service_principal(service).send()
+                    })
+                    .await;
+                r.map(|_| None).map_err(|e| call_error("organizations:EnableAWSServiceAccess", service, &e))
+            }
+            Call::DisableServiceAccess { service } => {
+                let r = pacer
+                    .call("organizations.DisableAWSServiceAccess", || {
+                        org.disable_aws_service_access().service_principal(service).send()
+                    })
+                    .await;
+                r.map(|_| None).map_err(|e| call_error("organizations:DisableAWSServiceAccess", service, &e))
+            }
+            Call::RegisterDelegatedAdministrator { service, account_id } => {
+                let r = pacer
+                    .call("organizations.RegisterDelegatedAdministrator", || {
+                        org.register_delegated_administrator().account_id(account_id).service_principal(service).send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "RegisterDelegatedAdministrator",
+                    format!("{account_id} for {service}"),
+                    ["AccountAlreadyRegisteredException"]
+                )
+            }
+            Call::DeregisterDelegatedAdministrator { service, account_id } => {
+                let r = pacer
+                    .call("organizations.DeregisterDelegatedAdministrator", || {
+                        org.deregister_delegated_administrator()
+                            .account_id(account_id)
+                            .service_principal(service)
+                            .send()
+                    })
+                    .await;
+                tolerate!(
+                    r,
+                    "DeregisterDelegatedAdministrator",
+                    format!("{account_id} for {service}"),
+                    ["AccountNotRegisteredException"]
+                )
+            }
+            Call::CreateStackSet { .. }
+            | Call::UpdateStackSet { .. }
+            | Call::DeleteStackSet { .. }
+            | Call::CreateStackInstances { .. }
+            | Call::DeleteStackInstances { .. } => super::cloudformation::execute(aws, call, self.stack_sets).await,
             Call::CreatePermissionSet { .. }
             | Call::UpdatePermissionSet { .. }
             | Call::DeletePermissionSet { .. }

@@ -41,6 +41,13 @@ const RATES: &[(&str, f64, f64)] = &[
     ("organizations.EnablePolicyType", 1.0, 1.0),
     ("organizations.DisablePolicyType", 1.0, 1.0),
     ("organizations.CreateAccount", 0.1, 3.0),
+    ("organizations.ListAWSServiceAccessForOrganization", 5.0, 8.0),
+    ("organizations.ListDelegatedAdministrators", 5.0, 8.0),
+    ("organizations.ListDelegatedServicesForAccount", 5.0, 8.0),
+    ("organizations.EnableAWSServiceAccess", 1.0, 1.0),
+    ("organizations.DisableAWSServiceAccess", 1.0, 1.0),
+    ("organizations.RegisterDelegatedAdministrator", 1.0, 1.0),
+    ("organizations.DeregisterDelegatedAdministrator", 1.0, 1.0),
     // One budget shared by every API of the service.
     ("sso-admin", 20.0, 20.0),
     ("identitystore", 20.0, 20.0),

@@ -25,25 +25,6 @@ fn aws_with(rules: &[&Rule]) -> Aws {
     Aws::from_clients(Clients { org, ..unused_clients() }, Pacer::new(RetryPolicy::default()))
 }
 
-/// Clients that are never called in a test: nothing answers them.
-fn unused_clients() -> Clients {
-    let (region, version) = (aws_config::Region::new("us-east-1"), aws_config::BehaviorVersion::latest());
-    Clients {
-        org: aws_sdk_organizations::Client::from_conf(
-            aws_sdk_organizations::Config::builder().behavior_version(version).region(region.clone()).build(),
-        ),
-        sts: aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::Config::builder().behavior_version(version).region(region.clone()).build(),
-        ),
-        sso: aws_sdk_ssoadmin::Client::from_conf(
-            aws_sdk_ssoadmin::Config::builder().behavior_version(version).region(region.clone()).build(),
-        ),
-        identitystore: aws_sdk_identitystore::Client::from_conf(
-            aws_sdk_identitystore::Config::builder().behavior_version(version).region(region).build(),
-        ),
-    }
-}
-
 /// An error answer as AWS sends it for the JSON protocol Organizations speaks.
 fn aws_error(code: &str, message: &str) -> String {
     format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)

@@ -1,6 +1,7 @@
 //! One file per subcommand, each a thin wrapper over one operation of the library.
 
 pub mod apply;
+pub mod config_status;
 pub mod plan;
 pub mod validate;
 

@@ -45,12 +45,18 @@ pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<P
     p.unmanaged_ous();
     p.unmanaged_policies();
     p.unmanaged_accounts();
-    p.not_planned_yet();
     let identity = super::identity::plan(bp, live, &p.matched, options);
     if !identity.unresolved.is_empty() {
         return Err(PlanError::UnresolvedPrincipals(identity.unresolved));
     }
     p.changes.extend(identity.changes);
+    let settings = super::settings::plan(bp, live, &p.matched, options);
+    p.changes.extend(settings.changes);
+    p.unmanaged.extend(settings.unmanaged);
+    let stack_sets = super::stack_sets::plan(bp, live, &p.matched, options);
+    p.changes.extend(stack_sets.changes);
+    p.unmanaged.extend(stack_sets.unmanaged);
+    p.warnings.extend(stack_sets.warnings);
     p.unmanaged.extend(identity.unmanaged);
     p.warnings.extend(identity.warnings);
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
@@ -98,23 +104,6 @@ impl Planner<'_> {
             title: None,
             op,
         });
-    }
-
-    /// Sections of the contract this version validates but does not act on yet: said, not hidden.
-    fn not_planned_yet(&mut self) {
-        let org = &self.bp.organization;
-        let sections = [
-            ("organization.trusted_services", org.trusted_services.is_some()),
-            ("organization.delegated_administrators", !org.delegated_administrators.is_empty()),
-            ("stack_sets", !self.bp.stack_sets.is_empty()),
-        ];
-        for (section, present) in sections {
-            if present {
-                self.warnings.push(format!(
-                    "{section} is validated but not planned by this version of lzctl; AWS is left as it is there"
-                ));
-            }
-        }
     }
 
     fn policy_types(&mut self) {

@@ -5,6 +5,8 @@
 mod diff;
 mod identity;
 mod order;
+mod settings;
+mod stack_sets;
 
 pub use diff::{PlanError, diff};
 pub use identity::desired_pairs;
@@ -140,6 +142,60 @@ pub enum Op {
         principal: PrincipalId,
         account: AccountRef,
     },
+    EnableServiceAccess {
+        service: String,
+    },
+    DisableServiceAccess {
+        service: String,
+    },
+    RegisterDelegatedAdministrator {
+        service: String,
+        account: AccountRef,
+    },
+    DeregisterDelegatedAdministrator {
+        service: String,
+        account: AccountRef,
+    },
+    CreateStackSet {
+        spec: StackSetSpec,
+    },
+    UpdateStackSet {
+        spec: StackSetSpec,
+    },
+    /// Deletes every instance, then the stack set.
+    DeleteStackSet {
+        name: String,
+    },
+    CreateStackInstances {
+        stack_set: String,
+        region: String,
+        /// OU paths.
+        ous: Vec<String>,
+        preferences: OperationPreferences,
+    },
+    DeleteStackInstances {
+        stack_set: String,
+        region: String,
+        ou_ids: Vec<String>,
+        /// The instances' accounts, for stack sets whose instances do not report their OU.
+        account_ids: Vec<String>,
+        preferences: OperationPreferences,
+    },
+}
+
+pub type OperationPreferences = crate::blueprint::OperationPreferences;
+
+/// Everything a stack set is made of; an update sends it all again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackSetSpec {
+    pub name: String,
+    pub template_body: String,
+    pub description: Option<String>,
+    pub permission_model: String,
+    pub capabilities: BTreeSet<String>,
+    pub parameters: BTreeMap<String, String>,
+    pub auto_deployment: Option<(bool, bool)>,
+    pub preferences: OperationPreferences,
 }
 
 /// An account as the plan names it: by blueprint key (it may not exist yet) or by live id.
@@ -209,6 +265,12 @@ impl Op {
                 Kind::PermissionSet
             }
             Op::CreateAssignment { .. } | Op::DeleteAssignment { .. } => Kind::Assignment,
+            Op::EnableServiceAccess { .. }
+            | Op::DisableServiceAccess { .. }
+            | Op::RegisterDelegatedAdministrator { .. }
+            | Op::DeregisterDelegatedAdministrator { .. } => Kind::OrganizationSetting,
+            Op::CreateStackSet { .. } | Op::UpdateStackSet { .. } | Op::DeleteStackSet { .. } => Kind::StackSet,
+            Op::CreateStackInstances { .. } | Op::DeleteStackInstances { .. } => Kind::StackInstances,
         }
     }
 }

@@ -7,7 +7,7 @@ use crate::model::{Action, Target};
 /// Where an operation stands in the dependency order; lower runs first.
 fn phase(op: &Op) -> u8 {
     match op {
-        Op::EnablePolicyType { .. } => 0,
+        Op::EnablePolicyType { .. } | Op::EnableServiceAccess { .. } => 0,
         Op::CreateOu { .. } => 1,
         Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => 2,
         Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } => 3,
@@ -15,15 +15,21 @@ fn phase(op: &Op) -> u8 {
         Op::MoveAccount { .. } => 5,
         Op::SetTags { target: Target::Account(_), .. } => 6,
         Op::AttachPolicy { .. } => 7,
-        Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } => 8,
-        Op::CreateAssignment { .. } => 9,
+        Op::RegisterDelegatedAdministrator { .. } => 8,
+        Op::CreateStackSet { .. } | Op::UpdateStackSet { .. } => 9,
+        Op::CreateStackInstances { .. } => 10,
+        Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } => 11,
+        Op::CreateAssignment { .. } => 12,
         // Deletions: the reverse of the above.
-        Op::DeleteAssignment { .. } => 10,
-        Op::DeletePermissionSet { .. } => 11,
-        Op::DetachPolicy { .. } => 12,
-        Op::DeletePolicy { .. } => 13,
-        Op::DeleteOu { .. } => 14,
-        Op::DisablePolicyType { .. } => 15,
+        Op::DeleteAssignment { .. } => 13,
+        Op::DeletePermissionSet { .. } => 14,
+        Op::DeleteStackInstances { .. } => 15,
+        Op::DeleteStackSet { .. } => 16,
+        Op::DeregisterDelegatedAdministrator { .. } => 17,
+        Op::DetachPolicy { .. } => 18,
+        Op::DeletePolicy { .. } => 19,
+        Op::DeleteOu { .. } => 20,
+        Op::DisablePolicyType { .. } | Op::DisableServiceAccess { .. } => 21,
     }
 }
 

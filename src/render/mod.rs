@@ -1,9 +1,11 @@
 //! Renderers: a plan as text for people and as the versioned JSON of the contract. They only
 //! format what the planner decided.
 
+mod coverage;
 mod human;
 mod json;
 
+pub use coverage::coverage;
 pub use human::human;
 pub use json::json;
 

@@ -1,0 +1,105 @@
+//! Planning organization settings: trusted service access and delegated administrators.
+//! Listed ones are made exact; others are reported, and removed only with `--prune`. Pure.
+
+use super::{AccountRef, Change, Op, PlanOptions, Unmanaged};
+use crate::blueprint::Blueprint;
+use crate::live::LiveState;
+use crate::model::{Action, Kind};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+pub struct SettingsPlan {
+    pub changes: Vec<Change>,
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+fn change(address: String, action: Action, value: serde_json::Value, reason: String, op: Op) -> Change {
+    let (before, after) = if action == Action::Delete { (Some(value), None) } else { (None, Some(value)) };
+    Change { address, kind: Kind::OrganizationSetting, action, before, after, reason, title: None, op }
+}
+
+pub fn plan(
+    bp: &Blueprint,
+    live: &LiveState,
+    matched: &BTreeMap<String, String>,
+    options: &PlanOptions,
+) -> SettingsPlan {
+    let mut out = SettingsPlan { changes: Vec::new(), unmanaged: Vec::new() };
+    if let (Some(wanted), Some(enabled)) = (&bp.organization.trusted_services, &live.trusted_services) {
+        for service in wanted.difference(enabled) {
+            out.changes.push(change(
+                format!("organization_setting.trusted_service/{service}"),
+                Action::Create,
+                json!({"trusted_service": service}),
+                format!("give {service} trusted access to the organization"),
+                Op::EnableServiceAccess { service: service.clone() },
+            ));
+        }
+        for service in enabled.difference(wanted) {
+            let address = format!("organization_setting.trusted_service/{service}");
+            if options.prune {
+                out.changes.push(change(
+                    address,
+                    Action::Delete,
+                    json!({"trusted_service": service}),
+                    "trusted access not in the blueprint (--prune)".into(),
+                    Op::DisableServiceAccess { service: service.clone() },
+                ));
+            } else {
+                let note = "trusted access not in organization.trusted_services; --prune disables it".to_string();
+                out.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationSetting, note });
+            }
+        }
+    }
+    let (wanted, Some(registered)) = (&bp.organization.delegated_administrators, &live.delegated_administrators) else {
+        return out;
+    };
+    let key_of: BTreeMap<&String, &String> = matched.iter().map(|(k, id)| (id, k)).collect();
+    let label = |id: &String| key_of.get(id).map_or_else(|| id.clone(), |k| (*k).clone());
+    for (service, key) in wanted {
+        let current = registered.get(service).cloned().unwrap_or_default();
+        let id = matched.get(key);
+        if id.is_none_or(|id| !current.contains(id)) {
+            out.changes.push(change(
+                format!("organization_setting.delegated_administrator/{service}/{key}"),
+                Action::Create,
+                json!({"service": service, "account": key}),
+                format!("register {key} as delegated administrator for {service}"),
+                Op::RegisterDelegatedAdministrator { service: service.clone(), account: AccountRef::Key(key.clone()) },
+            ));
+        }
+        for other in current.iter().filter(|other| Some(*other) != id) {
+            out.changes.push(change(
+                format!("organization_setting.delegated_administrator/{service}/{}", label(other)),
+                Action::Delete,
+                json!({"service": service, "account": label(other)}),
+                format!("the blueprint makes {key} the delegated administrator for {service}"),
+                Op::DeregisterDelegatedAdministrator {
+                    service: service.clone(),
+                    account: AccountRef::Id(other.clone()),
+                },
+            ));
+        }
+    }
+    for (service, accounts) in registered.iter().filter(|(s, _)| !wanted.contains_key(*s)) {
+        for account in accounts {
+            let address = format!("organization_setting.delegated_administrator/{service}/{}", label(account));
+            if options.prune {
+                out.changes.push(change(
+                    address,
+                    Action::Delete,
+                    json!({"service": service, "account": label(account)}),
+                    "delegated administrator not in the blueprint (--prune)".into(),
+                    Op::DeregisterDelegatedAdministrator {
+                        service: service.clone(),
+                        account: AccountRef::Id(account.clone()),
+                    },
+                ));
+            } else {
+                let note = "not in organization.delegated_administrators; --prune deregisters it".to_string();
+                out.unmanaged.push(Unmanaged { address, kind: Kind::OrganizationSetting, note });
+            }
+        }
+    }
+    out
+}

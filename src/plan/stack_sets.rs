@@ -1,0 +1,270 @@
+//! Planning CloudFormation stack sets: the stack set itself (a template compares after
+//! normalizing its format), and its instances as (OU, region) targets, adding and removing
+//! exactly the difference. Fields the service does not report are not compared. Pure.
+
+use super::{Change, Op, PlanOptions, StackSetSpec, Unmanaged};
+use crate::blueprint::{Blueprint, StackSet};
+use crate::live::{LiveStackSet, LiveState};
+use crate::model::{Action, Kind};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub struct StackSetsPlan {
+    pub changes: Vec<Change>,
+    pub unmanaged: Vec<Unmanaged>,
+    pub warnings: Vec<String>,
+}
+
+/// A template in a canonical form: parsed (JSON or YAML) and printed with sorted keys, or, where
+/// it does not parse (short-form intrinsic tags), its lines without trailing spaces and blanks.
+pub fn normalize_template(text: &str) -> String {
+    let parsed: Option<serde_json::Value> =
+        serde_json::from_str(text).ok().or_else(|| serde_saphyr::from_str::<serde_json::Value>(text).ok());
+    match parsed {
+        Some(value) if value.is_object() => crate::model::canonical_json(&value),
+        _ => text.lines().map(str::trim_end).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n"),
+    }
+}
+
+fn spec_of(ss: &StackSet) -> StackSetSpec {
+    StackSetSpec {
+        name: ss.name.clone(),
+        template_body: ss.template_body.clone(),
+        description: ss.description.clone(),
+        permission_model: ss.permission_model.clone(),
+        capabilities: ss.capabilities.clone(),
+        parameters: ss.parameters.clone(),
+        auto_deployment: ss.auto_deployment.as_ref().map(|a| (a.enabled, a.retain_stacks_on_account_removal)),
+        preferences: ss.operation_preferences.clone(),
+    }
+}
+
+/// Whether any account sits under an OU path once the plan's moves are done.
+fn has_accounts(bp: &Blueprint, live: &LiveState, matched: &BTreeMap<String, String>, path: &str) -> bool {
+    let under = |p: &str| path == "Root" || p == path || p.starts_with(&format!("{path}/"));
+    if bp.accounts.values().any(|a| under(&a.ou)) {
+        return true;
+    }
+    let managed: BTreeSet<&String> = matched.values().collect();
+    live.accounts.values().any(|a| {
+        !managed.contains(&a.id) && a.status == "ACTIVE" && live.path_of(&a.parent_id).is_some_and(|p| under(&p))
+    })
+}
+
+pub fn plan(
+    bp: &Blueprint,
+    live: &LiveState,
+    matched: &BTreeMap<String, String>,
+    options: &PlanOptions,
+) -> StackSetsPlan {
+    let mut out = StackSetsPlan { changes: Vec::new(), unmanaged: Vec::new(), warnings: Vec::new() };
+    let Some(live_sets) = &live.stack_sets else { return out };
+    let ou_ids: BTreeMap<String, String> = live.ous_by_path().into_iter().map(|(p, o)| (p, o.id.clone())).collect();
+    for (name, ss) in &bp.stack_sets {
+        let spec = spec_of(ss);
+        let existing = live_sets.get(name);
+        match existing {
+            None => out.changes.push(Change {
+                address: format!("stack_set.{name}"),
+                kind: Kind::StackSet,
+                action: Action::Create,
+                before: None,
+                after: Some(json!({
+                    "name": name, "description": ss.description, "permission_model": ss.permission_model,
+                    "capabilities": ss.capabilities, "parameters": ss.parameters, "template": ss.template_file,
+                    "auto_deployment": spec.auto_deployment.map(|(e, r)| json!({"enabled": e, "retain_stacks_on_account_removal": r})),
+                })),
+                reason: format!("stack set {name} does not exist"),
+                title: None,
+                op: Op::CreateStackSet { spec: spec.clone() },
+            }),
+            Some(current) => {
+                if let Some(change) = update(ss, &spec, current) {
+                    out.changes.push(change);
+                }
+            }
+        }
+        instances(bp, live, matched, ss, existing, &ou_ids, &mut out);
+    }
+    for name in live_sets.keys().filter(|n| !bp.stack_sets.contains_key(*n)) {
+        let address = format!("stack_set.{name}");
+        if options.prune {
+            out.changes.push(Change {
+                address,
+                kind: Kind::StackSet,
+                action: Action::Delete,
+                before: Some(json!({"name": name})),
+                after: None,
+                reason: "not in the blueprint (--prune): its instances are deleted first".into(),
+                title: None,
+                op: Op::DeleteStackSet { name: name.clone() },
+            });
+        } else {
+            out.unmanaged.push(Unmanaged {
+                address,
+                kind: Kind::StackSet,
+                note: "not in the blueprint; --prune deletes it and its instances".into(),
+            });
+        }
+    }
+    out
+}
+
+fn update(ss: &StackSet, spec: &StackSetSpec, live: &LiveStackSet) -> Option<Change> {
+    let (mut before, mut after) = (json!({}), json!({}));
+    let mut what = Vec::new();
+    let mut differs = |key: &str, b: serde_json::Value, a: serde_json::Value| {
+        before[key] = b;
+        after[key] = a;
+        what.push(key.replace('_', " "));
+    };
+    if normalize_template(&live.template_body) != normalize_template(&ss.template_body) {
+        differs("template", json!(live.template_body), json!(ss.template_body));
+    }
+    if live.description.as_deref().unwrap_or("") != ss.description.as_deref().unwrap_or("") {
+        differs("description", json!(live.description), json!(ss.description));
+    }
+    if live.parameters != ss.parameters {
+        differs("parameters", json!(live.parameters), json!(ss.parameters));
+    }
+    if let Some(capabilities) = &live.capabilities
+        && capabilities != &ss.capabilities
+    {
+        differs("capabilities", json!(capabilities), json!(ss.capabilities));
+    }
+    if let Some(model) = &live.permission_model
+        && model != &ss.permission_model
+    {
+        differs("permission_model", json!(model), json!(ss.permission_model));
+    }
+    if let (Some(current), Some(wanted)) = (&live.auto_deployment, &ss.auto_deployment)
+        && current != wanted
+    {
+        differs(
+            "auto_deployment",
+            json!({"enabled": current.enabled, "retain_stacks_on_account_removal": current.retain_stacks_on_account_removal}),
+            json!({"enabled": wanted.enabled, "retain_stacks_on_account_removal": wanted.retain_stacks_on_account_removal}),
+        );
+    }
+    if what.is_empty() {
+        return None;
+    }
+    Some(Change {
+        address: format!("stack_set.{}", ss.name),
+        kind: Kind::StackSet,
+        action: Action::Update,
+        before: Some(before),
+        after: Some(after),
+        reason: format!(
+            "{} differ{}; the update reaches every instance",
+            what.join(", "),
+            if what.len() == 1 { "s" } else { "" }
+        ),
+        title: None,
+        op: Op::UpdateStackSet { spec: spec.clone() },
+    })
+}
+
+fn instances(
+    bp: &Blueprint,
+    live: &LiveState,
+    matched: &BTreeMap<String, String>,
+    ss: &StackSet,
+    existing: Option<&LiveStackSet>,
+    ou_ids: &BTreeMap<String, String>,
+    out: &mut StackSetsPlan,
+) {
+    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    for path in &ss.target_ous {
+        if !has_accounts(bp, live, matched, path) {
+            out.warnings.push(format!(
+                "stack set {}: OU {path} has no accounts yet, so no instances are planned there",
+                ss.name
+            ));
+            continue;
+        }
+        for region in &ss.regions {
+            wanted.insert((path.clone(), region.clone()));
+        }
+    }
+    // Deployed (OU path, region) targets: from the OU AWS reports, or, where it does not,
+    // from the targeted OU that holds the instance's account.
+    let path_of_id: BTreeMap<&String, &String> = ou_ids.iter().map(|(p, id)| (id, p)).collect();
+    let mut deployed: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for instance in existing.map(|e| e.instances.as_slice()).unwrap_or_default() {
+        let path = match &instance.ou_id {
+            Some(id) if id == &live.root.id => Some("Root".to_string()),
+            Some(id) => path_of_id.get(id).map(|p| (*p).clone()),
+            None => ss
+                .target_ous
+                .iter()
+                .find(|p| match p.as_str() {
+                    "Root" => true,
+                    p => ou_ids.get(p).is_some_and(|id| live.is_under(&instance.account_id, id)),
+                })
+                .cloned(),
+        };
+        let path = path.unwrap_or_else(|| {
+            live.accounts.get(&instance.account_id).and_then(|a| live.path_of(&a.parent_id)).unwrap_or_default()
+        });
+        deployed.entry((path, instance.region.clone())).or_default().push(instance.account_id.clone());
+    }
+    let mut adds: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+    for (path, region) in &wanted {
+        if !deployed.contains_key(&(path.clone(), region.clone())) {
+            adds.entry(region).or_default().push(path.clone());
+        }
+    }
+    for (region, ous) in adds {
+        out.changes.push(Change {
+            address: format!("stack_instances.{}/{region}", ss.name),
+            kind: Kind::StackInstances,
+            action: Action::Create,
+            before: None,
+            after: Some(json!({"stack_set": ss.name, "region": region, "ous": ous})),
+            reason: format!("deploy to {} in {region}", ous.join(", ")),
+            title: None,
+            op: Op::CreateStackInstances {
+                stack_set: ss.name.clone(),
+                region: region.clone(),
+                ous,
+                preferences: ss.operation_preferences.clone(),
+            },
+        });
+    }
+    let mut removes: BTreeMap<&String, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    for ((path, region), accounts) in &deployed {
+        if wanted.contains(&(path.clone(), region.clone())) {
+            continue;
+        }
+        let entry = removes.entry(region).or_default();
+        entry.0.push(path.clone());
+        if let Some(id) = ou_ids.get(path).or((path == "Root").then_some(&live.root.id)) {
+            entry.1.push(id.clone());
+        }
+        entry.2.extend(accounts.iter().cloned());
+    }
+    for (region, (paths, ids, accounts)) in removes {
+        let reason = if ss.regions.contains(region) {
+            format!("{} no longer targeted in {region}", paths.join(", "))
+        } else {
+            format!("{region} is no longer one of the stack set's regions")
+        };
+        out.changes.push(Change {
+            address: format!("stack_instances.{}/{region}", ss.name),
+            kind: Kind::StackInstances,
+            action: Action::Delete,
+            before: Some(json!({"stack_set": ss.name, "region": region, "ous": paths, "accounts": accounts})),
+            after: None,
+            reason,
+            title: None,
+            op: Op::DeleteStackInstances {
+                stack_set: ss.name.clone(),
+                region: region.clone(),
+                ou_ids: ids,
+                account_ids: accounts,
+                preferences: ss.operation_preferences.clone(),
+            },
+        });
+    }
+}

@@ -1,0 +1,52 @@
+//! AWS Config coverage as a table with a closing summary line.
+
+use crate::aws::config_status::{CoverageRow, Recording};
+use std::fmt::Write;
+
+pub fn coverage(rows: &[CoverageRow]) -> String {
+    let name_width = rows.iter().map(|r| r.account_name.chars().count()).max().unwrap_or(0).max(4);
+    let region_width = rows.iter().map(|r| r.region.len()).max().unwrap_or(0).max(6);
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<12}  {:<name_width$}  {:<region_width$}  CONFIG", "ACCOUNT", "NAME", "REGION");
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<12}  {:<name_width$}  {:<region_width$}  {}",
+            r.account_id,
+            r.account_name,
+            r.region,
+            r.state.label()
+        );
+    }
+    let recording = rows.iter().filter(|r| r.state == Recording::Recording).count();
+    let _ = writeln!(out, "Config recording in {recording} of {} account-regions.", rows.len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_then_the_summary() {
+        let row = |id: &str, name: &str, region: &str, state| CoverageRow {
+            account_id: id.into(),
+            account_name: name.into(),
+            region: region.into(),
+            state,
+        };
+        let text = coverage(&[
+            row("111111111111", "Security", "eu-west-1", Recording::Recording),
+            row("111111111111", "Security", "us-east-1", Recording::NoRecorder),
+            row("222222222222", "Prod Web", "us-east-1", Recording::Unreadable("AccessDenied".into())),
+        ]);
+        assert_eq!(
+            text,
+            "ACCOUNT       NAME      REGION     CONFIG\n\
+             111111111111  Security  eu-west-1  recording\n\
+             111111111111  Security  us-east-1  no recorder\n\
+             222222222222  Prod Web  us-east-1  unreadable: AccessDenied\n\
+             Config recording in 1 of 3 account-regions.\n"
+        );
+    }
+}
