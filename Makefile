@@ -14,18 +14,21 @@ demo: build $(MOTO)
 test: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
 	$(CARGO) test --locked
 
 build:
 	$(CARGO) build --locked
 
-lint:
+lint: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
+	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
 
 venv: $(MOTO)
 
-# The emulator, pinned with all its dependencies; rebuilt when the pins change.
+# The emulator (and cfn-lint, which moto depends on), pinned with all their dependencies;
+# rebuilt when the pins change.
 $(MOTO): requirements-emulator.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt

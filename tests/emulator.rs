@@ -82,7 +82,7 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
 
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--stats"]);
     assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
-    assert!(stdout(&apply).contains("Apply complete: 46 changes applied."), "{}", stdout(&apply));
+    assert!(stdout(&apply).contains("Apply complete: 54 changes applied."), "{}", stdout(&apply));
     assert!(stderr(&apply).contains("stats: total calls="), "{}", stderr(&apply));
 
     // What AWS holds now, read through the SDK.

@@ -192,3 +192,6 @@ mod tests;
 
 #[cfg(test)]
 mod identity_tests;
+
+#[cfg(test)]
+mod stack_set_tests;

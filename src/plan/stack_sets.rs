@@ -165,6 +165,14 @@ fn update(ss: &StackSet, spec: &StackSetSpec, live: &LiveStackSet) -> Option<Cha
     })
 }
 
+/// Instances to remove in one region: the OU paths, their ids, and the accounts reached.
+#[derive(Default)]
+struct Removal {
+    paths: Vec<String>,
+    ou_ids: Vec<String>,
+    accounts: Vec<String>,
+}
+
 fn instances(
     bp: &Blueprint,
     live: &LiveState,
@@ -232,19 +240,19 @@ fn instances(
             },
         });
     }
-    let mut removes: BTreeMap<&String, (Vec<String>, Vec<String>, Vec<String>)> = BTreeMap::new();
+    let mut removes: BTreeMap<&String, Removal> = BTreeMap::new();
     for ((path, region), accounts) in &deployed {
         if wanted.contains(&(path.clone(), region.clone())) {
             continue;
         }
         let entry = removes.entry(region).or_default();
-        entry.0.push(path.clone());
+        entry.paths.push(path.clone());
         if let Some(id) = ou_ids.get(path).or((path == "Root").then_some(&live.root.id)) {
-            entry.1.push(id.clone());
+            entry.ou_ids.push(id.clone());
         }
-        entry.2.extend(accounts.iter().cloned());
+        entry.accounts.extend(accounts.iter().cloned());
     }
-    for (region, (paths, ids, accounts)) in removes {
+    for (region, Removal { paths, ou_ids: ids, accounts }) in removes {
         let reason = if ss.regions.contains(region) {
             format!("{} no longer targeted in {region}", paths.join(", "))
         } else {
@@ -268,3 +276,7 @@ fn instances(
         });
     }
 }
+
+#[cfg(test)]
+#[path = "stack_sets_tests.rs"]
+mod tests;

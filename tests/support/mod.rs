@@ -114,6 +114,66 @@ impl Emulator {
         aws_sdk_identitystore::Client::from_conf(b.build())
     }
 
+    pub fn cfn(&self) -> aws_sdk_cloudformation::Client {
+        let b = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .http_client(http_client());
+        aws_sdk_cloudformation::Client::from_conf(b.build())
+    }
+
+    /// A configuration recorder in a member account, made through the role lzctl reads with,
+    /// as the Config template would make it; `recording` starts it.
+    pub async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::Config::builder()
+                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+                .region(aws_sdk_sts::config::Region::new("us-east-1"))
+                .endpoint_url(&self.url)
+                .credentials_provider(aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "tests"))
+                .http_client(http_client())
+                .build(),
+        );
+        let role = format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole");
+        let assumed = sts.assume_role().role_arn(&role).role_session_name("tests").send().await.expect("assume role");
+        let c = assumed.credentials().unwrap();
+        let config = aws_sdk_config::Client::from_conf(
+            aws_sdk_config::Config::builder()
+                .behavior_version(aws_sdk_config::config::BehaviorVersion::latest())
+                .region(aws_sdk_config::config::Region::new(region.to_string()))
+                .endpoint_url(&self.url)
+                .credentials_provider(aws_sdk_config::config::Credentials::new(
+                    c.access_key_id(),
+                    c.secret_access_key(),
+                    Some(c.session_token().to_string()),
+                    None,
+                    "tests",
+                ))
+                .http_client(http_client())
+                .build(),
+        );
+        let recorder = aws_sdk_config::types::ConfigurationRecorder::builder()
+            .name("default")
+            .role_arn(format!("arn:aws:iam::{account}:role/lz-config-recorder-{region}"))
+            .build();
+        config.put_configuration_recorder().configuration_recorder(recorder).send().await.expect("put recorder");
+        let channel =
+            aws_sdk_config::types::DeliveryChannel::builder().name("default").s3_bucket_name("lz-config-logs").build();
+        config.put_delivery_channel().delivery_channel(channel).send().await.expect("put delivery channel");
+        if recording {
+            config
+                .start_configuration_recorder()
+                .configuration_recorder_name("default")
+                .send()
+                .await
+                .expect("start recorder");
+        }
+    }
+
     /// The Identity Center instance the emulator made, and its identity store.
     pub async fn instance(&self) -> (String, String) {
         let out = self.sso().list_instances().send().await.expect("list instances");

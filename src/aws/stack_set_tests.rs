@@ -1,0 +1,159 @@
+//! StackSets paths the emulator cannot show, against mocked SDK clients: an operation that runs
+//! and then fails in some accounts, instances reported with the (nested) OU they came through,
+//! and the auto-deployment and capabilities AWS reports.
+
+use super::pacing::{Pacer, RetryPolicy};
+use super::*;
+use crate::apply::{Call, Executor};
+use crate::plan::OperationPreferences;
+use aws_sdk_cloudformation::Client as Cfn;
+use aws_sdk_cloudformation::operation::{
+    create_stack_instances::CreateStackInstancesOutput, describe_stack_set::DescribeStackSetOutput,
+    describe_stack_set_operation::DescribeStackSetOperationOutput, list_stack_instances::ListStackInstancesOutput,
+    list_stack_set_operation_results::ListStackSetOperationResultsOutput, list_stack_sets::ListStackSetsOutput,
+};
+use aws_sdk_cloudformation::types::{
+    AutoDeployment, Capability, PermissionModels, StackInstanceSummary, StackSet, StackSetOperation,
+    StackSetOperationResultStatus, StackSetOperationResultSummary, StackSetOperationStatus, StackSetSummary,
+};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+fn aws_with(rules: &[&Rule]) -> Aws {
+    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c
+        .retry_config(aws_config::retry::RetryConfig::disabled()));
+    Aws::from_clients(Clients { cfn, ..unused_clients() }, Pacer::new(RetryPolicy::default()))
+}
+
+const POLLING: Polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
+
+fn operation(status: StackSetOperationStatus) -> DescribeStackSetOperationOutput {
+    DescribeStackSetOperationOutput::builder()
+        .stack_set_operation(StackSetOperation::builder().status(status).build())
+        .build()
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_operation_running_then_failed_names_each_failing_account_and_region() {
+    let create = mock!(Cfn::create_stack_instances)
+        .then_output(|| CreateStackInstancesOutput::builder().operation_id("op-1").build());
+    let describe = mock!(Cfn::describe_stack_set_operation)
+        .sequence()
+        .output(|| operation(StackSetOperationStatus::Running))
+        .output(|| operation(StackSetOperationStatus::Running))
+        .output(|| operation(StackSetOperationStatus::Failed))
+        .build();
+    let results = mock!(Cfn::list_stack_set_operation_results).then_output(|| {
+        ListStackSetOperationResultsOutput::builder()
+            .summaries(
+                StackSetOperationResultSummary::builder()
+                    .account("111111111111")
+                    .region("us-east-1")
+                    .status(StackSetOperationResultStatus::Succeeded)
+                    .build(),
+            )
+            .summaries(
+                StackSetOperationResultSummary::builder()
+                    .account("222222222222")
+                    .region("eu-west-1")
+                    .status(StackSetOperationResultStatus::Failed)
+                    .status_reason("Resource handler returned message: \"lz-config-recorder-eu-west-1 already exists\"")
+                    .build(),
+            )
+            .build()
+    });
+    let aws = aws_with(&[&create, &describe, &results]);
+    let mut executor = AwsExecutor::new(&aws, POLLING, POLLING);
+    executor.stack_sets = POLLING;
+    let err = executor
+        .call(&Call::CreateStackInstances {
+            stack_set: "config-recorder".into(),
+            region: "eu-west-1".into(),
+            ou_ids: vec!["ou-ab12-34567890".into()],
+            preferences: OperationPreferences::default(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.operation, "cloudformation:CreateStackInstances");
+    assert_eq!(
+        err.message,
+        "operation op-1 ended FAILED: 222222222222 eu-west-1: FAILED (Resource handler returned message: \"lz-config-recorder-eu-west-1 already exists\")"
+    );
+    assert_eq!(describe.num_calls(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn more_than_fifty_ous_go_in_calls_of_fifty() {
+    let create = mock!(Cfn::create_stack_instances)
+        .match_requests(|r| r.deployment_targets().is_some_and(|t| t.organizational_unit_ids().len() <= 50))
+        .then_output(|| CreateStackInstancesOutput::builder().operation_id("op").build());
+    let describe =
+        mock!(Cfn::describe_stack_set_operation).then_output(|| operation(StackSetOperationStatus::Succeeded));
+    let aws = aws_with(&[&create, &describe]);
+    let ou_ids = (0..120).map(|i| format!("ou-ab12-{i:08}")).collect();
+    let call = Call::CreateStackInstances {
+        stack_set: "s".into(),
+        region: "us-east-1".into(),
+        ou_ids,
+        preferences: OperationPreferences::default(),
+    };
+    assert_eq!(AwsExecutor::new(&aws, POLLING, POLLING).call(&call).await, Ok(None));
+    assert_eq!(create.num_calls(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_deployment() {
+    let list = mock!(Cfn::list_stack_sets).then_output(|| {
+        ListStackSetsOutput::builder()
+            .summaries(StackSetSummary::builder().stack_set_name("config-recorder").build())
+            .summaries(StackSetSummary::builder().stack_set_name("legacy").build())
+            .build()
+    });
+    let describe = mock!(Cfn::describe_stack_set).then_output(|| {
+        DescribeStackSetOutput::builder()
+            .stack_set(
+                StackSet::builder()
+                    .stack_set_name("config-recorder")
+                    .template_body("Resources: {}")
+                    .capabilities(Capability::CapabilityNamedIam)
+                    .permission_model(PermissionModels::ServiceManaged)
+                    .auto_deployment(
+                        AutoDeployment::builder().enabled(true).retain_stacks_on_account_removal(false).build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    let instances = mock!(Cfn::list_stack_instances).then_output(|| {
+        ListStackInstancesOutput::builder()
+            .summaries(
+                StackInstanceSummary::builder()
+                    .account("111111111111")
+                    .region("us-east-1")
+                    .organizational_unit_id("ou-root-foundational")
+                    .build(),
+            )
+            // An account two levels below the targeted OU: AWS still reports the targeted OU.
+            .summaries(
+                StackInstanceSummary::builder()
+                    .account("222222222222")
+                    .region("us-east-1")
+                    .organizational_unit_id("ou-root-foundational")
+                    .build(),
+            )
+            .build()
+    });
+    let aws = aws_with(&[&list, &describe, &instances]);
+    let sets = cloudformation::read(&aws, &BTreeSet::from(["config-recorder".to_string()])).await.expect("reads");
+    let ss = &sets["config-recorder"];
+    assert_eq!(ss.capabilities, Some(BTreeSet::from(["CAPABILITY_NAMED_IAM".to_string()])));
+    assert_eq!(ss.permission_model.as_deref(), Some("SERVICE_MANAGED"));
+    assert_eq!(
+        ss.auto_deployment,
+        Some(crate::blueprint::AutoDeployment { enabled: true, retain_stacks_on_account_removal: false })
+    );
+    assert_eq!(ss.instances.iter().filter(|i| i.ou_id.as_deref() == Some("ou-root-foundational")).count(), 2);
+    assert!(sets.contains_key("legacy"), "unmanaged stack sets are listed");
+    assert_eq!(describe.num_calls(), 1, "only managed stack sets are described");
+}
