@@ -41,3 +41,6 @@ step "lzctl plan -f $BLUEPRINT --detailed-exitcode   (after apply: nothing to do
 # AWS::Config::* resources, so this reports its coverage honestly: no recorders.
 step "lzctl config-status -f $BLUEPRINT"
 "$LZCTL" config-status -f "$BLUEPRINT"
+
+step "lzctl inventory -f $BLUEPRINT --format markdown   (who can reach which account, with which permission set)"
+"$LZCTL" inventory -f "$BLUEPRINT" --format markdown --expand-groups

@@ -42,6 +42,54 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Whether AWS Config records in every member account and region.
     ConfigStatus(ConfigStatusArgs),
+    /// Who can reach which account with which permission set (read-only).
+    Inventory(InventoryArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    Csv,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct InventoryArgs {
+    #[command(subcommand)]
+    pub action: Option<InventoryAction>,
+    /// A blueprint, used only to mark each row as managed (yes/no/unknown).
+    #[arg(long = "file", short = 'f')]
+    pub file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Csv)]
+    pub format: InventoryFormat,
+    /// Write the report here instead of to stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
+    /// One row per user reached through a group.
+    #[arg(long)]
+    pub expand_groups: bool,
+    /// List accounts that no one can reach, too.
+    #[arg(long)]
+    pub include_unassigned: bool,
+    /// Only this account (name or id); repeatable.
+    #[arg(long = "account")]
+    pub accounts: Vec<String>,
+    /// Only accounts under this OU path; repeatable.
+    #[arg(long = "ou")]
+    pub ous: Vec<String>,
+    /// Only this group or user name; repeatable.
+    #[arg(long = "principal")]
+    pub principals: Vec<String>,
+    /// Only this permission set; repeatable.
+    #[arg(long = "permission-set")]
+    pub permission_sets: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InventoryAction {
+    /// Who gained and who lost which access between two JSON exports; exits 2 when they differ.
+    Diff { old: PathBuf, new: PathBuf },
 }
 
 #[derive(Debug, Args)]

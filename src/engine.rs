@@ -22,10 +22,13 @@ pub fn read_scope(bp: &Blueprint) -> ReadScope {
             permission_sets: ic.permission_sets.keys().cloned().collect(),
             principals: ic.assignments.iter().map(|a| a.principal.clone()).collect(),
             wanted_pairs: Default::default(),
+            all_permission_sets: false,
+            memberships: false,
         }),
         trusted_services: bp.organization.trusted_services.is_some(),
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
+        skip_policies: false,
     }
 }
 
@@ -89,4 +92,24 @@ pub async fn config_coverage(
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
     Ok(crate::aws::config_status::coverage(aws, &accounts, &regions, role).await)
+}
+
+/// The assignment inventory of the live organization; the blueprint, if given, only marks rows
+/// as managed. Reads only: an auditor's read-only credentials are enough.
+pub async fn inventory(
+    bp: Option<&Blueprint>,
+    aws: &Aws,
+    options: &crate::inventory::Options,
+) -> Result<Vec<crate::inventory::Row>, Error> {
+    let scope = ReadScope { skip_policies: true, ..ReadScope::default() };
+    let mut live = aws.read_organization(&scope).await?;
+    let ic_scope = IdentityCenterScope {
+        instance_arn: bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone()),
+        all_permission_sets: true,
+        memberships: options.expand_groups,
+        ..IdentityCenterScope::default()
+    };
+    live.identity_center = Some(aws.read_identity_center(&ic_scope).await?);
+    let desired = bp.map(|b| plan::desired_assignments(b, &live));
+    Ok(crate::inventory::rows(&live, options, desired.as_ref()))
 }

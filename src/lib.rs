@@ -8,6 +8,7 @@ pub mod cli;
 mod commands;
 pub mod engine;
 pub mod error;
+pub mod inventory;
 pub mod live;
 pub mod model;
 pub mod plan;
@@ -58,6 +59,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Plan(args) => commands::plan::run(&cli.global, args).await,
             Command::Apply(args) => commands::apply::run(&cli.global, args).await,
             Command::ConfigStatus(args) => commands::config_status::run(&cli.global, args).await,
+            Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
         }
     });
     match result {

@@ -65,6 +65,10 @@ pub struct LiveIdentityCenter {
     pub principals: BTreeMap<Principal, String>,
     /// Names of principals by id, for showing assignments made by hand.
     pub principal_names: BTreeMap<String, Principal>,
+    /// Every user's email by user id.
+    pub user_emails: BTreeMap<String, String>,
+    /// Group id → member user ids; read only when asked (inventory --expand-groups).
+    pub memberships: Option<BTreeMap<String, BTreeSet<String>>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,6 +187,8 @@ pub struct ReadScope {
     pub delegated_administrators: bool,
     /// Stack sets whose details and instances to read; None: stack sets are not read at all.
     pub stack_sets: Option<BTreeSet<String>>,
+    /// Skip policies and their attachments (an inventory does not need them).
+    pub skip_policies: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -194,6 +200,11 @@ pub struct IdentityCenterScope {
     /// (permission set, account id) pairs the blueprint wants among existing accounts; with the
     /// provisioned pairs, they are what reading assignments per pair would cost.
     pub wanted_pairs: BTreeSet<(String, String)>,
+    /// Read the assignments of every permission set (not only the named ones), and no
+    /// permission-set details: what an inventory needs.
+    pub all_permission_sets: bool,
+    /// Read every group's members.
+    pub memberships: bool,
 }
 
 impl LiveState {

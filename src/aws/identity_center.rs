@@ -200,8 +200,14 @@ fn boundary_of(b: &t::PermissionsBoundary) -> Option<Boundary> {
     })
 }
 
-/// Every group and user in the directory, by id.
-async fn directory(aws: &Aws, store: &str) -> Result<BTreeMap<String, Principal>, CallError> {
+/// The directory: every group and user by id, and every user's email.
+struct Directory {
+    principals: BTreeMap<String, Principal>,
+    emails: BTreeMap<String, String>,
+    group_ids: Vec<String>,
+}
+
+async fn directory(aws: &Aws, store: &str) -> Result<Directory, CallError> {
     let ids = &aws.identitystore;
     let (groups, users) = futures::try_join!(
         async {
@@ -217,14 +223,45 @@ async fn directory(aws: &Aws, store: &str) -> Result<BTreeMap<String, Principal>
                 .set_next_token(token.clone())))
         },
     )?;
-    let mut all = BTreeMap::new();
+    let mut principals = BTreeMap::new();
     for g in &groups {
-        all.insert(g.group_id().to_string(), Principal::Group(g.display_name().unwrap_or_default().to_string()));
+        principals.insert(g.group_id().to_string(), Principal::Group(g.display_name().unwrap_or_default().to_string()));
     }
+    let mut emails = BTreeMap::new();
     for u in &users {
-        all.insert(u.user_id().to_string(), Principal::User(u.user_name().unwrap_or_default().to_string()));
+        principals.insert(u.user_id().to_string(), Principal::User(u.user_name().unwrap_or_default().to_string()));
+        let email = u.emails().iter().find(|e| e.primary()).or_else(|| u.emails().first()).and_then(|e| e.value());
+        if let Some(email) = email {
+            emails.insert(u.user_id().to_string(), email.to_string());
+        }
     }
-    Ok(all)
+    Ok(Directory { principals, emails, group_ids: groups.iter().map(|g| g.group_id().to_string()).collect() })
+}
+
+/// Every group's members, one paged listing per group.
+async fn memberships(
+    aws: &Aws,
+    store: &str,
+    group_ids: &[String],
+) -> Result<BTreeMap<String, BTreeSet<String>>, CallError> {
+    let ids = &aws.identitystore;
+    let per_group = try_join_all(group_ids.iter().map(|group| async move {
+        let members = all_pages!(aws, "identitystore", "ListGroupMemberships", group, group_memberships, |token| ids
+            .list_group_memberships()
+            .identity_store_id(store)
+            .group_id(group)
+            .set_next_token(token.clone()));
+        let users: BTreeSet<String> = members
+            .iter()
+            .filter_map(|m| match m.member_id() {
+                Some(aws_sdk_identitystore::types::MemberId::UserId(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok::<_, CallError>((group.clone(), users))
+    }))
+    .await?;
+    Ok(per_group.into_iter().collect())
 }
 
 fn kind_of(t: Option<&t::PrincipalType>) -> PrincipalKind {
@@ -244,7 +281,7 @@ fn sdk_kind(kind: PrincipalKind) -> t::PrincipalType {
 pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
     let (instance_arn, store) = instance(aws, scope.instance_arn.as_deref()).await?;
     let instance = instance_arn.as_str();
-    let (arns, principal_names) = futures::try_join!(
+    let (arns, directory) = futures::try_join!(
         async {
             Ok::<_, CallError>(all_pages!(aws, "sso-admin", "ListPermissionSets", instance, permission_sets, |token| {
                 aws.sso.list_permission_sets().instance_arn(instance).set_next_token(token.clone())
@@ -254,7 +291,7 @@ pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentity
     )?;
     let described = try_join_all(arns.iter().map(|arn| async move {
         let mut ps = describe_permission_set(aws, instance, arn).await?;
-        if scope.permission_sets.contains(&ps.name) {
+        if !scope.all_permission_sets && scope.permission_sets.contains(&ps.name) {
             read_details(aws, instance, &mut ps).await?;
         }
         Ok::<_, CallError>(ps)
@@ -262,9 +299,10 @@ pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentity
     .await?;
     let permission_sets: BTreeMap<String, LivePermissionSet> =
         described.into_iter().map(|ps| (ps.name.clone(), ps)).collect();
+    let principal_names = directory.principals;
     let managed: BTreeMap<&str, &str> = permission_sets
         .values()
-        .filter(|ps| scope.permission_sets.contains(&ps.name))
+        .filter(|ps| scope.all_permission_sets || scope.permission_sets.contains(&ps.name))
         .map(|ps| (ps.arn.as_str(), ps.name.as_str()))
         .collect();
 
@@ -297,6 +335,8 @@ pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentity
     let by_name: BTreeMap<&Principal, &String> = principal_names.iter().map(|(id, p)| (p, id)).collect();
     let principals =
         scope.principals.iter().filter_map(|p| by_name.get(p).map(|id| (p.clone(), (*id).clone()))).collect();
+    let memberships =
+        if scope.memberships { Some(memberships(aws, &store, &directory.group_ids).await?) } else { None };
     Ok(LiveIdentityCenter {
         instance_arn,
         identity_store_id: store,
@@ -304,6 +344,8 @@ pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentity
         assignments,
         principals,
         principal_names,
+        user_emails: directory.emails,
+        memberships,
     })
 }
 

@@ -59,7 +59,9 @@ pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> 
     };
 
     // The tree, level by level: children OUs and accounts of every parent, concurrently.
-    let (tree, policies) = futures::try_join!(read_tree(aws, &live.root.id), read_policies(aws, scope))?;
+    let (tree, policies) = futures::try_join!(read_tree(aws, &live.root.id), async {
+        if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope).await }
+    })?;
     let (ous, accounts) = tree;
     live.ous = ous;
     live.accounts = accounts;

@@ -2,6 +2,7 @@
 
 pub mod apply;
 pub mod config_status;
+pub mod inventory;
 pub mod plan;
 pub mod validate;
 

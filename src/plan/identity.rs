@@ -88,6 +88,24 @@ pub fn desired_pairs(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Stri
         .collect()
 }
 
+/// What the blueprint assigns, as (permission set, principal, account id), among accounts that
+/// exist: the inventory's `managed` column.
+pub fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
+    let Some(ic) = &bp.identity_center else { return BTreeSet::new() };
+    let matched =
+        live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
+    wanted(bp, ic, live, &matched)
+        .into_iter()
+        .filter_map(|w| {
+            let id = match w.account {
+                AccountRef::Key(key) => matched.get(&key)?.clone(),
+                AccountRef::Id(id) => id,
+            };
+            Some((w.permission_set, w.principal, id))
+        })
+        .collect()
+}
+
 pub struct IdentityPlan {
     pub changes: Vec<Change>,
     pub unmanaged: Vec<Unmanaged>,

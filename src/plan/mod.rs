@@ -9,7 +9,7 @@ mod settings;
 mod stack_sets;
 
 pub use diff::{PlanError, diff};
-pub use identity::desired_pairs;
+pub use identity::{desired_assignments, desired_pairs};
 
 use crate::blueprint::{Boundary, PolicyReference};
 use crate::live::PrincipalId;

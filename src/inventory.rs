@@ -1,0 +1,332 @@
+//! The assignment inventory: who can reach which account with which permission set, from the
+//! live organization and Identity Center, as CSV, JSON or Markdown; and the difference between
+//! two JSON exports. Pure: rows in, text out.
+
+use crate::blueprint::Principal;
+use crate::live::{LiveState, PrincipalKind};
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// Every column, in order. The first block is lzctl's; the last six are those of aws-sso-util's
+/// `admin assignments` CSV, so tools built on that keep working.
+pub const COLUMNS: [&str; 19] = [
+    "account_id",
+    "account_name",
+    "account_status",
+    "ou_path",
+    "permission_set",
+    "principal_type",
+    "principal_name",
+    "principal_id",
+    "via_group",
+    "user_name",
+    "user_email",
+    "managed",
+    "instance_arn",
+    "identity_store_id",
+    "permission_set_arn",
+    "permission_set_name",
+    "target_type",
+    "target_id",
+    "target_name",
+];
+
+/// One (account, permission set, principal) — or, expanded, one user reached through a group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    pub account_name: String,
+    pub account_id: String,
+    pub permission_set: String,
+    pub principal_type: String,
+    pub principal_name: String,
+    pub user_name: String,
+    pub account_status: String,
+    pub ou_path: String,
+    pub principal_id: String,
+    pub via_group: String,
+    pub user_email: String,
+    /// yes / no / unknown; None when no blueprint was given.
+    pub managed: Option<String>,
+    pub instance_arn: String,
+    pub identity_store_id: String,
+    pub permission_set_arn: String,
+}
+
+impl Row {
+    /// The row's values under `COLUMNS`, without `managed` when no blueprint was given.
+    pub fn fields(&self, with_managed: bool) -> Vec<(&'static str, String)> {
+        let assigned = !self.permission_set.is_empty();
+        let values = [
+            self.account_id.clone(),
+            self.account_name.clone(),
+            self.account_status.clone(),
+            self.ou_path.clone(),
+            self.permission_set.clone(),
+            self.principal_type.clone(),
+            self.principal_name.clone(),
+            self.principal_id.clone(),
+            self.via_group.clone(),
+            self.user_name.clone(),
+            self.user_email.clone(),
+            self.managed.clone().unwrap_or_default(),
+            self.instance_arn.clone(),
+            self.identity_store_id.clone(),
+            self.permission_set_arn.clone(),
+            self.permission_set.clone(),
+            if assigned { "AWS_ACCOUNT".into() } else { String::new() },
+            self.account_id.clone(),
+            self.account_name.clone(),
+        ];
+        COLUMNS.iter().zip(values).filter(|(c, _)| with_managed || **c != "managed").map(|(c, v)| (*c, v)).collect()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Account names or ids.
+    pub accounts: Vec<String>,
+    /// OU paths, with or without the leading `Root/`.
+    pub ous: Vec<String>,
+    /// Group or user names.
+    pub principals: Vec<String>,
+    pub permission_sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub expand_groups: bool,
+    pub include_unassigned: bool,
+    pub filters: Filters,
+}
+
+fn ou_path(live: &LiveState, parent_id: &str) -> String {
+    match live.path_of(parent_id) {
+        Some(p) if p.is_empty() => "Root".into(),
+        Some(p) => format!("Root/{p}"),
+        None => "Root/?".into(),
+    }
+}
+
+fn under(path: &str, wanted: &str) -> bool {
+    let wanted = wanted.trim_end_matches('/');
+    let wanted =
+        if wanted == "Root" || wanted.starts_with("Root/") { wanted.to_string() } else { format!("Root/{wanted}") };
+    path == wanted || path.starts_with(&format!("{wanted}/"))
+}
+
+/// The inventory rows, sorted. `desired` is what the blueprint assigns (permission set,
+/// principal, account id); None when no blueprint was given.
+pub fn rows(live: &LiveState, options: &Options, desired: Option<&BTreeSet<(String, Principal, String)>>) -> Vec<Row> {
+    let Some(ic) = &live.identity_center else { return Vec::new() };
+    let f = &options.filters;
+    let account_ok = |id: &str| {
+        let Some(a) = live.accounts.get(id) else { return false };
+        let path = ou_path(live, &a.parent_id);
+        (f.accounts.is_empty() || f.accounts.iter().any(|x| x == &a.id || x == &a.name))
+            && (f.ous.is_empty() || f.ous.iter().any(|o| under(&path, o)))
+    };
+    let arn_of: BTreeMap<&String, &String> = ic.permission_sets.iter().map(|(name, ps)| (name, &ps.arn)).collect();
+    let mut out = Vec::new();
+    for a in &ic.assignments {
+        if !account_ok(&a.account_id)
+            || !(f.permission_sets.is_empty() || f.permission_sets.contains(&a.permission_set))
+        {
+            continue;
+        }
+        let account = &live.accounts[&a.account_id];
+        let principal = ic.principal_names.get(&a.principal.id).cloned().unwrap_or_else(|| match a.principal.kind {
+            PrincipalKind::Group => Principal::Group(a.principal.id.clone()),
+            PrincipalKind::User => Principal::User(a.principal.id.clone()),
+        });
+        let managed = desired.map(|d| {
+            if d.contains(&(a.permission_set.clone(), principal.clone(), a.account_id.clone())) { "yes" } else { "no" }
+                .to_string()
+        });
+        let base = Row {
+            account_name: account.name.clone(),
+            account_id: account.id.clone(),
+            account_status: account.status.clone(),
+            ou_path: ou_path(live, &account.parent_id),
+            permission_set: a.permission_set.clone(),
+            permission_set_arn: arn_of.get(&a.permission_set).map(|s| (*s).clone()).unwrap_or_default(),
+            principal_type: a.principal.kind.as_str().to_string(),
+            principal_name: principal.name().to_string(),
+            principal_id: a.principal.id.clone(),
+            managed,
+            instance_arn: ic.instance_arn.clone(),
+            identity_store_id: ic.identity_store_id.clone(),
+            ..Row::default()
+        };
+        let mut reached = Vec::new();
+        match (a.principal.kind, &ic.memberships) {
+            (PrincipalKind::User, _) => reached.push(Row {
+                user_name: base.principal_name.clone(),
+                user_email: ic.user_emails.get(&a.principal.id).cloned().unwrap_or_default(),
+                ..base
+            }),
+            (PrincipalKind::Group, Some(memberships)) if options.expand_groups => {
+                let members = memberships.get(&a.principal.id).cloned().unwrap_or_default();
+                if members.is_empty() {
+                    reached.push(Row { via_group: base.principal_name.clone(), ..base.clone() });
+                }
+                for user in members {
+                    let name = ic.principal_names.get(&user).map_or_else(|| user.clone(), |p| p.name().to_string());
+                    reached.push(Row {
+                        via_group: base.principal_name.clone(),
+                        user_name: name,
+                        user_email: ic.user_emails.get(&user).cloned().unwrap_or_default(),
+                        ..base.clone()
+                    });
+                }
+            }
+            (PrincipalKind::Group, _) => reached.push(base),
+        }
+        out.extend(reached.into_iter().filter(|r| {
+            f.principals.is_empty() || f.principals.iter().any(|p| p == &r.principal_name || p == &r.user_name)
+        }));
+    }
+    if options.include_unassigned {
+        let seen: BTreeSet<&String> = out.iter().map(|r| &r.account_id).collect();
+        let mut empty = Vec::new();
+        for account in live.accounts.values().filter(|a| account_ok(&a.id) && !seen.contains(&a.id)) {
+            empty.push(Row {
+                account_name: account.name.clone(),
+                account_id: account.id.clone(),
+                account_status: account.status.clone(),
+                ou_path: ou_path(live, &account.parent_id),
+                managed: desired.map(|_| "unknown".to_string()),
+                instance_arn: ic.instance_arn.clone(),
+                identity_store_id: ic.identity_store_id.clone(),
+                ..Row::default()
+            });
+        }
+        out.extend(empty);
+    }
+    out.sort();
+    out
+}
+
+pub fn csv(rows: &[Row], with_managed: bool) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<&str> = COLUMNS.iter().copied().filter(|c| with_managed || *c != "managed").collect();
+    writer.write_record(&header).expect("writing to memory");
+    for row in rows {
+        writer.write_record(row.fields(with_managed).iter().map(|(_, v)| v)).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
+}
+
+pub fn json(rows: &[Row], with_managed: bool) -> String {
+    let list: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            Value::Object(
+                r.fields(with_managed)
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), Value::String(v)))
+                    .collect::<Map<_, _>>(),
+            )
+        })
+        .collect();
+    serde_json::to_string_pretty(&list).expect("JSON values serialize") + "\n"
+}
+
+/// A GitHub table of the columns people read; the CSV and JSON carry every column.
+pub fn markdown(rows: &[Row], with_managed: bool) -> String {
+    let mut columns = vec!["account", "ou_path", "permission_set", "principal", "via_group", "user", "status"];
+    if with_managed {
+        columns.push("managed");
+    }
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::new();
+    let _ = writeln!(out, "| {} |", columns.join(" | "));
+    let _ = writeln!(out, "|{}", " --- |".repeat(columns.len()));
+    for r in rows {
+        let principal = if r.principal_type.is_empty() {
+            String::new()
+        } else {
+            format!("{} {}", r.principal_type.to_lowercase(), r.principal_name)
+        };
+        let user =
+            if r.user_email.is_empty() { r.user_name.clone() } else { format!("{} <{}>", r.user_name, r.user_email) };
+        let mut cells = vec![
+            format!("{} ({})", r.account_name, r.account_id),
+            r.ou_path.clone(),
+            r.permission_set.clone(),
+            principal,
+            r.via_group.clone(),
+            user,
+            r.account_status.clone(),
+        ];
+        if with_managed {
+            cells.push(r.managed.clone().unwrap_or_default());
+        }
+        let _ = writeln!(out, "| {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+    }
+    let _ = writeln!(out, "\n{} row{}.", rows.len(), if rows.len() == 1 { "" } else { "s" });
+    out
+}
+
+/// One access as the diff names it: who reaches which account with which permission set.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Access {
+    account: String,
+    who: String,
+    permission_set: String,
+}
+
+fn accesses(export: &Value) -> Result<BTreeSet<Access>, String> {
+    let rows = export.as_array().ok_or("an inventory export is a JSON array of rows")?;
+    let field = |row: &Value, key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut all = BTreeSet::new();
+    for row in rows {
+        let permission_set = field(row, "permission_set");
+        if permission_set.is_empty() {
+            continue;
+        }
+        let (via, user) = (field(row, "via_group"), field(row, "user_name"));
+        let who = if !via.is_empty() && !user.is_empty() {
+            format!("user {user} (via group {via})")
+        } else {
+            format!("{} {}", field(row, "principal_type").to_lowercase(), field(row, "principal_name"))
+        };
+        all.insert(Access {
+            account: format!("{} ({})", field(row, "account_name"), field(row, "account_id")),
+            who,
+            permission_set,
+        });
+    }
+    Ok(all)
+}
+
+/// Who gained and who lost which access between two JSON exports, grouped by account; None
+/// when they grant the same access.
+pub fn diff(old: &Value, new: &Value) -> Result<Option<String>, String> {
+    let (old, new) = (accesses(old)?, accesses(new)?);
+    let mut by_account: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+    for a in new.difference(&old) {
+        by_account.entry(&a.account).or_default().push(format!("  + {} → {}", a.who, a.permission_set));
+    }
+    for a in old.difference(&new) {
+        by_account.entry(&a.account).or_default().push(format!("  - {} → {}", a.who, a.permission_set));
+    }
+    if by_account.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::new();
+    for (account, mut lines) in by_account {
+        lines.sort_by(|a, b| a[4..].cmp(&b[4..]).then(a.cmp(b)));
+        let _ = writeln!(out, "account {account}");
+        for line in lines {
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    let (gained, lost) = (new.difference(&old).count(), old.difference(&new).count());
+    let _ = writeln!(out, "{gained} gained, {lost} lost.");
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+#[path = "inventory_tests.rs"]
+mod tests;
