@@ -1,1 +1,164 @@
+//! The inventory from a table of live state: rows, expansion, filters, formats and the diff.
 
+use super::*;
+use crate::live::{LiveAccount, LiveAssignment, LiveIdentityCenter, LiveOu, PrincipalId};
+use crate::testing::{ROOT, fresh_org};
+
+fn live() -> LiveState {
+    let mut live = fresh_org();
+    live.ous.insert(
+        "ou-prod".into(),
+        LiveOu { id: "ou-prod".into(), name: "Prod".into(), parent_id: ROOT.into(), tags: None },
+    );
+    let account = |id: &str, name: &str, parent: &str, status: &str| LiveAccount {
+        id: id.into(),
+        name: name.into(),
+        email: format!("{id}@example.com"),
+        status: status.into(),
+        parent_id: parent.into(),
+        tags: None,
+    };
+    live.accounts.insert("222222222222".into(), account("222222222222", "Web, \"prod\"", "ou-prod", "ACTIVE"));
+    live.accounts.insert("333333333333".into(), account("333333333333", "Old", ROOT, "SUSPENDED"));
+    let group = PrincipalId { kind: PrincipalKind::Group, id: "g-dev".into() };
+    let user = PrincipalId { kind: PrincipalKind::User, id: "u-alice".into() };
+    live.identity_center = Some(LiveIdentityCenter {
+        instance_arn: "arn:aws:sso:::instance/ssoins-1".into(),
+        identity_store_id: "d-1".into(),
+        permission_sets: BTreeMap::new(),
+        assignments: BTreeSet::from([
+            LiveAssignment { permission_set: "Developer".into(), account_id: "222222222222".into(), principal: group },
+            LiveAssignment { permission_set: "Admin".into(), account_id: "222222222222".into(), principal: user },
+        ]),
+        principals: BTreeMap::new(),
+        principal_names: BTreeMap::from([
+            ("g-dev".into(), Principal::Group("Developers".into())),
+            ("u-alice".into(), Principal::User("alice".into())),
+            ("u-bob".into(), Principal::User("bob".into())),
+        ]),
+        user_emails: BTreeMap::from([
+            ("u-alice".into(), "alice@example.com".into()),
+            ("u-bob".into(), "bob@example.com".into()),
+        ]),
+        memberships: Some(BTreeMap::from([(
+            "g-dev".into(),
+            BTreeSet::from(["u-alice".to_string(), "u-bob".to_string()]),
+        )])),
+    });
+    live
+}
+
+fn who(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .map(|r| {
+            format!("{}|{}|{}|{}|{}", r.account_name, r.permission_set, r.principal_name, r.via_group, r.user_name)
+        })
+        .collect()
+}
+
+#[test]
+fn one_row_per_assignment_and_per_user_reached_through_a_group_when_expanded() {
+    let plain = rows(&live(), &Options::default(), None);
+    assert_eq!(who(&plain), ["Web, \"prod\"|Admin|alice||alice", "Web, \"prod\"|Developer|Developers||"]);
+    assert_eq!(plain[0].ou_path, "Root/Prod");
+    assert_eq!(plain[0].user_email, "alice@example.com");
+
+    let expanded = rows(&live(), &Options { expand_groups: true, ..Default::default() }, None);
+    assert_eq!(
+        who(&expanded),
+        [
+            "Web, \"prod\"|Admin|alice||alice",
+            "Web, \"prod\"|Developer|Developers|Developers|alice",
+            "Web, \"prod\"|Developer|Developers|Developers|bob"
+        ]
+    );
+}
+
+#[test]
+fn filters_narrow_and_unassigned_accounts_are_listed_with_their_status() {
+    let by =
+        |filters: Filters| who(&rows(&live(), &Options { expand_groups: true, filters, ..Default::default() }, None));
+    assert_eq!(
+        by(Filters { principals: vec!["bob".into()], ..Default::default() }),
+        ["Web, \"prod\"|Developer|Developers|Developers|bob"]
+    );
+    assert_eq!(
+        by(Filters { permission_sets: vec!["Admin".into()], ..Default::default() }),
+        ["Web, \"prod\"|Admin|alice||alice"]
+    );
+    assert_eq!(by(Filters { ous: vec!["Prod".into()], ..Default::default() }).len(), 3);
+    assert_eq!(by(Filters { ous: vec!["Root/Prod".into()], ..Default::default() }).len(), 3);
+    assert!(by(Filters { accounts: vec!["333333333333".into()], ..Default::default() }).is_empty());
+
+    let with_empty = rows(&live(), &Options { include_unassigned: true, ..Default::default() }, None);
+    let old = with_empty.iter().find(|r| r.account_id == "333333333333").expect("unassigned account listed");
+    assert_eq!((old.permission_set.as_str(), old.account_status.as_str()), ("", "SUSPENDED"));
+    let management = with_empty.iter().find(|r| r.account_id == crate::testing::MANAGEMENT).expect("listed too");
+    assert_eq!(management.account_status, "ACTIVE");
+}
+
+#[test]
+fn managed_says_whether_the_blueprint_lists_the_access() {
+    let desired =
+        BTreeSet::from([("Developer".to_string(), Principal::Group("Developers".into()), "222222222222".to_string())]);
+    let rows = rows(&live(), &Options { include_unassigned: true, ..Default::default() }, Some(&desired));
+    let managed: Vec<(String, String)> =
+        rows.iter().map(|r| (r.permission_set.clone(), r.managed.clone().unwrap())).collect();
+    assert!(managed.contains(&("Developer".into(), "yes".into())));
+    assert!(managed.contains(&("Admin".into(), "no".into())));
+    assert!(managed.contains(&(String::new(), "unknown".into())));
+}
+
+#[test]
+fn csv_is_rfc_4180_and_json_has_the_same_keys() {
+    let rows = rows(&live(), &Options::default(), None);
+    let text = csv(&rows, false);
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        COLUMNS.iter().copied().filter(|c| *c != "managed").collect::<Vec<_>>().join(",")
+    );
+    assert!(lines.next().unwrap().starts_with(
+        "222222222222,\"Web, \"\"prod\"\"\",ACTIVE,Root/Prod,Admin,USER,alice,u-alice,,alice,alice@example.com,"
+    ));
+    let json: serde_json::Value = serde_json::from_str(&json(&rows, true)).unwrap();
+    let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, COLUMNS.iter().collect::<Vec<_>>());
+    assert_eq!(json[0]["target_type"], "AWS_ACCOUNT");
+    assert_eq!(json[0]["permission_set_name"], "Admin");
+}
+
+#[test]
+fn markdown_escapes_pipes_and_counts_rows() {
+    let mut rows = rows(&live(), &Options::default(), None);
+    rows[0].account_name = "a|b".into();
+    let text = markdown(&rows, false);
+    assert!(
+        text.starts_with("| account | ou_path | permission_set | principal | via_group | user | status |\n| --- |"),
+        "{text}"
+    );
+    assert!(text.contains("| a\\|b (222222222222) |"), "{text}");
+    assert!(text.ends_with("\n2 rows.\n"), "{text}");
+}
+
+#[test]
+fn the_diff_of_two_exports_names_who_gained_and_lost_what() {
+    let before = rows(&live(), &Options::default(), None);
+    let mut changed = live();
+    let ic = changed.identity_center.as_mut().unwrap();
+    ic.assignments.retain(|a| a.permission_set != "Admin");
+    ic.assignments.insert(LiveAssignment {
+        permission_set: "ReadOnly".into(),
+        account_id: "222222222222".into(),
+        principal: PrincipalId { kind: PrincipalKind::User, id: "u-bob".into() },
+    });
+    let after = rows(&changed, &Options::default(), None);
+    let parse = |rows: &[Row]| serde_json::from_str::<serde_json::Value>(&json(rows, false)).unwrap();
+    let text = diff(&parse(&before), &parse(&after)).unwrap().expect("they differ");
+    assert_eq!(
+        text,
+        "account Web, \"prod\" (222222222222)\n  - user alice → Admin\n  + user bob → ReadOnly\n1 gained, 1 lost.\n"
+    );
+    assert_eq!(diff(&parse(&before), &parse(&before)).unwrap(), None);
+    assert!(diff(&serde_json::json!({"not": "rows"}), &parse(&before)).is_err());
+}

@@ -64,6 +64,8 @@ fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
         permission_sets: permission_sets.iter().map(|s| s.to_string()).collect(),
         principals: BTreeSet::from([crate::blueprint::Principal::Group("Admins".into())]),
         wanted_pairs: BTreeSet::new(),
+        all_permission_sets: false,
+        memberships: false,
     }
 }
 

@@ -201,6 +201,12 @@ impl Emulator {
                         .user_name(*user)
                         .display_name(*user)
                         .name(name)
+                        .emails(
+                            aws_sdk_identitystore::types::Email::builder()
+                                .value(format!("{user}@example.com"))
+                                .primary(true)
+                                .build(),
+                        )
                         .send()
                         .await
                         .expect("create user");
