@@ -44,6 +44,32 @@ pub enum Command {
     ConfigStatus(ConfigStatusArgs),
     /// Who can reach which account with which permission set (read-only).
     Inventory(InventoryArgs),
+    /// Add an approval (an SSH signature) to a saved plan.
+    Approve(ApproveArgs),
+    /// Show a saved plan.
+    Show(ShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    pub plan_file: PathBuf,
+    /// The reviewer's OpenSSH private key (unencrypted; otherwise sign with ssh-keygen).
+    #[arg(long, conflicts_with = "signature", required_unless_present = "signature")]
+    pub key: Option<PathBuf>,
+    /// A signature made with `ssh-keygen -Y sign -n lzctl-plan` over the plan's digest
+    /// (`lzctl show PLANFILE --digest`).
+    #[arg(long)]
+    pub signature: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub plan_file: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Print only the digest approvals sign.
+    #[arg(long)]
+    pub digest: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,6 +144,7 @@ pub struct BlueprintArg {
 pub enum Format {
     Human,
     Json,
+    Markdown,
 }
 
 #[derive(Debug, Args)]
@@ -133,12 +160,19 @@ pub struct PlanArgs {
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,
+    /// Also save the plan to this file, for `lzctl approve` and `lzctl apply PLANFILE`.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
-    #[command(flatten)]
-    pub blueprint: BlueprintArg,
+    /// A saved plan (`lzctl plan --out`): applied exactly, after checking it is current and approved.
+    pub plan_file: Option<PathBuf>,
+    /// The blueprint: planned now and applied; with PLANFILE, where to find the plan's blueprint
+    /// if not at the path it was planned from.
+    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT")]
+    pub file: Option<PathBuf>,
     /// Apply without asking.
     #[arg(long)]
     pub auto_approve: bool,

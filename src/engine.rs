@@ -1,12 +1,14 @@
 //! The operations the commands wrap: read what the blueprint touches, plan, apply.
 
 use crate::apply::{self, ApplyError, Ids, Step};
+use crate::approvals;
 use crate::aws::Aws;
 use crate::aws::config_status::CoverageRow;
 use crate::blueprint::Blueprint;
 use crate::error::Error;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
 use crate::plan::{self, Change, Plan, PlanOptions};
+use crate::saved::{self, Body, SavedPlan};
 
 /// What the reader must read in full for this blueprint.
 pub fn read_scope(bp: &Blueprint) -> ReadScope {
@@ -32,10 +34,11 @@ pub fn read_scope(bp: &Blueprint) -> ReadScope {
     }
 }
 
-/// A plan and the live state it was computed from.
+/// A plan, the live state it was computed from, and what was read to get it.
 pub struct Planned {
     pub plan: Plan,
     pub live: LiveState,
+    pub scope: ReadScope,
 }
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
@@ -48,7 +51,93 @@ pub async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Pl
         live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
     }
     let plan = plan::diff(bp, &live, options)?;
-    Ok(Planned { plan, live })
+    Ok(Planned { plan, live, scope })
+}
+
+/// Reads exactly what a saved plan's scope names.
+async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, Error> {
+    let mut live = aws.read_organization(scope).await?;
+    if let Some(ic_scope) = &scope.identity_center {
+        live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
+    }
+    Ok(live)
+}
+
+/// The blueprint and every file it names, by name relative to the blueprint's folder, so the
+/// digest does not depend on where lzctl runs from.
+fn blueprint_files(bp: &Blueprint) -> Result<Vec<(String, Vec<u8>)>, Error> {
+    let dir = bp.file.parent().unwrap_or(std::path::Path::new(""));
+    std::iter::once(&bp.file)
+        .chain(&bp.referenced_files)
+        .map(|path| {
+            let bytes = std::fs::read(path)
+                .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })?;
+            let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+/// A saved plan of what was just planned.
+pub async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedPlan, Error> {
+    let creator = aws.caller_arn().await?;
+    let parts = saved::state_parts(&planned.live);
+    Ok(SavedPlan::new(Body {
+        format_version: saved::FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        blueprint: bp.file.display().to_string(),
+        blueprint_digest: saved::blueprint_digest(&blueprint_files(bp)?),
+        creator,
+        created_at: saved::now_rfc3339(),
+        scope: planned.scope.clone(),
+        state_fingerprint: saved::fingerprint(&parts),
+        state_parts: parts,
+        plan: planned.plan.clone(),
+    }))
+}
+
+/// Checks a saved plan may be applied — same blueprint, enough approvals by others, the world
+/// unchanged since it was made — before any mutating call; returns the live state to apply to.
+pub async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(LiveState, Vec<String>), Error> {
+    if saved::blueprint_digest(&blueprint_files(bp)?) != saved.body.blueprint_digest {
+        return Err(Error::Refused(format!(
+            "{} or a file it names changed since the plan was made; plan again",
+            bp.file.display()
+        )));
+    }
+    let approvers = match &bp.approvals {
+        None => Vec::new(),
+        Some(approvals) => {
+            let path = &approvals.allowed_signers;
+            let text = std::fs::read_to_string(path)
+                .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })?;
+            let signers = approvals::parse_allowed_signers(&path.display().to_string(), &text)?;
+            approvals::check(approvals.required, &signers, &saved.approvals, &saved.digest, &saved.body.creator)?
+        }
+    };
+    let live = read(aws, &saved.body.scope).await?;
+    let parts = saved::state_parts(&live);
+    if saved::fingerprint(&parts) != saved.body.state_fingerprint {
+        let changed = saved::what_changed(&saved.body.state_parts, &parts);
+        return Err(Error::Refused(format!(
+            "the plan is stale: the organization changed since it was made ({}), so it is not applied; plan again:\n  {}",
+            saved.body.created_at,
+            changed.join("\n  ")
+        )));
+    }
+    Ok((live, approvers))
+}
+
+/// Applies exactly a saved plan's changes, once `check_saved` passed.
+pub async fn apply_saved(
+    saved: &SavedPlan,
+    bp: &Blueprint,
+    live: &LiveState,
+    aws: &Aws,
+    progress: impl FnMut(&Change, Step),
+) -> Result<usize, Error> {
+    let executor = aws.executor();
+    Ok(apply::run(&saved.body.plan, Ids::new(bp, live), &executor, progress).await?)
 }
 
 /// Applies a plan made from `live`; returns how many changes were applied.

@@ -22,6 +22,12 @@ pub enum Error {
     #[error("{0}")]
     #[diagnostic(code(lzctl::refused))]
     Refused(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Approval(#[from] crate::approvals::ApprovalError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Saved(#[from] crate::saved::SavedPlanError),
     #[error("{what}: {source}")]
     #[diagnostic(code(lzctl::io))]
     Io { what: String, source: std::io::Error },

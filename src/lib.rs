@@ -2,6 +2,7 @@
 //! a reviewer can read, and applies exactly that plan.
 
 pub mod apply;
+pub mod approvals;
 pub mod aws;
 pub mod blueprint;
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod live;
 pub mod model;
 pub mod plan;
 pub mod render;
+pub mod saved;
 #[cfg(test)]
 mod testing;
 
@@ -60,6 +62,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Apply(args) => commands::apply::run(&cli.global, args).await,
             Command::ConfigStatus(args) => commands::config_status::run(&cli.global, args).await,
             Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
+            Command::Approve(args) => commands::approve::run(args),
+            Command::Show(args) => commands::show::run(&cli.global, args),
         }
     });
     match result {

@@ -175,7 +175,7 @@ pub struct LivePolicy {
 
 /// What the reader should read beyond the tree: tags where the blueprint manages them, and the
 /// documents of the policies it names. Each costs a call per item, so nothing more is read.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReadScope {
     pub tagged_ou_paths: BTreeSet<String>,
     pub tagged_account_emails: BTreeSet<String>,
@@ -191,7 +191,7 @@ pub struct ReadScope {
     pub skip_policies: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdentityCenterScope {
     /// The instance the blueprint names, when the account has more than one.
     pub instance_arn: Option<String>,

@@ -1,20 +1,49 @@
-//! `lzctl apply`: plan, show, confirm, then make exactly the planned changes.
+//! `lzctl apply`: plan, show, confirm, then make exactly the planned changes; or apply a saved
+//! plan exactly, once it is shown to be current and approved.
 
-use super::print_stats;
+use super::{print_stats, read_saved};
 use crate::apply::Step;
 use crate::aws::{Aws, ConnectOptions};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::error::{Error, exit};
-use crate::plan::PlanOptions;
+use crate::plan::{Change, PlanOptions};
 use crate::{blueprint, color_for, engine, render};
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 
 pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<u8, Error> {
-    let bp = blueprint::load(&args.blueprint.file)?;
+    // A saved plan is checked whole before any AWS call.
+    let saved = args.plan_file.as_deref().map(read_saved).transpose()?;
+    let blueprint_path = match (&args.file, &saved) {
+        (Some(file), _) => file.clone(),
+        (None, Some(saved)) => PathBuf::from(&saved.body.blueprint),
+        (None, None) => {
+            return Err(Error::Refused("give a blueprint (-f BLUEPRINT) or a saved plan (apply PLANFILE)".into()));
+        }
+    };
+    let bp = blueprint::load(&blueprint_path)?;
     let aws = Aws::connect(&ConnectOptions { profile: global.profile.clone(), region: global.region.clone() }).await;
-    let result = plan_and_apply(global, args, &bp, &aws).await;
+    let result = match &saved {
+        Some(saved) => apply_saved(global, args, saved, &bp, &aws).await,
+        None => plan_and_apply(global, args, &bp, &aws).await,
+    };
     print_stats(&aws, global.stats);
     result
+}
+
+fn progress(total: usize) -> impl FnMut(&Change, Step) {
+    let mut index = 0;
+    move |change, step| {
+        if step == Step::Started {
+            index += 1;
+            eprintln!("[{index}/{total}] {} {}", change.action.symbol(), change.address);
+        }
+    }
+}
+
+fn complete(applied: usize) -> u8 {
+    println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
+    exit::OK
 }
 
 async fn plan_and_apply(
@@ -28,25 +57,49 @@ async fn plan_and_apply(
     if planned.plan.is_empty() {
         return Ok(exit::OK);
     }
-    // Who is about to change the organization, for the person approving and for the log.
+    if let Some(approvals) = &bp.approvals {
+        return Err(Error::Refused(format!(
+            "the blueprint requires {} approval(s): save the plan with `lzctl plan --out PLANFILE`, have it approved, then `lzctl apply PLANFILE`",
+            approvals.required
+        )));
+    }
+    announce_caller(aws).await;
+    if !args.auto_approve {
+        confirm()?;
+    }
+    let applied = engine::apply(bp, &planned, aws, progress(planned.plan.changes.len())).await?;
+    Ok(complete(applied))
+}
+
+async fn apply_saved(
+    global: &GlobalArgs,
+    args: &ApplyArgs,
+    saved: &crate::saved::SavedPlan,
+    bp: &blueprint::Blueprint,
+    aws: &Aws,
+) -> Result<u8, Error> {
+    let (live, approvers) = engine::check_saved(saved, bp, aws).await?;
+    print!("{}", render::human(&saved.body.plan, color_for(global.no_color)));
+    if !approvers.is_empty() {
+        eprintln!("Approved by {}.", approvers.join(", "));
+    }
+    if saved.body.plan.is_empty() {
+        return Ok(exit::OK);
+    }
+    announce_caller(aws).await;
+    if !args.auto_approve {
+        confirm()?;
+    }
+    let applied = engine::apply_saved(saved, bp, &live, aws, progress(saved.body.plan.changes.len())).await?;
+    Ok(complete(applied))
+}
+
+/// Who is about to change the organization, for the person approving and for the log.
+async fn announce_caller(aws: &Aws) {
     match aws.caller_arn().await {
         Ok(arn) => eprintln!("Applying as {arn}"),
         Err(err) => eprintln!("Warning: could not tell who is applying: {err}"),
     }
-    if !args.auto_approve {
-        confirm()?;
-    }
-    let total = planned.plan.changes.len();
-    let mut index = 0;
-    let applied = engine::apply(bp, &planned, aws, |change, step| {
-        if step == Step::Started {
-            index += 1;
-            eprintln!("[{index}/{total}] {} {}", change.action.symbol(), change.address);
-        }
-    })
-    .await?;
-    println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
-    Ok(exit::OK)
 }
 
 /// Asks for "yes" on a terminal; refuses on anything else rather than waiting for input.

@@ -1,12 +1,33 @@
 //! One file per subcommand, each a thin wrapper over one operation of the library.
 
 pub mod apply;
+pub mod approve;
 pub mod config_status;
 pub mod inventory;
 pub mod plan;
+pub mod show;
 pub mod validate;
 
 use crate::aws::Aws;
+use crate::cli::Format;
+use crate::plan::Plan;
+use crate::render::{self, Color};
+
+/// A plan in the format asked for.
+fn render_plan(plan: &Plan, format: Format, color: Color) -> String {
+    match format {
+        Format::Human => render::human(plan, color),
+        Format::Json => serde_json::to_string_pretty(&render::json(plan)).expect("JSON values serialize") + "\n",
+        Format::Markdown => render::markdown(plan),
+    }
+}
+
+/// Reads a saved plan, checking it is whole and made by this version.
+fn read_saved(path: &std::path::Path) -> Result<crate::saved::SavedPlan, crate::error::Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| crate::error::Error::Io { what: format!("reading {}", path.display()), source })?;
+    Ok(crate::saved::SavedPlan::parse(&path.display().to_string(), &text)?)
+}
 use crate::aws::pacing::is_mutating;
 
 /// `--stats`: calls per API, throttled calls and wall time, on stderr, one `stats:` line each.

@@ -79,7 +79,7 @@ pub fn human(plan: &Plan, color: Color) -> String {
 }
 
 /// A unified diff of the normalized, pretty-printed policy document, when a change edits one.
-fn document_diff(change: &Change) -> Option<String> {
+pub(super) fn document_diff(change: &Change) -> Option<String> {
     let document = |v: &Option<Value>| {
         let v = v.as_ref()?;
         let doc = v.get("document").or_else(|| v.get("inline_policy"))?;

@@ -4,10 +4,12 @@
 mod coverage;
 mod human;
 mod json;
+mod markdown;
 
 pub use coverage::coverage;
 pub use human::human;
 pub use json::json;
+pub use markdown::markdown;
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -96,3 +96,13 @@ fn json_plan_has_exactly_the_contract_keys() {
     }
     assert_eq!(value["summary"], serde_json::json!({"create": 3, "update": 1, "delete": 2, "move": 1}));
 }
+
+#[test]
+fn markdown_plan() {
+    insta::assert_snapshot!("markdown_plan", markdown(&every_kind_of_change()));
+}
+
+#[test]
+fn markdown_without_changes() {
+    assert_eq!(markdown(&Plan::default()), "### lzctl plan: no changes\n\nThe organization matches the blueprint.\n");
+}

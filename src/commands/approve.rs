@@ -1,0 +1,33 @@
+//! `lzctl approve`: add an SSH signature over a saved plan's digest.
+
+use super::read_saved;
+use crate::approvals;
+use crate::cli::ApproveArgs;
+use crate::error::{Error, exit};
+
+pub fn run(args: &ApproveArgs) -> Result<u8, Error> {
+    let mut saved = read_saved(&args.plan_file)?;
+    let read = |path: &std::path::Path| {
+        std::fs::read_to_string(path)
+            .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })
+    };
+    let signature = match (&args.key, &args.signature) {
+        (Some(key), _) => approvals::sign(&key.display().to_string(), &read(key)?, &saved.digest)?,
+        (None, Some(file)) => {
+            let text = read(file)?;
+            approvals::parse_signature(&text)?;
+            text
+        }
+        (None, None) => return Err(Error::Refused("give --key or --signature".into())),
+    };
+    saved.approvals.push(signature.trim().to_string() + "\n");
+    std::fs::write(&args.plan_file, saved.to_json())
+        .map_err(|source| Error::Io { what: format!("writing {}", args.plan_file.display()), source })?;
+    println!(
+        "Approved {} (digest {}); it has {} approval(s).",
+        args.plan_file.display(),
+        saved.digest,
+        saved.approvals.len()
+    );
+    Ok(exit::OK)
+}

@@ -1,0 +1,71 @@
+//! The plan as Markdown for a pull-request comment: a table of counts, changes grouped by kind,
+//! document diffs folded in `<details>` blocks.
+
+use super::human::document_diff;
+use crate::plan::Plan;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let s = plan.summary();
+    if plan.is_empty() {
+        out.push_str("### lzctl plan: no changes\n\nThe organization matches the blueprint.\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "### lzctl plan: {} to create, {} to update, {} to delete, {} to move\n",
+            s.create, s.update, s.delete, s.moves
+        );
+        out.push_str("| action | count |\n| --- | ---: |\n");
+        for (label, count) in
+            [("+ create", s.create), ("~ update", s.update), ("- delete", s.delete), ("→ move", s.moves)]
+        {
+            let _ = writeln!(out, "| {label} | {count} |");
+        }
+        let mut by_kind: BTreeMap<&str, Vec<&crate::plan::Change>> = BTreeMap::new();
+        for change in &plan.changes {
+            by_kind.entry(change.kind.as_str()).or_default().push(change);
+        }
+        for (kind, changes) in by_kind {
+            let _ = writeln!(out, "\n#### {kind} ({})\n", changes.len());
+            for change in changes {
+                let what = change.title.clone().unwrap_or_else(|| change.address.clone());
+                let _ = writeln!(
+                    out,
+                    "- {} {} — {}",
+                    code(change.action.symbol()),
+                    code(&what),
+                    change.reason.replace('\n', " ")
+                );
+                if let Some(diff) = document_diff(change) {
+                    let _ = writeln!(out, "  <details><summary>document diff</summary>\n\n  ```diff");
+                    for line in diff.lines() {
+                        let _ = writeln!(out, "  {line}");
+                    }
+                    let _ = writeln!(out, "  ```\n  </details>");
+                }
+            }
+        }
+        out.push_str("\nChanges run in the order `lzctl show` lists them.\n");
+    }
+    if !plan.unmanaged.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Not in the blueprint, left alone ({})</summary>\n",
+            plan.unmanaged.len()
+        );
+        for u in &plan.unmanaged {
+            let _ = writeln!(out, "- {} — {}", code(&u.address), u.note);
+        }
+        out.push_str("\n</details>\n");
+    }
+    for warning in &plan.warnings {
+        let _ = writeln!(out, "\n> **Warning:** {warning}");
+    }
+    out
+}

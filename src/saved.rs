@@ -1,0 +1,249 @@
+//! Saved plans: a plan written to a file with everything needed to apply exactly it later and
+//! to refuse when that is no longer safe — the blueprint's digest, who made it, a fingerprint
+//! of the live state it was computed from, and the approvals (SSH signatures) it collected.
+
+use crate::live::{LiveState, ReadScope};
+use crate::plan::Plan;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What the plan is and was made from; the digest covers all of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Body {
+    pub format_version: u32,
+    pub tool_version: String,
+    /// The blueprint path as given to `plan`.
+    pub blueprint: String,
+    /// SHA-256 of the blueprint and every file it names.
+    pub blueprint_digest: String,
+    /// sts:GetCallerIdentity ARN of whoever made the plan.
+    pub creator: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// What `apply` reads again to check the world has not changed.
+    pub scope: ReadScope,
+    pub state_fingerprint: String,
+    /// Fingerprints of the parts of the live state, to say what changed.
+    pub state_parts: BTreeMap<String, String>,
+    pub plan: Plan,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedPlan {
+    #[serde(flatten)]
+    pub body: Body,
+    /// SHA-256 of the body; what approvals sign.
+    pub digest: String,
+    /// Armored SSH signatures (SSHSIG, namespace `lzctl-plan`) over the digest.
+    #[serde(default)]
+    pub approvals: Vec<String>,
+}
+
+#[derive(Debug, Error, miette::Diagnostic)]
+pub enum SavedPlanError {
+    #[error("{0} is not a saved lzctl plan: {1}")]
+    #[diagnostic(code(lzctl::saved::unreadable))]
+    Unreadable(String, String),
+    #[error(
+        "the plan was made by lzctl {made} (format {format}); this is lzctl {ours} (format {FORMAT_VERSION}): plan again with this version"
+    )]
+    #[diagnostic(code(lzctl::saved::version))]
+    Version { made: String, format: u32, ours: String },
+    #[error(
+        "the plan file was altered after it was made: its content no longer matches its digest (and so no approval of it counts); plan again"
+    )]
+    #[diagnostic(code(lzctl::saved::altered))]
+    Altered,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Body {
+    pub fn digest(&self) -> String {
+        let value = serde_json::to_value(self).expect("a plan body serializes");
+        sha256_hex(crate::model::canonical_json(&value).as_bytes())
+    }
+}
+
+impl SavedPlan {
+    pub fn new(body: Body) -> SavedPlan {
+        SavedPlan { digest: body.digest(), body, approvals: Vec::new() }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a saved plan serializes") + "\n"
+    }
+
+    /// Parses a saved plan and checks it is whole and ours.
+    pub fn parse(name: &str, text: &str) -> Result<SavedPlan, SavedPlanError> {
+        let saved: SavedPlan =
+            serde_json::from_str(text).map_err(|e| SavedPlanError::Unreadable(name.into(), e.to_string()))?;
+        let ours = env!("CARGO_PKG_VERSION");
+        if saved.body.format_version != FORMAT_VERSION || saved.body.tool_version != ours {
+            return Err(SavedPlanError::Version {
+                made: saved.body.tool_version,
+                format: saved.body.format_version,
+                ours: ours.into(),
+            });
+        }
+        if saved.body.digest() != saved.digest {
+            return Err(SavedPlanError::Altered);
+        }
+        Ok(saved)
+    }
+}
+
+/// SHA-256 over the blueprint and every file it names, each with its name, in order.
+pub fn blueprint_digest(files: &[(String, Vec<u8>)]) -> String {
+    let mut hasher = Sha256::new();
+    for (name, bytes) in files {
+        hasher.update((name.len() as u64).to_be_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        hasher.update(bytes);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fingerprint per part of the live state (each OU, account, policy, permission set, …), so
+/// that a stale plan can say what changed.
+pub fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
+    let mut parts = BTreeMap::new();
+    let mut put = |key: String, value: String| {
+        parts.insert(key, sha256_hex(value.as_bytes())[..16].to_string());
+    };
+    put("root (policy types)".into(), format!("{:?}", live.root));
+    let paths = live.ous_by_path();
+    for (path, ou) in &paths {
+        put(format!("OU {path}"), format!("{ou:?}"));
+    }
+    for a in live.accounts.values() {
+        put(format!("account {}", a.id), format!("{a:?} in {:?}", live.path_of(&a.parent_id)));
+    }
+    for p in live.policies.values() {
+        put(format!("policy {}", p.name), format!("{p:?}"));
+    }
+    if let Some(ic) = &live.identity_center {
+        for (name, ps) in &ic.permission_sets {
+            put(format!("permission set {name}"), format!("{ps:?}"));
+        }
+        put("Identity Center assignments".into(), format!("{:?}", ic.assignments));
+        put("identity store principals".into(), format!("{:?}", ic.principals));
+    }
+    if let Some(t) = &live.trusted_services {
+        put("trusted services".into(), format!("{t:?}"));
+    }
+    if let Some(d) = &live.delegated_administrators {
+        put("delegated administrators".into(), format!("{d:?}"));
+    }
+    for (name, ss) in live.stack_sets.iter().flatten() {
+        put(format!("stack set {name}"), format!("{ss:?}"));
+    }
+    parts
+}
+
+pub fn fingerprint(parts: &BTreeMap<String, String>) -> String {
+    sha256_hex(format!("{parts:?}").as_bytes())
+}
+
+/// What differs between two sets of part fingerprints, in words.
+pub fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<String> {
+    let mut changes = Vec::new();
+    for (key, value) in then {
+        match now.get(key) {
+            None => changes.push(format!("{key} is gone")),
+            Some(v) if v != value => changes.push(format!("{key} changed")),
+            _ => {}
+        }
+    }
+    changes.extend(now.keys().filter(|k| !then.contains_key(*k)).map(|k| format!("{k} appeared")));
+    changes
+}
+
+/// Now, as RFC 3339 UTC, without a date crate.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::fresh_org;
+
+    fn body() -> Body {
+        let live = fresh_org();
+        let parts = state_parts(&live);
+        Body {
+            format_version: FORMAT_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            blueprint: "lz.yaml".into(),
+            blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".to_vec())]),
+            creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
+            created_at: "2026-11-24T18:00:00Z".into(),
+            scope: ReadScope::default(),
+            state_fingerprint: fingerprint(&parts),
+            state_parts: parts,
+            plan: Plan::default(),
+        }
+    }
+
+    #[test]
+    fn a_saved_plan_round_trips_and_an_edit_is_detected() {
+        let saved = SavedPlan::new(body());
+        let text = saved.to_json();
+        assert_eq!(SavedPlan::parse("p.json", &text).unwrap(), saved);
+        let edited = text.replace("planner/ci", "planner/someone-else");
+        assert!(matches!(SavedPlan::parse("p.json", &edited), Err(SavedPlanError::Altered)));
+        let other_version = text
+            .replace(&format!("\"tool_version\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"tool_version\": \"0.0.1\"");
+        assert!(matches!(SavedPlan::parse("p.json", &other_version), Err(SavedPlanError::Version { .. })));
+    }
+
+    #[test]
+    fn what_changed_names_the_parts() {
+        let mut live = fresh_org();
+        let then = state_parts(&live);
+        live.accounts.get_mut(crate::testing::MANAGEMENT).unwrap().name = "renamed".into();
+        let now = state_parts(&live);
+        assert_ne!(fingerprint(&then), fingerprint(&now));
+        assert_eq!(what_changed(&then, &now), ["account 111111111111 changed"]);
+        live.policies.clear();
+        assert_eq!(
+            what_changed(&then, &state_parts(&live)),
+            ["account 111111111111 changed", "policy FullAWSAccess is gone"]
+        );
+    }
+
+    #[test]
+    fn dates_are_rfc_3339() {
+        let now = now_rfc3339();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+    }
+
+    #[test]
+    fn the_blueprint_digest_covers_names_and_contents() {
+        let a = blueprint_digest(&[("a".into(), b"x".to_vec())]);
+        assert_ne!(a, blueprint_digest(&[("a".into(), b"y".to_vec())]));
+        assert_ne!(a, blueprint_digest(&[("b".into(), b"x".to_vec())]));
+        assert_eq!(a, blueprint_digest(&[("a".into(), b"x".to_vec())]));
+    }
+}
