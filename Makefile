@@ -15,6 +15,7 @@ test: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows examples/github-actions/*.yml
 	$(CARGO) test --locked
 
 build:
@@ -24,6 +25,7 @@ lint: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows examples/github-actions/*.yml
 
 venv: $(MOTO)
 
