@@ -218,6 +218,13 @@ pub enum Step {
     Done,
 }
 
+/// The instance, permission set ARN and account id an assignment names.
+fn assignment_ids(ids: &Ids, permission_set: &str, account: &AccountRef) -> Result<(String, String, String), String> {
+    let arn = ids.permission_sets.get(permission_set).cloned().ok_or(format!("the permission set {permission_set}"))?;
+    let account_id = ids.account(account).ok_or(format!("the account {account:?}"))?;
+    Ok((ids.instance_arn.clone(), arn, account_id))
+}
+
 /// Resolves one planned operation into the calls that carry it out.
 fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
     let need = |v: Option<String>, what: String| v.ok_or(what);
@@ -283,15 +290,10 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
         Op::DeletePermissionSet { arn, .. } => {
             vec![Call::DeletePermissionSet { instance_arn: ids.instance_arn.clone(), arn: arn.clone() }]
         }
-        Op::CreateAssignment { permission_set, principal, account } => vec![Call::CreateAssignment {
-            instance_arn: ids.instance_arn.clone(),
-            permission_set_arn: need(
-                ids.permission_sets.get(permission_set).cloned(),
-                format!("the permission set {permission_set}"),
-            )?,
-            principal: principal.clone(),
-            account_id: need(ids.account(account), format!("the account {account:?}"))?,
-        }],
+        Op::CreateAssignment { permission_set, principal, account } => {
+            let (instance_arn, permission_set_arn, account_id) = assignment_ids(ids, permission_set, account)?;
+            vec![Call::CreateAssignment { instance_arn, permission_set_arn, principal: principal.clone(), account_id }]
+        }
         Op::EnableServiceAccess { service } => vec![Call::EnableServiceAccess { service: service.clone() }],
         Op::DisableServiceAccess { service } => vec![Call::DisableServiceAccess { service: service.clone() }],
         Op::RegisterDelegatedAdministrator { service, account } => vec![Call::RegisterDelegatedAdministrator {
@@ -328,15 +330,10 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
                 preferences: preferences.clone(),
             }]
         }
-        Op::DeleteAssignment { permission_set, principal, account } => vec![Call::DeleteAssignment {
-            instance_arn: ids.instance_arn.clone(),
-            permission_set_arn: need(
-                ids.permission_sets.get(permission_set).cloned(),
-                format!("the permission set {permission_set}"),
-            )?,
-            principal: principal.clone(),
-            account_id: need(ids.account(account), format!("the account {account:?}"))?,
-        }],
+        Op::DeleteAssignment { permission_set, principal, account } => {
+            let (instance_arn, permission_set_arn, account_id) = assignment_ids(ids, permission_set, account)?;
+            vec![Call::DeleteAssignment { instance_arn, permission_set_arn, principal: principal.clone(), account_id }]
+        }
     })
 }
 

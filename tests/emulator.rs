@@ -6,7 +6,7 @@ mod support;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::PolicyType;
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Emulator, landing_zone, stderr, stdout};
+use support::{Emulator, changes, landing_zone, stderr, stdout};
 
 /// Every OU by its path from the root.
 async fn ou_paths(org: &Client) -> BTreeMap<String, String> {
@@ -56,16 +56,6 @@ async fn parent_of(org: &Client, account: &str) -> String {
 
 fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|s| s.to_string()).collect()
-}
-
-fn changes(json: &str) -> Vec<String> {
-    let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap()))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -5,7 +5,7 @@ mod support;
 
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Emulator, MANIFEST_DIR, stderr, stdout};
+use support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/identity/blueprint.yaml")
@@ -13,16 +13,6 @@ fn blueprint() -> String {
 
 const DIRECTORY: &[(&str, &[&str])] =
     &[("Admins", &["alice"]), ("Developers", &["bob"]), ("Auditors", &["carol"]), ("Contractors", &["mallory"])];
-
-fn changes(json: &str) -> Vec<String> {
-    let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap()))
-        .collect()
-}
 
 /// Permission sets by name → ARN, through the SDK.
 async fn permission_sets(emu: &Emulator) -> BTreeMap<String, String> {

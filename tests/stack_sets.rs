@@ -4,20 +4,10 @@
 mod support;
 
 use std::collections::BTreeSet;
-use support::{Emulator, MANIFEST_DIR, stderr, stdout};
+use support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/stacksets/blueprint.yaml")
-}
-
-fn changes(json: &str) -> Vec<String> {
-    let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
-    plan["changes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap()))
-        .collect()
 }
 
 /// The fixture with some text replaced, written next to it so relative paths still resolve.

@@ -413,13 +413,14 @@ async fn by_pair(
     Ok(lists.into_iter().flatten().collect())
 }
 
-/// Waits for an asynchronous Identity Center operation to end; `describe` answers (status,
-/// failure reason) for the request.
+/// Waits for an asynchronous Identity Center operation to end, from the status its start
+/// answered; `describe` answers (status, failure reason) for the request. A failure carries
+/// AWS's reason.
 async fn poll<F, Fut>(
     polling: Polling,
     operation: &str,
     resource: &str,
-    first: Option<&t::StatusValues>,
+    first: (Option<&t::StatusValues>, Option<&str>),
     mut describe: F,
 ) -> Result<(), CallError>
 where
@@ -427,43 +428,24 @@ where
     Fut: std::future::Future<Output = Result<(Option<t::StatusValues>, Option<String>), CallError>>,
 {
     let started = Instant::now();
-    let mut status = first.cloned();
+    let (mut status, mut reason) = (first.0.cloned(), first.1.map(str::to_string));
     loop {
         match status {
             Some(t::StatusValues::Succeeded) => return Ok(()),
-            Some(t::StatusValues::Failed) => return Err(failed(operation, resource, "failed: no reason given".into())),
+            Some(t::StatusValues::Failed) => {
+                let why = reason.unwrap_or_else(|| "no reason given".into());
+                return Err(failed(operation, resource, format!("failed: {why}")));
+            }
             _ => {}
         }
         if started.elapsed() >= polling.timeout {
-            return Err(failed(
-                operation,
-                resource,
-                format!("still in progress after {}s; run apply again later to continue", polling.timeout.as_secs()),
-            ));
+            let why =
+                format!("still in progress after {}s; run apply again later to continue", polling.timeout.as_secs());
+            return Err(failed(operation, resource, why));
         }
         tokio::time::sleep(polling.interval).await;
-        let (next, reason) = describe().await?;
-        if next == Some(t::StatusValues::Failed) {
-            return Err(failed(
-                operation,
-                resource,
-                format!("failed: {}", reason.unwrap_or_else(|| "no reason given".into())),
-            ));
-        }
-        status = next;
+        (status, reason) = describe().await?;
     }
-}
-
-fn first_failure(
-    operation: &str,
-    resource: &str,
-    status: Option<&t::StatusValues>,
-    reason: Option<&str>,
-) -> Result<(), CallError> {
-    if status == Some(&t::StatusValues::Failed) {
-        return Err(failed(operation, resource, format!("failed: {}", reason.unwrap_or("no reason given"))));
-    }
-    Ok(())
 }
 
 fn sdk_reference(r: &PolicyReference) -> t::CustomerManagedPolicyReference {
@@ -684,9 +666,8 @@ async fn provision(aws: &Aws, instance: &str, arn: &str, resource: &str, polling
         .permission_set_provisioning_status()
         .cloned()
         .unwrap_or_else(|| t::PermissionSetProvisioningStatus::builder().build());
-    first_failure("sso-admin:ProvisionPermissionSet", resource, status.status(), status.failure_reason())?;
     let request = status.request_id().unwrap_or_default().to_string();
-    poll(polling, "sso-admin:ProvisionPermissionSet", resource, status.status(), || async {
+    poll(polling, "sso-admin:ProvisionPermissionSet", resource, (status.status(), status.failure_reason()), || async {
         let out = aws
             .pacer
             .call("sso-admin.DescribePermissionSetProvisioningStatus", || {
@@ -754,23 +735,28 @@ async fn create_assignment(
         .account_assignment_creation_status()
         .cloned()
         .unwrap_or_else(|| t::AccountAssignmentOperationStatus::builder().build());
-    first_failure("sso-admin:CreateAccountAssignment", &resource, status.status(), status.failure_reason())?;
     let request = status.request_id().unwrap_or_default().to_string();
-    poll(polling, "sso-admin:CreateAccountAssignment", &resource, status.status(), || async {
-        let out = aws
-            .pacer
-            .call("sso-admin.DescribeAccountAssignmentCreationStatus", || {
-                aws.sso
-                    .describe_account_assignment_creation_status()
-                    .instance_arn(instance)
-                    .account_assignment_creation_request_id(&request)
-                    .send()
-            })
-            .await
-            .map_err(|e| call_error("sso-admin:DescribeAccountAssignmentCreationStatus", &resource, &e))?;
-        let s = out.account_assignment_creation_status();
-        Ok((s.and_then(|s| s.status()).cloned(), s.and_then(|s| s.failure_reason()).map(str::to_string)))
-    })
+    poll(
+        polling,
+        "sso-admin:CreateAccountAssignment",
+        &resource,
+        (status.status(), status.failure_reason()),
+        || async {
+            let out = aws
+                .pacer
+                .call("sso-admin.DescribeAccountAssignmentCreationStatus", || {
+                    aws.sso
+                        .describe_account_assignment_creation_status()
+                        .instance_arn(instance)
+                        .account_assignment_creation_request_id(&request)
+                        .send()
+                })
+                .await
+                .map_err(|e| call_error("sso-admin:DescribeAccountAssignmentCreationStatus", &resource, &e))?;
+            let s = out.account_assignment_creation_status();
+            Ok((s.and_then(|s| s.status()).cloned(), s.and_then(|s| s.failure_reason()).map(str::to_string)))
+        },
+    )
     .await
 }
 
@@ -806,23 +792,28 @@ async fn delete_assignment(
         .account_assignment_deletion_status()
         .cloned()
         .unwrap_or_else(|| t::AccountAssignmentOperationStatus::builder().build());
-    first_failure("sso-admin:DeleteAccountAssignment", &resource, status.status(), status.failure_reason())?;
     let request = status.request_id().unwrap_or_default().to_string();
-    poll(polling, "sso-admin:DeleteAccountAssignment", &resource, status.status(), || async {
-        let out = aws
-            .pacer
-            .call("sso-admin.DescribeAccountAssignmentDeletionStatus", || {
-                aws.sso
-                    .describe_account_assignment_deletion_status()
-                    .instance_arn(instance)
-                    .account_assignment_deletion_request_id(&request)
-                    .send()
-            })
-            .await
-            .map_err(|e| call_error("sso-admin:DescribeAccountAssignmentDeletionStatus", &resource, &e))?;
-        let s = out.account_assignment_deletion_status();
-        Ok((s.and_then(|s| s.status()).cloned(), s.and_then(|s| s.failure_reason()).map(str::to_string)))
-    })
+    poll(
+        polling,
+        "sso-admin:DeleteAccountAssignment",
+        &resource,
+        (status.status(), status.failure_reason()),
+        || async {
+            let out = aws
+                .pacer
+                .call("sso-admin.DescribeAccountAssignmentDeletionStatus", || {
+                    aws.sso
+                        .describe_account_assignment_deletion_status()
+                        .instance_arn(instance)
+                        .account_assignment_deletion_request_id(&request)
+                        .send()
+                })
+                .await
+                .map_err(|e| call_error("sso-admin:DescribeAccountAssignmentDeletionStatus", &resource, &e))?;
+            let s = out.account_assignment_deletion_status();
+            Ok((s.and_then(|s| s.status()).cloned(), s.and_then(|s| s.failure_reason()).map(str::to_string)))
+        },
+    )
     .await
 }
 

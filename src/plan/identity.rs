@@ -70,24 +70,6 @@ fn wanted(
     all
 }
 
-/// The (permission set, account id) pairs the blueprint wants among accounts that exist: what
-/// reading assignments per pair would have to cover.
-pub fn desired_pairs(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, String)> {
-    let Some(ic) = &bp.identity_center else { return BTreeSet::new() };
-    let matched =
-        live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
-    wanted(bp, ic, live, &matched)
-        .into_iter()
-        .filter_map(|w| {
-            let id = match w.account {
-                AccountRef::Key(key) => matched.get(&key)?.clone(),
-                AccountRef::Id(id) => id,
-            };
-            Some((w.permission_set, id))
-        })
-        .collect()
-}
-
 /// What the blueprint assigns, as (permission set, principal, account id), among accounts that
 /// exist: the inventory's `managed` column.
 pub fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
@@ -104,6 +86,12 @@ pub fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String
             Some((w.permission_set, w.principal, id))
         })
         .collect()
+}
+
+/// The (permission set, account id) pairs the blueprint wants among accounts that exist: what
+/// reading assignments per pair would have to cover.
+pub fn desired_pairs(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, String)> {
+    desired_assignments(bp, live).into_iter().map(|(permission_set, _, account)| (permission_set, account)).collect()
 }
 
 pub struct IdentityPlan {

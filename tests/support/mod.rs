@@ -321,3 +321,10 @@ pub const DEMO_DIRECTORY: &[(&str, &[&str])] = &[
 pub fn landing_zone() -> String {
     format!("{MANIFEST_DIR}/blueprints/landing-zone.yaml")
 }
+
+/// The `action address` of each change in a JSON plan, in order.
+pub fn changes(json: &str) -> Vec<String> {
+    let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
+    let changes = plan["changes"].as_array().expect("a changes list");
+    changes.iter().map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap())).collect()
+}
