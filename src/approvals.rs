@@ -179,8 +179,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let message = dir.path().join("digest");
         std::fs::write(&message, "feedface").unwrap();
+        // ssh-keygen uses only a private key no one else can read; git does not keep modes.
+        let private = dir.path().join("bob");
+        std::fs::write(&private, key("bob")).unwrap();
+        std::fs::set_permissions(&private, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
         let status = std::process::Command::new("ssh-keygen")
-            .args(["-Y", "sign", "-n", NAMESPACE, "-f", &format!("{KEYS}/bob")])
+            .args(["-Y", "sign", "-n", NAMESPACE, "-f"])
+            .arg(&private)
             .arg(&message)
             .stderr(std::process::Stdio::null())
             .status()

@@ -128,8 +128,12 @@ async fn an_approval_made_with_ssh_keygen_counts() {
     let digest = stdout(&digest).trim().to_string();
     let message = format!("{}.digest", s.plan);
     std::fs::write(&message, &digest).unwrap();
+    // ssh-keygen uses only a private key no one else can read; git does not keep modes.
+    let private = format!("{}.alice", s.plan);
+    std::fs::copy(key("alice"), &private).unwrap();
+    std::fs::set_permissions(&private, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let signed = std::process::Command::new("ssh-keygen")
-        .args(["-Y", "sign", "-n", "lzctl-plan", "-f", &key("alice"), &message])
+        .args(["-Y", "sign", "-n", "lzctl-plan", "-f", &private, &message])
         .output()
         .expect("ssh-keygen runs");
     assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
