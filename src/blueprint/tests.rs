@@ -45,10 +45,12 @@ fn problems_with(yaml: &str, extra: &[(&str, &str)]) -> Vec<String> {
     }
 }
 
+const SIGNER: &str = concat!("alice@example.com ", include_str!("../../tests/fixtures/keys/alice.pub"));
+
 const GOOD: &str = r#"version: 1
 organization:
   policy_types: [SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY]
-  trusted_services: [sso.amazonaws.com]
+  trusted_services: [sso.amazonaws.com, config-multiaccountsetup.amazonaws.com]
   delegated_administrators:
     config-multiaccountsetup.amazonaws.com: security
   root_policies: [deny-s3]
@@ -293,7 +295,7 @@ approvals:
   required: 1
   allowed_signers: approvers/allowed_signers
 "#;
-    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", "")])
+    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", SIGNER)])
         .expect("valid");
     let ic = bp.identity_center.expect("identity center");
     assert_eq!(ic.permission_sets["Developer"].relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
@@ -374,4 +376,26 @@ fn every_example_is_valid() {
         }
     }
     assert!(checked >= 2, "examples were found: {checked}");
+}
+
+#[test]
+fn trusted_access_prerequisites_are_checked_where_trusted_access_is_managed() {
+    let yaml = "version: 1\norganization:\n  trusted_services: [sso.amazonaws.com]\n  delegated_administrators: {config-multiaccountsetup.amazonaws.com: a}\naccounts:\n  a: {email: a@example.com}\norganizational_units:\n  A: {}\nstack_sets:\n  s: {template: t.yaml, targets: {ous: [A]}, regions: [us-east-1]}\n";
+    let p = problems_with(yaml, &[("t.yaml", "Resources: {}\n")]);
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:4:30: config-multiaccountsetup.amazonaws.com has no trusted access"), "{p:?}");
+    assert!(p[1].starts_with("bp/lz.yaml:10:3: stack set s: a service-managed stack set needs trusted access"), "{p:?}");
+    // Not managing trusted access: not lzctl's to judge.
+    let unmanaged = yaml.replace("  trusted_services: [sso.amazonaws.com]\n", "");
+    assert_eq!(problems_with(&unmanaged, &[("t.yaml", "Resources: {}\n")]), Vec::<String>::new());
+}
+
+#[test]
+fn a_bad_allowed_signers_file_is_a_blueprint_error() {
+    let yaml = "version: 1\napprovals: {required: 1, allowed_signers: approvers/allowed_signers}\n";
+    let p = problems_with(yaml, &[("approvers/allowed_signers", "alice@example.com ssh-ed25519 nope\n")]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("bp/lz.yaml:2:43: bp/approvers/allowed_signers:1: not an allowed_signers line"), "{p:?}");
+    let empty = problems_with(yaml, &[("approvers/allowed_signers", "# nobody yet\n")]);
+    assert!(empty[0].ends_with("names no signer"), "{empty:?}");
 }

@@ -121,6 +121,8 @@ impl Validator<'_> {
             }
         }
 
+        self.trusted_access_prerequisites(raw.organization.as_ref(), &raw.stack_sets);
+
         let identity_center = raw.identity_center.as_ref().map(|ic| self.identity_center(ic, &accounts, &ous));
         let stack_sets = self.stack_sets(&raw.stack_sets, &ous);
         let approvals = raw.approvals.as_ref().map(|a| self.approvals(a));
@@ -136,6 +138,35 @@ impl Validator<'_> {
             approvals,
             quotas,
             referenced_files: std::mem::take(&mut self.referenced),
+        }
+    }
+
+    /// AWS refuses a delegated administrator, or a service-managed stack set, for a service
+    /// without trusted access: where the blueprint manages trusted access, say so now.
+    fn trusted_access_prerequisites(&mut self, org: Option<&RawOrganization>, stack_sets: &SpannedMap<S<RawStackSet>>) {
+        let Some(trusted) = org.and_then(|o| o.trusted_services.as_ref()) else { return };
+        let has = |service: &str| trusted.value.iter().any(|s| s.value == service);
+        for (service, _) in &org.expect("trusted services come from it").delegated_administrators.0 {
+            if !has(&service.value) {
+                self.c.at_with_help(
+                    &service.referenced,
+                    format!("{} has no trusted access, so AWS refuses a delegated administrator for it", service.value),
+                    "not in trusted_services",
+                    format!("add {} to organization.trusted_services", service.value),
+                );
+            }
+        }
+        const STACK_SETS: &str = "member.org.stacksets.cloudformation.amazonaws.com";
+        for (name, ss) in &stack_sets.0 {
+            let model = ss.value.permission_model.as_ref().map_or("SERVICE_MANAGED", |m| m.value.as_str());
+            if model == "SERVICE_MANAGED" && !has(STACK_SETS) {
+                self.c.at_with_help(
+                    &name.referenced,
+                    format!("stack set {}: a service-managed stack set needs trusted access for StackSets", name.value),
+                    "no trusted access",
+                    format!("add {STACK_SETS} to organization.trusted_services"),
+                );
+            }
         }
     }
 
@@ -848,6 +879,15 @@ impl Validator<'_> {
             self.c.at(&raw.value.required.referenced, "approvals.required must be at least 1", "zero");
         }
         let signers = self.read_named_file(&raw.value.allowed_signers);
+        if let Some((path, text)) = &signers {
+            match crate::approvals::parse_allowed_signers(&path.display().to_string(), text) {
+                Ok(list) if list.is_empty() => {
+                    self.c.at(&raw.value.allowed_signers.referenced, format!("{} names no signer", path.display()), "no signers")
+                }
+                Ok(_) => {}
+                Err(e) => self.c.at(&raw.value.allowed_signers.referenced, e.to_string(), "this file"),
+            }
+        }
         Approvals {
             required: raw.value.required.value,
             allowed_signers: signers.map_or_else(|| self.relative(&raw.value.allowed_signers.value), |(p, _)| p),
