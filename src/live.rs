@@ -41,6 +41,8 @@ pub struct LiveStackSet {
     pub auto_deployment: Option<crate::blueprint::AutoDeployment>,
     /// Only read for the stack sets the blueprint manages.
     pub instances: Vec<LiveStackInstance>,
+    /// The OUs recorded as deployment targets (AWS reports them; the emulator does not: None).
+    pub target_ou_ids: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -80,6 +80,8 @@ pub struct InMemoryOrg {
     pub fail_at: Option<usize>,
     /// Permission sets provisioned again, in order.
     pub provisioned: RefCell<Vec<String>>,
+    /// Whether stack sets report their target OUs, as AWS does (the emulator does not).
+    pub report_targets: bool,
     next_id: RefCell<u32>,
 }
 
@@ -90,6 +92,7 @@ impl InMemoryOrg {
             calls: RefCell::new(Vec::new()),
             fail_at: None,
             provisioned: RefCell::new(Vec::new()),
+            report_targets: true,
             next_id: RefCell::new(1),
         }
     }
@@ -317,6 +320,10 @@ impl Executor for InMemoryOrg {
             Call::CreateStackSet { spec } | Call::UpdateStackSet { spec } => {
                 let sets = live.stack_sets.get_or_insert_default();
                 let instances = sets.get(&spec.name).map(|s| s.instances.clone()).unwrap_or_default();
+                let targets = sets
+                    .get(&spec.name)
+                    .and_then(|s| s.target_ou_ids.clone())
+                    .or(self.report_targets.then(BTreeSet::new));
                 sets.insert(
                     spec.name.clone(),
                     LiveStackSet {
@@ -330,6 +337,7 @@ impl Executor for InMemoryOrg {
                             crate::blueprint::AutoDeployment { enabled, retain_stacks_on_account_removal: retain }
                         }),
                         instances,
+                        target_ou_ids: targets,
                     },
                 );
                 None
@@ -351,12 +359,11 @@ impl Executor for InMemoryOrg {
                         }
                     }
                 }
-                live.stack_sets
-                    .get_or_insert_default()
-                    .get_mut(stack_set)
-                    .expect("stack set exists")
-                    .instances
-                    .extend(new);
+                let set = live.stack_sets.get_or_insert_default().get_mut(stack_set).expect("stack set exists");
+                set.instances.extend(new);
+                if let Some(targets) = &mut set.target_ou_ids {
+                    targets.extend(ou_ids.iter().cloned());
+                }
                 None
             }
             Call::DeleteStackInstances { stack_set, region, ou_ids, account_ids, .. } => {
@@ -366,6 +373,10 @@ impl Executor for InMemoryOrg {
                         || !(i.ou_id.as_ref().is_some_and(|o| ou_ids.contains(o))
                             || account_ids.contains(&i.account_id))
                 });
+                let remaining: BTreeSet<String> = set.instances.iter().filter_map(|i| i.ou_id.clone()).collect();
+                if let Some(targets) = &mut set.target_ou_ids {
+                    targets.retain(|t| !ou_ids.contains(t) || remaining.contains(t));
+                }
                 None
             }
             Call::DeleteAssignment { permission_set_arn, principal, account_id, .. } => {

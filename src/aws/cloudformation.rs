@@ -34,6 +34,7 @@ pub async fn read(aws: &Aws, managed: &BTreeSet<String>) -> Result<BTreeMap<Stri
                 permission_model: None,
                 auto_deployment: None,
                 instances: Vec::new(),
+                target_ou_ids: None,
             };
             return Ok::<_, CallError>(bare);
         }
@@ -71,6 +72,8 @@ pub async fn read(aws: &Aws, managed: &BTreeSet<String>) -> Result<BTreeMap<Stri
                 enabled: a.enabled().unwrap_or(false),
                 retain_stacks_on_account_removal: a.retain_stacks_on_account_removal().unwrap_or(false),
             }),
+            target_ou_ids: (!ss.organizational_unit_ids().is_empty())
+                .then(|| ss.organizational_unit_ids().iter().cloned().collect()),
             instances: instances
                 .iter()
                 .filter_map(|i| {

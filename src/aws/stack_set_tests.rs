@@ -121,6 +121,8 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
                     .auto_deployment(
                         AutoDeployment::builder().enabled(true).retain_stacks_on_account_removal(false).build(),
                     )
+                    .organizational_unit_ids("ou-root-foundational")
+                    .organizational_unit_ids("ou-root-emptyone")
                     .build(),
             )
             .build()
@@ -154,6 +156,11 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
         Some(crate::blueprint::AutoDeployment { enabled: true, retain_stacks_on_account_removal: false })
     );
     assert_eq!(ss.instances.iter().filter(|i| i.ou_id.as_deref() == Some("ou-root-foundational")).count(), 2);
+    assert_eq!(
+        ss.target_ou_ids,
+        Some(BTreeSet::from(["ou-root-emptyone".to_string(), "ou-root-foundational".to_string()])),
+        "AWS records every targeted OU, the empty one too"
+    );
     assert!(sets.contains_key("legacy"), "unmanaged stack sets are listed");
     assert_eq!(describe.num_calls(), 1, "only managed stack sets are described");
 }

@@ -384,7 +384,10 @@ fn trusted_access_prerequisites_are_checked_where_trusted_access_is_managed() {
     let p = problems_with(yaml, &[("t.yaml", "Resources: {}\n")]);
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p[0].starts_with("bp/lz.yaml:4:30: config-multiaccountsetup.amazonaws.com has no trusted access"), "{p:?}");
-    assert!(p[1].starts_with("bp/lz.yaml:10:3: stack set s: a service-managed stack set needs trusted access"), "{p:?}");
+    assert!(
+        p[1].starts_with("bp/lz.yaml:10:3: stack set s: a service-managed stack set needs trusted access"),
+        "{p:?}"
+    );
     // Not managing trusted access: not lzctl's to judge.
     let unmanaged = yaml.replace("  trusted_services: [sso.amazonaws.com]\n", "");
     assert_eq!(problems_with(&unmanaged, &[("t.yaml", "Resources: {}\n")]), Vec::<String>::new());

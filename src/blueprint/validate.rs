@@ -881,9 +881,11 @@ impl Validator<'_> {
         let signers = self.read_named_file(&raw.value.allowed_signers);
         if let Some((path, text)) = &signers {
             match crate::approvals::parse_allowed_signers(&path.display().to_string(), text) {
-                Ok(list) if list.is_empty() => {
-                    self.c.at(&raw.value.allowed_signers.referenced, format!("{} names no signer", path.display()), "no signers")
-                }
+                Ok(list) if list.is_empty() => self.c.at(
+                    &raw.value.allowed_signers.referenced,
+                    format!("{} names no signer", path.display()),
+                    "no signers",
+                ),
                 Ok(_) => {}
                 Err(e) => self.c.at(&raw.value.allowed_signers.referenced, e.to_string(), "this file"),
             }

@@ -182,14 +182,26 @@ fn instances(
     ou_ids: &BTreeMap<String, String>,
     out: &mut StackSetsPlan,
 ) {
+    // The OUs AWS records as targets (for auto-deployment), where the endpoint reports them.
+    let recorded: Option<&BTreeSet<String>> = match existing {
+        Some(e) => e.target_ou_ids.as_ref(),
+        None => None,
+    };
+    let id_of = |path: &str| if path == "Root" { Some(live.root.id.clone()) } else { ou_ids.get(path).cloned() };
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     for path in &ss.target_ous {
         if !has_accounts(bp, live, matched, path) {
-            out.warnings.push(format!(
-                "stack set {}: OU {path} has no accounts yet, so no instances are planned there",
-                ss.name
-            ));
-            continue;
+            let on_record = id_of(path).is_some_and(|id| recorded.is_some_and(|r| r.contains(&id)));
+            if on_record {
+                continue;
+            }
+            if existing.is_some() && recorded.is_none() {
+                out.warnings.push(format!(
+                    "stack set {}: OU {path} has no accounts yet and the service does not report the stack set's target OUs, so no instances are planned there",
+                    ss.name
+                ));
+                continue;
+            }
         }
         for region in &ss.regions {
             wanted.insert((path.clone(), region.clone()));
@@ -251,6 +263,21 @@ fn instances(
             entry.ou_ids.push(id.clone());
         }
         entry.accounts.extend(accounts.iter().cloned());
+    }
+    let targeted_ids: BTreeSet<String> = ss.target_ous.iter().filter_map(|p| id_of(p)).collect();
+    for id in recorded.into_iter().flatten().filter(|id| !targeted_ids.contains(*id)) {
+        let path = if id == &live.root.id {
+            "Root".to_string()
+        } else {
+            path_of_id.get(id).map_or_else(|| id.clone(), |p| (*p).clone())
+        };
+        for region in &ss.regions {
+            let entry = removes.entry(region).or_default();
+            if !entry.ou_ids.contains(id) {
+                entry.paths.push(path.clone());
+                entry.ou_ids.push(id.clone());
+            }
+        }
     }
     for (region, Removal { paths, ou_ids: ids, accounts }) in removes {
         let reason = if ss.regions.contains(region) {

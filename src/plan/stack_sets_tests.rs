@@ -80,19 +80,14 @@ async fn a_fresh_organization_gets_settings_then_the_stack_set_and_its_instances
             < position("+ stack_set.config-recorder")
     );
     assert!(position("+ stack_set.config-recorder") < position("+ stack_instances.config-recorder/eu-west-1"));
-    assert!(
-        plan.warnings
-            .iter()
-            .any(|w| w == "stack set config-recorder: OU Empty has no accounts yet, so no instances are planned there"),
-        "{:?}",
-        plan.warnings
-    );
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
     let Op::CreateStackInstances { ous, .. } =
         &plan.changes[position("+ stack_instances.config-recorder/us-east-1")].op
     else {
         panic!()
     };
-    assert_eq!(ous, &["Foundational"]);
+    // An OU without accounts is targeted too, so auto-deployment covers accounts added later.
+    assert_eq!(ous, &["Empty", "Foundational"]);
 
     let (org, bp) = applied().await;
     let again = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
@@ -106,7 +101,8 @@ async fn a_reformatted_template_is_not_a_change_but_a_real_edit_or_parameter_is_
         BP,
         "Resources:\n\n  Topic:\n      Type:   AWS::SNS::Topic\n      Properties:\n        TopicName: lz   \n",
     );
-    assert!(plan_ok(&reformatted, &org.snapshot(), &PlanOptions::default()).is_empty());
+    let again = plan_ok(&reformatted, &org.snapshot(), &PlanOptions::default());
+    assert!(again.is_empty(), "{:?}", lines(&again));
 
     let edited =
         blueprint_with(BP, "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: other}\n");
@@ -225,4 +221,40 @@ fn templates_normalize_across_formats() {
     // Short-form tags do not parse as plain YAML here: whitespace is still forgiven.
     let tagged = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: !Ref Name}\n";
     assert_eq!(normalize_template(tagged), normalize_template(&format!("{tagged}\n\n")));
+}
+
+#[tokio::test]
+async fn where_target_ous_are_not_reported_an_empty_ou_is_warned_about_not_planned_forever() {
+    let bp = blueprint_with(BP, TEMPLATE);
+    let mut org = InMemoryOrg::new(with_settings(fresh_org()));
+    org.report_targets = false;
+    let live = org.snapshot();
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.expect("applies");
+    let again = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    assert!(again.is_empty(), "{:?}", lines(&again));
+    assert_eq!(
+        again.warnings,
+        [
+            "stack set config-recorder: OU Empty has no accounts yet and the service does not report the stack set's target OUs, so no instances are planned there"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_empty_ou_dropped_from_the_targets_is_removed_from_the_record() {
+    let (org, _) = applied().await;
+    let fewer = blueprint_with(
+        &BP.replace("targets: {ous: [Foundational, Empty]}", "targets: {ous: [Foundational]}"),
+        TEMPLATE,
+    );
+    let plan = plan_ok(&fewer, &org.snapshot(), &PlanOptions::default());
+    assert_eq!(
+        lines(&plan),
+        ["- stack_instances.config-recorder/eu-west-1", "- stack_instances.config-recorder/us-east-1"]
+    );
+    let live = org.snapshot();
+    run(&plan, Ids::new(&fewer, &live), &org, |_, _| {}).await.unwrap();
+    let again = plan_ok(&fewer, &org.snapshot(), &PlanOptions::default());
+    assert!(again.is_empty(), "{:?}", lines(&again));
 }
