@@ -3,9 +3,9 @@
 use crate::apply::{self, ApplyError, Ids, Step};
 use crate::approvals;
 use crate::aws::Aws;
-use crate::aws::config_status::CoverageRow;
 use crate::blueprint::Blueprint;
 use crate::error::Error;
+use crate::live::CoverageRow;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
 use crate::plan::{self, Change, Plan, PlanOptions};
 use crate::saved::{self, Body, SavedPlan};

@@ -288,3 +288,31 @@ impl LiveState {
         (ous, accounts)
     }
 }
+
+/// Whether AWS Config records in one account and region, as read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Recording {
+    Recording,
+    Stopped,
+    NoRecorder,
+    Unreadable(String),
+}
+
+impl Recording {
+    pub fn label(&self) -> String {
+        match self {
+            Recording::Recording => "recording".into(),
+            Recording::Stopped => "recorder stopped".into(),
+            Recording::NoRecorder => "no recorder".into(),
+            Recording::Unreadable(why) => format!("unreadable: {why}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CoverageRow {
+    pub account_id: String,
+    pub account_name: String,
+    pub region: String,
+    pub state: Recording,
+}

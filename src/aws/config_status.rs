@@ -5,34 +5,8 @@
 use super::Aws;
 use super::errors::call_error;
 use crate::apply::CallError;
+use crate::live::{CoverageRow, Recording};
 use futures::future::join_all;
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Recording {
-    Recording,
-    Stopped,
-    NoRecorder,
-    Unreadable(String),
-}
-
-impl Recording {
-    pub fn label(&self) -> String {
-        match self {
-            Recording::Recording => "recording".into(),
-            Recording::Stopped => "recorder stopped".into(),
-            Recording::NoRecorder => "no recorder".into(),
-            Recording::Unreadable(why) => format!("unreadable: {why}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CoverageRow {
-    pub account_id: String,
-    pub account_name: String,
-    pub region: String,
-    pub state: Recording,
-}
 
 /// Credentials inside a member account, through `role_name`.
 async fn assume(

@@ -13,6 +13,6 @@ pub async fn run(global: &GlobalArgs, args: &ConfigStatusArgs) -> Result<u8, Err
     print_stats(&aws, global.stats);
     let rows = rows?;
     print!("{}", render::coverage(&rows));
-    let gap = rows.iter().any(|r| r.state != crate::aws::config_status::Recording::Recording);
+    let gap = rows.iter().any(|r| r.state != crate::live::Recording::Recording);
     Ok(if args.fail_on_gap && gap { exit::CHANGES } else { exit::OK })
 }

@@ -1,6 +1,6 @@
 //! AWS Config coverage as a table with a closing summary line.
 
-use crate::aws::config_status::{CoverageRow, Recording};
+use crate::live::{CoverageRow, Recording};
 use std::fmt::Write;
 
 pub fn coverage(rows: &[CoverageRow]) -> String {
