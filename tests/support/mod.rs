@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 use aws_sdk_organizations::Client;
-use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -13,6 +12,21 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// An SDK client of the given crate for the emulator at `url`, with dummy credentials.
+macro_rules! client {
+    ($sdk:ident, $url:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new("us-east-1"))
+                .endpoint_url($url)
+                .credentials_provider($sdk::config::Credentials::new("testing", "testing", None, None, "tests"))
+                .http_client(http_client())
+                .build(),
+        )
+    };
+}
 
 pub struct Emulator {
     pub url: String,
@@ -81,63 +95,25 @@ impl Emulator {
     }
 
     pub fn org(&self) -> Client {
-        let http_client = http_client();
-        let config = aws_sdk_organizations::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(Credentials::new("testing", "testing", None, None, "tests"))
-            .http_client(http_client)
-            .build();
-        Client::from_conf(config)
+        client!(aws_sdk_organizations, &self.url)
     }
 
     pub fn sso(&self) -> aws_sdk_ssoadmin::Client {
-        let b = aws_sdk_ssoadmin::Config::builder()
-            .behavior_version(aws_sdk_ssoadmin::config::BehaviorVersion::latest())
-            .region(aws_sdk_ssoadmin::config::Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(aws_sdk_ssoadmin::config::Credentials::new("testing", "testing", None, None, "tests"))
-            .http_client(http_client());
-        aws_sdk_ssoadmin::Client::from_conf(b.build())
+        client!(aws_sdk_ssoadmin, &self.url)
     }
 
     pub fn identitystore(&self) -> aws_sdk_identitystore::Client {
-        let b = aws_sdk_identitystore::Config::builder()
-            .behavior_version(aws_sdk_identitystore::config::BehaviorVersion::latest())
-            .region(aws_sdk_identitystore::config::Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(aws_sdk_identitystore::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .http_client(http_client());
-        aws_sdk_identitystore::Client::from_conf(b.build())
+        client!(aws_sdk_identitystore, &self.url)
     }
 
     pub fn cfn(&self) -> aws_sdk_cloudformation::Client {
-        let b = aws_sdk_cloudformation::Config::builder()
-            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
-            .endpoint_url(&self.url)
-            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                "testing", "testing", None, None, "tests",
-            ))
-            .http_client(http_client());
-        aws_sdk_cloudformation::Client::from_conf(b.build())
+        client!(aws_sdk_cloudformation, &self.url)
     }
 
     /// A configuration recorder in a member account, made through the role lzctl reads with,
     /// as the Config template would make it; `recording` starts it.
     pub async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
-        let sts = aws_sdk_sts::Client::from_conf(
-            aws_sdk_sts::Config::builder()
-                .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-                .region(aws_sdk_sts::config::Region::new("us-east-1"))
-                .endpoint_url(&self.url)
-                .credentials_provider(aws_sdk_sts::config::Credentials::new("testing", "testing", None, None, "tests"))
-                .http_client(http_client())
-                .build(),
-        );
+        let sts = client!(aws_sdk_sts, &self.url);
         let role = format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole");
         let assumed = sts.assume_role().role_arn(&role).role_session_name("tests").send().await.expect("assume role");
         let c = assumed.credentials().unwrap();
