@@ -38,7 +38,7 @@ async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
     let a_id = live.ous_by_path()["A"].id.clone();
     let b_id = live.ous_by_path()["A/B"].id.clone();
     assert_eq!(calls[1], Call::CreateOu { parent_id: a_id, name: "B".into(), tags: Default::default() });
-    let account_id = live.find_account("acct@example.com", "acct").unwrap().id.clone();
+    let account_id = live.accounts.values().find(|a| a.email == "acct@example.com").unwrap().id.clone();
     assert!(calls.contains(&Call::MoveAccount { account_id, from_id: ROOT.into(), to_id: b_id.clone() }), "{calls:#?}");
     let policy_id = live.policy_by_name("p").unwrap().id.clone();
     assert_eq!(calls.last(), Some(&Call::AttachPolicy { policy_id, target_id: b_id }));

@@ -231,15 +231,8 @@ impl LiveState {
         by_path
     }
 
-    /// The live account a blueprint account stands for: matched by email, then by name.
-    pub fn find_account(&self, email: &str, name: &str) -> Option<&LiveAccount> {
-        self.accounts
-            .values()
-            .find(|a| a.email.eq_ignore_ascii_case(email))
-            .or_else(|| self.accounts.values().find(|a| a.name == name))
-    }
-
-    /// `find_account` for many accounts at once, through indexes: key → live account id.
+    /// The live accounts blueprint accounts stand for, matched by email, then by name, through
+    /// indexes: key → live account id.
     pub fn match_accounts<'a>(
         &self,
         wanted: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
@@ -280,12 +273,6 @@ impl LiveState {
                 None => return false,
             }
         }
-    }
-
-    pub fn children_of(&self, parent_id: &str) -> (usize, usize) {
-        let ous = self.ous.values().filter(|o| o.parent_id == parent_id).count();
-        let accounts = self.accounts.values().filter(|a| a.parent_id == parent_id).count();
-        (ous, accounts)
     }
 }
 

@@ -95,7 +95,7 @@ async fn permission_sets_come_before_assignments_and_ou_targets_reach_new_accoun
 #[tokio::test]
 async fn a_hand_made_assignment_on_a_managed_permission_set_is_removed_and_others_are_left() {
     let (org, bp) = applied().await;
-    let dev_id = org.snapshot().find_account("dev@example.com", "dev").unwrap().id.clone();
+    let dev_id = org.snapshot().accounts.values().find(|a| a.email == "dev@example.com").unwrap().id.clone();
     {
         let mut live = org.live.borrow_mut();
         let ic = live.identity_center.as_mut().unwrap();
