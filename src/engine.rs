@@ -173,7 +173,8 @@ pub async fn config_coverage(
     if regions.is_empty() {
         return Err(Error::Refused("no regions to check: the blueprint has no stack sets; pass --regions".into()));
     }
-    let live = aws.read_organization(&ReadScope::default()).await?;
+    // Only the tree is needed: no policies, no tags.
+    let live = aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?;
     let accounts: Vec<(String, String)> = live
         .accounts
         .values()
@@ -190,15 +191,14 @@ pub async fn inventory(
     aws: &Aws,
     options: &crate::inventory::Options,
 ) -> Result<Vec<crate::inventory::Row>, Error> {
-    let scope = ReadScope { skip_policies: true, ..ReadScope::default() };
-    let mut live = aws.read_organization(&scope).await?;
     let ic_scope = IdentityCenterScope {
         instance_arn: bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone()),
         all_permission_sets: true,
         memberships: options.expand_groups,
         ..IdentityCenterScope::default()
     };
-    live.identity_center = Some(aws.read_identity_center(&ic_scope).await?);
+    let scope = ReadScope { skip_policies: true, identity_center: Some(ic_scope), ..ReadScope::default() };
+    let live = read(aws, &scope).await?;
     let desired = bp.map(|b| plan::desired_assignments(b, &live));
     Ok(crate::inventory::rows(&live, options, desired.as_ref()))
 }
