@@ -186,7 +186,7 @@ async fn wait(aws: &Aws, stack_set: &str, operation_id: &str, what: &str, pollin
     }
 }
 
-async fn create_stack_set(aws: &Aws, spec: &StackSetSpec) -> Result<(), CallError> {
+async fn create_stack_set(aws: &Aws, spec: &StackSetSpec, polling: Polling) -> Result<(), CallError> {
     let r = aws
         .pacer
         .call("cloudformation.CreateStackSet", || {
@@ -205,9 +205,7 @@ async fn create_stack_set(aws: &Aws, spec: &StackSetSpec) -> Result<(), CallErro
     match r {
         Ok(_) => Ok(()),
         // Created by an earlier run that stopped: bring it to the blueprint instead.
-        Err(e) if code(&e) == Some("NameAlreadyExistsException") => {
-            update_stack_set(aws, spec, Polling::STACK_SETS).await
-        }
+        Err(e) if code(&e) == Some("NameAlreadyExistsException") => update_stack_set(aws, spec, polling).await,
         Err(e) => Err(call_error("cloudformation:CreateStackSet", &spec.name, &e)),
     }
 }
@@ -291,7 +289,7 @@ fn chunks(ou_ids: &[String]) -> Vec<Vec<String>> {
 
 pub async fn execute(aws: &Aws, call: &Call, polling: Polling) -> Result<Option<String>, CallError> {
     match call {
-        Call::CreateStackSet { spec } => create_stack_set(aws, spec).await.map(|_| None),
+        Call::CreateStackSet { spec } => create_stack_set(aws, spec, polling).await.map(|_| None),
         Call::UpdateStackSet { spec } => update_stack_set(aws, spec, polling).await.map(|_| None),
         Call::CreateStackInstances { stack_set, region, ou_ids, preferences: prefs } => {
             for chunk in chunks(ou_ids) {

@@ -283,7 +283,7 @@ async fn reprovisioning_in_progress_then_failed_reports_the_reason() {
         .build();
     let aws = aws_with(&[&update, &provision, &describe], &[]);
     let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
-    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: true })
         .await
         .unwrap_err();
@@ -330,7 +330,7 @@ async fn an_assignment_in_progress_then_failed_names_the_assignment_and_the_reas
         })
         .build();
     let aws = aws_with(&[&list, &create, &describe], &[]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateAssignment {
             instance_arn: INSTANCE.into(),
             permission_set_arn: PS.into(),
@@ -358,7 +358,7 @@ async fn an_assignment_that_exists_is_not_created_again() {
     });
     let create = mock!(Sso::create_account_assignment).then_output(|| CreateAccountAssignmentOutput::builder().build());
     let aws = aws_with(&[&list, &create], &[]);
-    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateAssignment {
             instance_arn: INSTANCE.into(),
             permission_set_arn: PS.into(),
@@ -384,7 +384,7 @@ async fn conflicts_and_throttling_back_off_and_retry() {
         .build();
     let aws = aws_with(&[&update], &[]);
     let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: false })
         .await;
     assert_eq!(out, Ok(None));
@@ -417,7 +417,7 @@ async fn a_duplicate_name_is_not_retried_as_a_conflict_but_found() {
         permissions_boundary: None,
         tags: BTreeMap::new(),
     };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
         .await;
     assert_eq!(out, Ok(Some(PS.to_string())));
@@ -477,7 +477,7 @@ async fn a_new_permission_set_gets_its_policies_and_boundary_in_their_own_calls(
         )),
         tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
     };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING)
+    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
         .await;
     assert_eq!(out, Ok(Some(PS.to_string())));

@@ -165,7 +165,7 @@ impl Aws {
     }
 
     pub fn executor(&self) -> AwsExecutor<'_> {
-        AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER)
+        AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER, Polling::STACK_SETS)
     }
 }
 

@@ -290,7 +290,7 @@ pub struct AwsExecutor<'a> {
     aws: &'a Aws,
     accounts: Polling,
     identity_center: Polling,
-    pub stack_sets: Polling,
+    stack_sets: Polling,
 }
 
 /// A failed call whose AWS error code means the work is already done counts as success.
@@ -305,8 +305,8 @@ macro_rules! tolerate {
 }
 
 impl<'a> AwsExecutor<'a> {
-    pub fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling) -> Self {
-        AwsExecutor { aws, accounts, identity_center, stack_sets: Polling::STACK_SETS }
+    pub fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling, stack_sets: Polling) -> Self {
+        AwsExecutor { aws, accounts, identity_center, stack_sets }
     }
 
     async fn create_ou(

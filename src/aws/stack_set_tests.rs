@@ -64,8 +64,7 @@ async fn an_operation_running_then_failed_names_each_failing_account_and_region(
             .build()
     });
     let aws = aws_with(&[&create, &describe, &results]);
-    let mut executor = AwsExecutor::new(&aws, POLLING, POLLING);
-    executor.stack_sets = POLLING;
+    let executor = AwsExecutor::new(&aws, POLLING, POLLING, POLLING);
     let err = executor
         .call(&Call::CreateStackInstances {
             stack_set: "config-recorder".into(),
@@ -98,7 +97,7 @@ async fn more_than_fifty_ous_go_in_calls_of_fifty() {
         ou_ids,
         preferences: OperationPreferences::default(),
     };
-    assert_eq!(AwsExecutor::new(&aws, POLLING, POLLING).call(&call).await, Ok(None));
+    assert_eq!(AwsExecutor::new(&aws, POLLING, POLLING, POLLING).call(&call).await, Ok(None));
     assert_eq!(create.num_calls(), 3);
 }
 

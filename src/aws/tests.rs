@@ -67,7 +67,7 @@ async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() 
         .output(|| status(CreateAccountState::Failed))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap_err();
@@ -86,7 +86,7 @@ async fn create_account_returns_the_new_id_once_succeeded() {
         .output(|| status(CreateAccountState::Succeeded))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap();
@@ -103,7 +103,7 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
     let polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
-    let err = AwsExecutor::new(&aws, polling, polling)
+    let err = AwsExecutor::new(&aws, polling, polling, polling)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap_err();
@@ -122,7 +122,7 @@ async fn create_account_looks_first_and_creates_nothing_when_the_email_exists() 
     });
     let create = create_started();
     let aws = aws_with(&[&list, &create]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
         .await
         .unwrap();
@@ -228,7 +228,7 @@ async fn repeated_work_is_success() {
         .http_status(400, Some(aws_error("OrganizationalUnitNotFoundException", "gone")))
         .build();
     let aws = aws_with(&[&attach, &detach, &delete]);
-    let exec = AwsExecutor::new(&aws, POLLING, POLLING);
+    let exec = AwsExecutor::new(&aws, POLLING, POLLING, POLLING);
     assert_eq!(exec.call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
     assert_eq!(exec.call(&Call::DetachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
     assert_eq!(exec.call(&Call::DeleteOu { id: "ou-1".into() }).await, Ok(None));
@@ -247,7 +247,7 @@ async fn other_errors_name_the_operation_and_the_resource() {
         )
         .build();
     let aws = aws_with(&[&attach]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING)
+    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() })
         .await
         .unwrap_err();
@@ -268,7 +268,7 @@ async fn creating_an_ou_that_exists_returns_its_id_without_creating() {
         aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitOutput::builder().build()
     });
     let aws = aws_with(&[&list, &create]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING)
+    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
         .call(&Call::CreateOu { parent_id: "r-1".into(), name: "Infra".into(), tags: BTreeMap::new() })
         .await
         .unwrap();
