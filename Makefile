@@ -11,16 +11,13 @@ CARGO ?= cargo
 demo: build $(MOTO)
 	scripts/demo.sh
 
-test: $(MOTO)
-	$(CARGO) fmt --check
-	$(CARGO) clippy --all-targets --locked -- -D warnings
-	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
-	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows examples/github-actions/*.yml
+test: lint
 	$(CARGO) test --locked
 
 build:
 	$(CARGO) build --locked
 
+# Everything `make test` checks except running the tests.
 lint: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings

@@ -14,7 +14,7 @@ use thiserror::Error;
 
 /// One AWS operation with every name resolved to an id.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Call {
+pub(crate) enum Call {
     EnablePolicyType {
         root_id: String,
         policy_type: PolicyType,
@@ -138,19 +138,19 @@ pub enum Call {
 /// An AWS operation that failed, in words: the operation, the resource, what AWS said.
 #[derive(Debug, Clone, Error, PartialEq, Eq)]
 #[error("{operation} on {resource} failed: {message}")]
-pub struct CallError {
+pub(crate) struct CallError {
     pub operation: String,
     pub resource: String,
     pub message: String,
 }
 
 /// Carries out calls; returns the id of what a create call made.
-pub trait Executor {
+pub(crate) trait Executor {
     fn call(&self, call: &Call) -> impl std::future::Future<Output = Result<Option<String>, CallError>>;
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]
-pub enum ApplyError {
+pub(crate) enum ApplyError {
     #[error(
         "apply stopped at {address} ({action}): {error}\n{done} of {total} changes were applied; fix the cause and run apply again: it picks up where this run stopped"
     )]
@@ -163,7 +163,7 @@ pub enum ApplyError {
 
 /// Names → ids: from the live state the plan was made from, plus what this run creates.
 #[derive(Debug, Clone, Default)]
-pub struct Ids {
+pub(crate) struct Ids {
     pub root: String,
     pub ous: BTreeMap<String, String>,
     pub policies: BTreeMap<String, String>,
@@ -174,7 +174,7 @@ pub struct Ids {
 }
 
 impl Ids {
-    pub fn new(bp: &Blueprint, live: &LiveState) -> Ids {
+    pub(crate) fn new(bp: &Blueprint, live: &LiveState) -> Ids {
         let mut ous: BTreeMap<String, String> =
             live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
         ous.insert(String::new(), live.root.id.clone());
@@ -213,7 +213,7 @@ impl Ids {
 
 /// Progress of one change, for whoever shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
+pub(crate) enum Step {
     Started,
     Done,
 }
@@ -367,7 +367,7 @@ fn action_word(change: &Change) -> &'static str {
 }
 
 /// Assignment operations AWS lets one caller have outstanding at once.
-pub const MAX_OUTSTANDING_ASSIGNMENTS: usize = 10;
+pub(crate) const MAX_OUTSTANDING_ASSIGNMENTS: usize = 10;
 
 fn is_assignment(change: &Change) -> bool {
     matches!(change.op, Op::CreateAssignment { .. } | Op::DeleteAssignment { .. })
@@ -399,7 +399,7 @@ fn located(err: ApplyErrorAt, change: &Change, done: usize, total: usize) -> App
 
 /// Applies the plan's changes in order; returns how many were applied. Consecutive assignment
 /// changes run together, at most `MAX_OUTSTANDING_ASSIGNMENTS` at a time.
-pub async fn run<E: Executor>(
+pub(crate) async fn run<E: Executor>(
     plan: &Plan,
     mut ids: Ids,
     executor: &E,

@@ -59,7 +59,7 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
             assert_eq!((*done, *total), (2, plan.changes.len()));
             assert_eq!(source.message, "injected failure");
         }
-        other => panic!("unexpected {other:?}"),
+        ApplyError::Unresolved { .. } => panic!("unexpected {err:?}"),
     }
     assert!(err.to_string().starts_with("apply stopped at policy.p (create): test:Injected"), "{err}");
     assert_eq!(org.calls.borrow().len(), 3, "nothing runs after the failure");

@@ -6,10 +6,10 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use std::collections::BTreeSet;
 use thiserror::Error;
 
-pub const NAMESPACE: &str = "lzctl-plan";
+pub(crate) const NAMESPACE: &str = "lzctl-plan";
 
 #[derive(Debug, Error, PartialEq, Eq, miette::Diagnostic)]
-pub enum ApprovalError {
+pub(crate) enum ApprovalError {
     #[error("{file}:{line}: not an allowed_signers line: {why}")]
     #[diagnostic(code(lzctl::approvals::allowed_signers))]
     BadSigners { file: String, line: usize, why: String },
@@ -32,7 +32,7 @@ pub enum ApprovalError {
 
 /// One line of an allowed_signers file.
 #[derive(Debug, Clone)]
-pub struct Signer {
+pub(crate) struct Signer {
     pub principals: Vec<String>,
     pub namespaces: Option<Vec<String>>,
     pub key: PublicKey,
@@ -40,7 +40,7 @@ pub struct Signer {
 
 /// Parses an allowed_signers file: `principals [options] keytype base64 [comment]`; the only
 /// option honoured is `namespaces="…"`; blank lines and `#` comments are skipped.
-pub fn parse_allowed_signers(file: &str, text: &str) -> Result<Vec<Signer>, ApprovalError> {
+pub(crate) fn parse_allowed_signers(file: &str, text: &str) -> Result<Vec<Signer>, ApprovalError> {
     let mut signers = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -69,7 +69,7 @@ pub fn parse_allowed_signers(file: &str, text: &str) -> Result<Vec<Signer>, Appr
 }
 
 /// Signs a digest with an OpenSSH private key; returns the armored signature.
-pub fn sign(key_name: &str, key_text: &str, digest: &str) -> Result<String, ApprovalError> {
+pub(crate) fn sign(key_name: &str, key_text: &str, digest: &str) -> Result<String, ApprovalError> {
     let key = PrivateKey::from_openssh(key_text)
         .map_err(|e| ApprovalError::Key { key: key_name.into(), why: e.to_string() })?;
     if key.is_encrypted() {
@@ -85,13 +85,13 @@ pub fn sign(key_name: &str, key_text: &str, digest: &str) -> Result<String, Appr
 }
 
 /// Checks an armored signature parses, before it is stored.
-pub fn parse_signature(armored: &str) -> Result<SshSig, ApprovalError> {
+pub(crate) fn parse_signature(armored: &str) -> Result<SshSig, ApprovalError> {
     SshSig::from_pem(armored.trim()).map_err(|e| ApprovalError::Signature(e.to_string()))
 }
 
 /// The principals of the distinct allowed signers whose valid signature is on the digest, not
 /// counting the creator; an error when fewer than `required`.
-pub fn check(
+pub(crate) fn check(
     required: u32,
     signers: &[Signer],
     signatures: &[String],

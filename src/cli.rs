@@ -9,7 +9,7 @@ use std::path::PathBuf;
     version,
     about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -17,7 +17,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// AWS profile (default: the standard credential chain: env, profile, SSO, instance role).
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
@@ -33,7 +33,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check a blueprint and every file it names, without calling AWS.
     Validate(BlueprintArg),
     /// Read the live organization and show what apply would change.
@@ -51,7 +51,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct ApproveArgs {
+pub(crate) struct ApproveArgs {
     pub plan_file: PathBuf,
     /// The reviewer's OpenSSH private key (unencrypted; otherwise sign with ssh-keygen).
     #[arg(long, conflicts_with = "signature", required_unless_present = "signature")]
@@ -63,7 +63,7 @@ pub struct ApproveArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ShowArgs {
+pub(crate) struct ShowArgs {
     pub plan_file: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -73,7 +73,7 @@ pub struct ShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InventoryFormat {
+pub(crate) enum InventoryFormat {
     Csv,
     Json,
     Markdown,
@@ -81,7 +81,7 @@ pub enum InventoryFormat {
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct InventoryArgs {
+pub(crate) struct InventoryArgs {
     #[command(subcommand)]
     pub action: Option<InventoryAction>,
     /// A blueprint, used only to mark each row as managed (yes/no/unknown).
@@ -113,13 +113,13 @@ pub struct InventoryArgs {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum InventoryAction {
+pub(crate) enum InventoryAction {
     /// Who gained and who lost which access between two JSON exports; exits 2 when they differ.
     Diff { old: PathBuf, new: PathBuf },
 }
 
 #[derive(Debug, Args)]
-pub struct ConfigStatusArgs {
+pub(crate) struct ConfigStatusArgs {
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// Regions to check (default: every region the blueprint's stack sets deploy to).
@@ -134,21 +134,21 @@ pub struct ConfigStatusArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BlueprintArg {
+pub(crate) struct BlueprintArg {
     /// The blueprint file.
     #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT")]
     pub file: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     Markdown,
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// Output format.
@@ -166,7 +166,7 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ApplyArgs {
+pub(crate) struct ApplyArgs {
     /// A saved plan (`lzctl plan --out`): applied exactly, after checking it is current and approved.
     pub plan_file: Option<PathBuf>,
     /// The blueprint: planned now and applied; with PLANFILE, where to find the plan's blueprint

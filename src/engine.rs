@@ -11,7 +11,7 @@ use crate::plan::{self, Change, Plan, PlanOptions};
 use crate::saved::{self, Body, SavedPlan};
 
 /// What the reader must read in full for this blueprint.
-pub fn read_scope(bp: &Blueprint) -> ReadScope {
+pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
     // Tags cost one call per OU or account, so only those whose tags the blueprint manages.
     let tagged_accounts = || bp.accounts.values().filter(|a| a.tags.is_some());
     ReadScope {
@@ -35,14 +35,14 @@ pub fn read_scope(bp: &Blueprint) -> ReadScope {
 }
 
 /// A plan, the live state it was computed from, and what was read to get it.
-pub struct Planned {
+pub(crate) struct Planned {
     pub plan: Plan,
     pub live: LiveState,
     pub scope: ReadScope,
 }
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
-pub async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
+pub(crate) async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
     let mut scope = read_scope(bp);
     let mut live = aws.read_organization(&scope).await?;
     if let Some(ic_scope) = &mut scope.identity_center {
@@ -79,7 +79,7 @@ fn blueprint_files(bp: &Blueprint) -> Result<Vec<(String, Vec<u8>)>, Error> {
 }
 
 /// A saved plan of what was just planned.
-pub async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedPlan, Error> {
+pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedPlan, Error> {
     let creator = aws.caller_arn().await?;
     let parts = saved::state_parts(&planned.live);
     Ok(SavedPlan::new(Body {
@@ -98,7 +98,11 @@ pub async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedP
 
 /// Checks a saved plan may be applied — same blueprint, enough approvals by others, the world
 /// unchanged since it was made — before any mutating call; returns the live state to apply to.
-pub async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(LiveState, Vec<String>), Error> {
+pub(crate) async fn check_saved(
+    saved: &SavedPlan,
+    bp: &Blueprint,
+    aws: &Aws,
+) -> Result<(LiveState, Vec<String>), Error> {
     if saved::blueprint_digest(&blueprint_files(bp)?) != saved.body.blueprint_digest {
         return Err(Error::Refused(format!(
             "{} or a file it names changed since the plan was made; plan again",
@@ -129,7 +133,7 @@ pub async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result
 }
 
 /// Applies exactly a saved plan's changes, once `check_saved` passed.
-pub async fn apply_saved(
+pub(crate) async fn apply_saved(
     saved: &SavedPlan,
     bp: &Blueprint,
     live: &LiveState,
@@ -141,7 +145,7 @@ pub async fn apply_saved(
 }
 
 /// Applies a plan made from `live`; returns how many changes were applied.
-pub async fn apply(
+pub(crate) async fn apply(
     bp: &Blueprint,
     planned: &Planned,
     aws: &Aws,
@@ -154,7 +158,7 @@ pub async fn apply(
 /// Which member accounts record AWS Config in which regions: every active member account
 /// (the management account is not a StackSets target) × the given regions, or the regions the
 /// blueprint's stack sets deploy to.
-pub async fn config_coverage(
+pub(crate) async fn config_coverage(
     bp: &Blueprint,
     aws: &Aws,
     regions: &[String],
@@ -186,7 +190,7 @@ pub async fn config_coverage(
 
 /// The assignment inventory of the live organization; the blueprint, if given, only marks rows
 /// as managed. Reads only: an auditor's read-only credentials are enough.
-pub async fn inventory(
+pub(crate) async fn inventory(
     bp: Option<&Blueprint>,
     aws: &Aws,
     options: &crate::inventory::Options,

@@ -6,7 +6,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
-pub enum Error {
+pub(crate) enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Blueprint(#[from] BlueprintError),
@@ -46,8 +46,8 @@ impl From<CallError> for Error {
 }
 
 /// Exit codes: 0 success (or no changes), 1 error, 2 changes present (`--detailed-exitcode`).
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const ERROR: u8 = 1;
-    pub const CHANGES: u8 = 2;
+pub(crate) mod exit {
+    pub(crate) const OK: u8 = 0;
+    pub(crate) const ERROR: u8 = 1;
+    pub(crate) const CHANGES: u8 = 2;
 }

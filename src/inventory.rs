@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 /// Every column, in order. The first block is lzctl's; the last six are those of aws-sso-util's
 /// `admin assignments` CSV, so tools built on that keep working.
-pub const COLUMNS: [&str; 19] = [
+pub(crate) const COLUMNS: [&str; 19] = [
     "account_id",
     "account_name",
     "account_status",
@@ -34,7 +34,7 @@ pub const COLUMNS: [&str; 19] = [
 
 /// One (account, permission set, principal) — or, expanded, one user reached through a group.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Row {
+pub(crate) struct Row {
     pub account_name: String,
     pub account_id: String,
     pub permission_set: String,
@@ -55,7 +55,7 @@ pub struct Row {
 
 impl Row {
     /// The row's values under `COLUMNS`, without `managed` when no blueprint was given.
-    pub fn fields(&self, with_managed: bool) -> Vec<(&'static str, String)> {
+    pub(crate) fn fields(&self, with_managed: bool) -> Vec<(&'static str, String)> {
         let assigned = !self.permission_set.is_empty();
         let values = [
             self.account_id.clone(),
@@ -83,7 +83,7 @@ impl Row {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Filters {
+pub(crate) struct Filters {
     /// Account names or ids.
     pub accounts: Vec<String>,
     /// OU paths, with or without the leading `Root/`.
@@ -94,7 +94,7 @@ pub struct Filters {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     pub expand_groups: bool,
     pub include_unassigned: bool,
     pub filters: Filters,
@@ -117,7 +117,11 @@ fn under(path: &str, wanted: &str) -> bool {
 
 /// The inventory rows, sorted. `desired` is what the blueprint assigns (permission set,
 /// principal, account id); None when no blueprint was given.
-pub fn rows(live: &LiveState, options: &Options, desired: Option<&BTreeSet<(String, Principal, String)>>) -> Vec<Row> {
+pub(crate) fn rows(
+    live: &LiveState,
+    options: &Options,
+    desired: Option<&BTreeSet<(String, Principal, String)>>,
+) -> Vec<Row> {
     let Some(ic) = &live.identity_center else { return Vec::new() };
     let f = &options.filters;
     let account_ok = |id: &str| {
@@ -207,7 +211,7 @@ pub fn rows(live: &LiveState, options: &Options, desired: Option<&BTreeSet<(Stri
     out
 }
 
-pub fn csv(rows: &[Row], with_managed: bool) -> String {
+pub(crate) fn csv(rows: &[Row], with_managed: bool) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<&str> = COLUMNS.iter().copied().filter(|c| with_managed || *c != "managed").collect();
     writer.write_record(&header).expect("writing to memory");
@@ -217,7 +221,7 @@ pub fn csv(rows: &[Row], with_managed: bool) -> String {
     String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
 }
 
-pub fn json(rows: &[Row], with_managed: bool) -> String {
+pub(crate) fn json(rows: &[Row], with_managed: bool) -> String {
     let list: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -233,7 +237,7 @@ pub fn json(rows: &[Row], with_managed: bool) -> String {
 }
 
 /// A GitHub table of the columns people read; the CSV and JSON carry every column.
-pub fn markdown(rows: &[Row], with_managed: bool) -> String {
+pub(crate) fn markdown(rows: &[Row], with_managed: bool) -> String {
     let mut columns = vec!["account", "ou_path", "permission_set", "principal", "via_group", "user", "status"];
     if with_managed {
         columns.push("managed");
@@ -302,7 +306,7 @@ fn accesses(export: &Value) -> Result<BTreeSet<Access>, String> {
 
 /// Who gained and who lost which access between two JSON exports, grouped by account; None
 /// when they grant the same access.
-pub fn diff(old: &Value, new: &Value) -> Result<Option<String>, String> {
+pub(crate) fn diff(old: &Value, new: &Value) -> Result<Option<String>, String> {
     let (old, new) = (accesses(old)?, accesses(new)?);
     let mut by_account: BTreeMap<&String, Vec<String>> = BTreeMap::new();
     for a in new.difference(&old) {

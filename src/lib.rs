@@ -1,20 +1,20 @@
 //! lzctl: reads the live AWS organization, diffs it with a declarative blueprint, shows a plan
 //! a reviewer can read, and applies exactly that plan.
 
-pub mod apply;
-pub mod approvals;
-pub mod aws;
-pub mod blueprint;
-pub mod cli;
+mod apply;
+mod approvals;
+mod aws;
+mod blueprint;
+mod cli;
 mod commands;
-pub mod engine;
-pub mod error;
-pub mod inventory;
-pub mod live;
-pub mod model;
-pub mod plan;
-pub mod render;
-pub mod saved;
+mod engine;
+mod error;
+mod inventory;
+mod live;
+mod model;
+mod plan;
+mod render;
+mod saved;
 #[cfg(test)]
 mod testing;
 
@@ -39,8 +39,13 @@ fn install_error_renderer(color: render::Color) {
     }));
 }
 
+/// Parses the command line and runs it to its exit code: all the binary does.
+pub fn main() -> ExitCode {
+    run(&clap::Parser::parse())
+}
+
 /// Runs one command line to its exit code.
-pub fn run(cli: Cli) -> ExitCode {
+fn run(cli: &Cli) -> ExitCode {
     let stderr_color =
         if !cli.global.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
             render::Color::On

@@ -7,7 +7,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LiveState {
+pub(crate) struct LiveState {
     pub organization_id: String,
     pub management_account_id: String,
     pub root: LiveRoot,
@@ -31,7 +31,7 @@ pub struct LiveState {
 /// A CloudFormation stack set as read. Fields the service did not report are None and are
 /// not compared (the emulator omits auto-deployment and capabilities).
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiveStackSet {
+pub(crate) struct LiveStackSet {
     pub name: String,
     pub description: Option<String>,
     pub template_body: String,
@@ -46,7 +46,7 @@ pub struct LiveStackSet {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LiveStackInstance {
+pub(crate) struct LiveStackInstance {
     pub account_id: String,
     pub region: String,
     /// The OU the instance was deployed through; AWS reports it, the emulator does not.
@@ -56,7 +56,7 @@ pub struct LiveStackInstance {
 /// IAM Identity Center as read: the instance, permission sets, the assignments of the managed
 /// ones, and the blueprint's principals resolved to ids.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LiveIdentityCenter {
+pub(crate) struct LiveIdentityCenter {
     pub instance_arn: String,
     pub identity_store_id: String,
     /// By name.
@@ -74,7 +74,7 @@ pub struct LiveIdentityCenter {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct LivePermissionSet {
+pub(crate) struct LivePermissionSet {
     pub arn: String,
     pub name: String,
     pub description: Option<String>,
@@ -93,13 +93,13 @@ pub struct LivePermissionSet {
 
 /// A value the service may be unable to report; an unknown value never plans a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Readable<T> {
+pub(crate) enum Readable<T> {
     Known(T),
     Unknown(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LiveAssignment {
+pub(crate) struct LiveAssignment {
     pub permission_set: String,
     pub account_id: String,
     /// The principal's type and id.
@@ -107,27 +107,27 @@ pub struct LiveAssignment {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-pub struct PrincipalId {
+pub(crate) struct PrincipalId {
     pub kind: PrincipalKind,
     pub id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum PrincipalKind {
+pub(crate) enum PrincipalKind {
     Group,
     User,
 }
 
 impl PrincipalKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PrincipalKind::Group => "GROUP",
             PrincipalKind::User => "USER",
         }
     }
 
-    pub fn of(principal: &Principal) -> PrincipalKind {
+    pub(crate) fn of(principal: &Principal) -> PrincipalKind {
         match principal {
             Principal::Group(_) => PrincipalKind::Group,
             Principal::User(_) => PrincipalKind::User,
@@ -136,14 +136,14 @@ impl PrincipalKind {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct LiveRoot {
+pub(crate) struct LiveRoot {
     pub id: String,
     /// Policy types enabled on the root.
     pub policy_types: BTreeSet<PolicyType>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiveOu {
+pub(crate) struct LiveOu {
     pub id: String,
     pub name: String,
     pub parent_id: String,
@@ -152,7 +152,7 @@ pub struct LiveOu {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct LiveAccount {
+pub(crate) struct LiveAccount {
     pub id: String,
     pub name: String,
     pub email: String,
@@ -163,7 +163,7 @@ pub struct LiveAccount {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct LivePolicy {
+pub(crate) struct LivePolicy {
     pub id: String,
     pub name: String,
     pub policy_type: PolicyType,
@@ -178,7 +178,7 @@ pub struct LivePolicy {
 /// What the reader should read beyond the tree: tags where the blueprint manages them, and the
 /// documents of the policies it names. Each costs a call per item, so nothing more is read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ReadScope {
+pub(crate) struct ReadScope {
     pub tagged_ou_paths: BTreeSet<String>,
     pub tagged_account_emails: BTreeSet<String>,
     pub tagged_account_names: BTreeSet<String>,
@@ -194,7 +194,7 @@ pub struct ReadScope {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct IdentityCenterScope {
+pub(crate) struct IdentityCenterScope {
     /// The instance the blueprint names, when the account has more than one.
     pub instance_arn: Option<String>,
     pub permission_sets: BTreeSet<String>,
@@ -211,7 +211,7 @@ pub struct IdentityCenterScope {
 
 impl LiveState {
     /// The OU path of a parent id: "" for the root, None for an id that is not known.
-    pub fn path_of(&self, parent_id: &str) -> Option<String> {
+    pub(crate) fn path_of(&self, parent_id: &str) -> Option<String> {
         if parent_id == self.root.id {
             return Some(String::new());
         }
@@ -221,7 +221,7 @@ impl LiveState {
     }
 
     /// Every OU by its path. Where AWS holds two sibling OUs of one name, the lower id wins.
-    pub fn ous_by_path(&self) -> BTreeMap<String, &LiveOu> {
+    pub(crate) fn ous_by_path(&self) -> BTreeMap<String, &LiveOu> {
         let mut by_path = BTreeMap::new();
         for ou in self.ous.values() {
             if let Some(path) = self.path_of(&ou.id) {
@@ -233,7 +233,7 @@ impl LiveState {
 
     /// The live accounts blueprint accounts stand for, matched by email, then by name, through
     /// indexes: key → live account id.
-    pub fn match_accounts<'a>(
+    pub(crate) fn match_accounts<'a>(
         &self,
         wanted: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> BTreeMap<String, String> {
@@ -251,17 +251,17 @@ impl LiveState {
             .collect()
     }
 
-    pub fn policy_by_name(&self, name: &str) -> Option<&LivePolicy> {
+    pub(crate) fn policy_by_name(&self, name: &str) -> Option<&LivePolicy> {
         self.policies.values().find(|p| p.name == name)
     }
 
     /// Ids of the policies of the managed types attached to a target.
-    pub fn attached_to(&self, target_id: &str) -> impl Iterator<Item = &LivePolicy> {
+    pub(crate) fn attached_to(&self, target_id: &str) -> impl Iterator<Item = &LivePolicy> {
         self.policies.values().filter(move |p| p.targets.contains(target_id))
     }
 
     /// Whether an account is under an OU (at any depth); "" is the root.
-    pub fn is_under(&self, account_id: &str, ou_id: &str) -> bool {
+    pub(crate) fn is_under(&self, account_id: &str, ou_id: &str) -> bool {
         let Some(account) = self.accounts.get(account_id) else { return false };
         let mut parent = account.parent_id.as_str();
         loop {
@@ -278,28 +278,28 @@ impl LiveState {
 
 /// Whether AWS Config records in one account and region, as read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Recording {
+pub(crate) enum RecorderState {
     Recording,
     Stopped,
     NoRecorder,
     Unreadable(String),
 }
 
-impl Recording {
-    pub fn label(&self) -> String {
+impl RecorderState {
+    pub(crate) fn label(&self) -> String {
         match self {
-            Recording::Recording => "recording".into(),
-            Recording::Stopped => "recorder stopped".into(),
-            Recording::NoRecorder => "no recorder".into(),
-            Recording::Unreadable(why) => format!("unreadable: {why}"),
+            RecorderState::Recording => "recording".into(),
+            RecorderState::Stopped => "recorder stopped".into(),
+            RecorderState::NoRecorder => "no recorder".into(),
+            RecorderState::Unreadable(why) => format!("unreadable: {why}"),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct CoverageRow {
+pub(crate) struct CoverageRow {
     pub account_id: String,
     pub account_name: String,
     pub region: String,
-    pub state: Recording,
+    pub state: RecorderState,
 }

@@ -1,6 +1,5 @@
-use clap::Parser;
-use std::process::ExitCode;
+//! The lzctl binary: everything lives in the library; this only hands over the exit code.
 
-fn main() -> ExitCode {
-    lzctl::run(lzctl::cli::Cli::parse())
+fn main() -> std::process::ExitCode {
+    lzctl::main()
 }

@@ -6,13 +6,13 @@ use serde_json::Value;
 use std::fmt;
 
 /// The name AWS gives the SCP that allows everything; attached to every target by default.
-pub const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+pub(crate) const FULL_AWS_ACCESS: &str = "FullAWSAccess";
 /// The RCP AWS keeps attached everywhere; lzctl never plans it.
-pub const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
+pub(crate) const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum PolicyType {
+pub(crate) enum PolicyType {
     ServiceControlPolicy,
     ResourceControlPolicy,
     TagPolicy,
@@ -23,7 +23,7 @@ pub enum PolicyType {
 }
 
 impl PolicyType {
-    pub const ALL: [PolicyType; 7] = [
+    pub(crate) const ALL: [PolicyType; 7] = [
         PolicyType::ServiceControlPolicy,
         PolicyType::ResourceControlPolicy,
         PolicyType::TagPolicy,
@@ -33,9 +33,9 @@ impl PolicyType {
         PolicyType::DeclarativePolicyEc2,
     ];
     /// The policy types whose documents and attachments lzctl manages.
-    pub const MANAGED: [PolicyType; 2] = [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
+    pub(crate) const MANAGED: [PolicyType; 2] = [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             PolicyType::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
             PolicyType::ResourceControlPolicy => "RESOURCE_CONTROL_POLICY",
@@ -47,17 +47,8 @@ impl PolicyType {
         }
     }
 
-    pub fn parse(s: &str) -> Option<PolicyType> {
+    pub(crate) fn parse(s: &str) -> Option<PolicyType> {
         PolicyType::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    /// The AWS-managed policy that allows everything for this type, if it has one.
-    pub fn full_access_policy(self) -> Option<&'static str> {
-        match self {
-            PolicyType::ServiceControlPolicy => Some(FULL_AWS_ACCESS),
-            PolicyType::ResourceControlPolicy => Some(RCP_FULL_AWS_ACCESS),
-            _ => None,
-        }
     }
 }
 
@@ -69,7 +60,7 @@ impl fmt::Display for PolicyType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub(crate) enum Kind {
     OrganizationSetting,
     OrganizationalUnit,
     Account,
@@ -82,7 +73,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::OrganizationSetting => "organization_setting",
             Kind::OrganizationalUnit => "organizational_unit",
@@ -99,7 +90,7 @@ impl Kind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub(crate) enum Action {
     Create,
     Update,
     Delete,
@@ -107,7 +98,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         match self {
             Action::Create => "+",
             Action::Update => "~",
@@ -121,7 +112,7 @@ impl Action {
 /// (or, for accounts the blueprint does not name, by id).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "type", content = "name", rename_all = "snake_case")]
-pub enum Target {
+pub(crate) enum Target {
     Root,
     Ou(String),
     Account(String),
@@ -139,7 +130,7 @@ impl fmt::Display for Target {
 }
 
 /// Splits an OU path into its parent path ("" for the root) and its own name.
-pub fn split_ou_path(path: &str) -> (&str, &str) {
+pub(crate) fn split_ou_path(path: &str) -> (&str, &str) {
     match path.rsplit_once('/') {
         Some((parent, name)) => (parent, name),
         None => ("", path),
@@ -153,7 +144,7 @@ const SET_VALUED_KEYS: [&str; 4] = ["Action", "NotAction", "Resource", "NotResou
 /// a lone Statement object wrapped in a list, and set-valued fields (actions, resources,
 /// principals, condition values) as sorted, de-duplicated lists. Two documents IAM treats as the
 /// same normalize to equal values, so key order and whitespace never plan a change.
-pub fn normalize_policy(doc: &Value) -> Value {
+pub(crate) fn normalize_policy(doc: &Value) -> Value {
     let mut doc = doc.clone();
     if let Some(statement) = doc.as_object_mut().and_then(|obj| obj.get_mut("Statement")) {
         if statement.is_object() {
@@ -207,24 +198,24 @@ fn as_sorted_set(v: &mut Value) {
         Value::Array(items) => items,
         single => vec![single],
     };
-    items.sort_by_key(|item| item.to_string());
+    items.sort_by_key(std::string::ToString::to_string);
     items.dedup();
     *v = Value::Array(items);
 }
 
 /// The document as it is uploaded: minified, in the author's key order. Its length is what
 /// the policy-size quota counts.
-pub fn minified(doc: &Value) -> String {
+pub(crate) fn minified(doc: &Value) -> String {
     serde_json::to_string(doc).expect("a JSON value always serializes")
 }
 
 /// Any JSON value printed compactly with every object's keys sorted: equal values, equal text.
-pub fn canonical_json(value: &Value) -> String {
+pub(crate) fn canonical_json(value: &Value) -> String {
     minified(&sort_keys(value.clone()))
 }
 
 /// The document as people read it in diffs.
-pub fn pretty(doc: &Value) -> String {
+pub(crate) fn pretty(doc: &Value) -> String {
     serde_json::to_string_pretty(doc).expect("a JSON value always serializes")
 }
 

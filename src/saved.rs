@@ -9,11 +9,11 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use thiserror::Error;
 
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// What the plan is and was made from; the digest covers all of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Body {
+pub(crate) struct Body {
     pub format_version: u32,
     pub tool_version: String,
     /// The blueprint path as given to `plan`.
@@ -33,7 +33,7 @@ pub struct Body {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavedPlan {
+pub(crate) struct SavedPlan {
     #[serde(flatten)]
     pub body: Body,
     /// SHA-256 of the body; what approvals sign.
@@ -44,7 +44,7 @@ pub struct SavedPlan {
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]
-pub enum SavedPlanError {
+pub(crate) enum SavedPlanError {
     #[error("{0} is not a saved lzctl plan: {1}")]
     #[diagnostic(code(lzctl::saved::unreadable))]
     Unreadable(String, String),
@@ -65,23 +65,23 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Body {
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         let value = serde_json::to_value(self).expect("a plan body serializes");
         sha256_hex(crate::model::canonical_json(&value).as_bytes())
     }
 }
 
 impl SavedPlan {
-    pub fn new(body: Body) -> SavedPlan {
+    pub(crate) fn new(body: Body) -> SavedPlan {
         SavedPlan { digest: body.digest(), body, approvals: Vec::new() }
     }
 
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a saved plan serializes") + "\n"
     }
 
     /// Parses a saved plan and checks it is whole and ours.
-    pub fn parse(name: &str, text: &str) -> Result<SavedPlan, SavedPlanError> {
+    pub(crate) fn parse(name: &str, text: &str) -> Result<SavedPlan, SavedPlanError> {
         let saved: SavedPlan =
             serde_json::from_str(text).map_err(|e| SavedPlanError::Unreadable(name.into(), e.to_string()))?;
         let ours = env!("CARGO_PKG_VERSION");
@@ -100,7 +100,7 @@ impl SavedPlan {
 }
 
 /// SHA-256 over the blueprint and every file it names, each with its name, in order.
-pub fn blueprint_digest(files: &[(String, Vec<u8>)]) -> String {
+pub(crate) fn blueprint_digest(files: &[(String, Vec<u8>)]) -> String {
     let mut hasher = Sha256::new();
     for (name, bytes) in files {
         hasher.update((name.len() as u64).to_be_bytes());
@@ -113,7 +113,7 @@ pub fn blueprint_digest(files: &[(String, Vec<u8>)]) -> String {
 
 /// A fingerprint per part of the live state (each OU, account, policy, permission set, …), so
 /// that a stale plan can say what changed.
-pub fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
+pub(crate) fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
     let mut parts = BTreeMap::new();
     let mut put = |key: String, value: String| {
         parts.insert(key, sha256_hex(value.as_bytes())[..16].to_string());
@@ -148,12 +148,12 @@ pub fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
     parts
 }
 
-pub fn fingerprint(parts: &BTreeMap<String, String>) -> String {
+pub(crate) fn fingerprint(parts: &BTreeMap<String, String>) -> String {
     sha256_hex(format!("{parts:?}").as_bytes())
 }
 
 /// What differs between two sets of part fingerprints, in words.
-pub fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<String> {
+pub(crate) fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<String> {
     let mut changes = Vec::new();
     for (key, value) in then {
         match now.get(key) {
@@ -167,7 +167,7 @@ pub fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<String, Stri
 }
 
 /// Now, as RFC 3339 UTC, without a date crate.
-pub fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rem) = (secs / 86_400, secs % 86_400);
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

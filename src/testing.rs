@@ -12,9 +12,9 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub const ROOT: &str = "r-root";
-pub const MANAGEMENT: &str = "111111111111";
-pub const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
+pub(crate) const ROOT: &str = "r-root";
+pub(crate) const MANAGEMENT: &str = "111111111111";
+pub(crate) const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
 
 struct NoFiles;
 impl FileSource for NoFiles {
@@ -24,23 +24,26 @@ impl FileSource for NoFiles {
 }
 
 /// A plan that must succeed.
-pub fn plan_ok(bp: &Blueprint, live: &LiveState, options: &crate::plan::PlanOptions) -> crate::plan::Plan {
+pub(crate) fn plan_ok(bp: &Blueprint, live: &LiveState, options: &crate::plan::PlanOptions) -> crate::plan::Plan {
     crate::plan::diff(bp, live, options).expect("the test blueprint plans")
 }
 
 /// A blueprint from YAML whose policies are inline documents.
-pub fn blueprint(yaml: &str) -> Blueprint {
+pub(crate) fn blueprint(yaml: &str) -> Blueprint {
     match blueprint::parse(Path::new("test.yaml"), yaml, &NoFiles) {
         Ok(bp) => bp,
         Err(errors) => {
-            panic!("test blueprint is invalid: {:#?}", errors.issues.iter().map(|i| i.to_string()).collect::<Vec<_>>())
+            panic!(
+                "test blueprint is invalid: {:#?}",
+                errors.issues.iter().map(std::string::ToString::to_string).collect::<Vec<_>>()
+            )
         }
     }
 }
 
 /// A new organization as AWS makes it: a root with SCPs enabled, FullAWSAccess on the root and
 /// the management account.
-pub fn fresh_org() -> LiveState {
+pub(crate) fn fresh_org() -> LiveState {
     let mut live = LiveState {
         organization_id: "o-test".into(),
         management_account_id: MANAGEMENT.into(),
@@ -74,7 +77,7 @@ pub fn fresh_org() -> LiveState {
 }
 
 /// An organization in memory that carries out calls; optionally fails the n-th call.
-pub struct InMemoryOrg {
+pub(crate) struct InMemoryOrg {
     pub live: RefCell<LiveState>,
     pub calls: RefCell<Vec<Call>>,
     pub fail_at: Option<usize>,
@@ -86,7 +89,7 @@ pub struct InMemoryOrg {
 }
 
 impl InMemoryOrg {
-    pub fn new(live: LiveState) -> Self {
+    pub(crate) fn new(live: LiveState) -> Self {
         InMemoryOrg {
             live: RefCell::new(live),
             calls: RefCell::new(Vec::new()),
@@ -104,7 +107,7 @@ impl InMemoryOrg {
     }
 
     /// The state as a reader would see it for the given blueprint: tags read only where managed.
-    pub fn snapshot(&self) -> LiveState {
+    pub(crate) fn snapshot(&self) -> LiveState {
         self.live.borrow().clone()
     }
 }

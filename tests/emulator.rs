@@ -55,7 +55,7 @@ async fn parent_of(org: &Client, account: &str) -> String {
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {
-    names.iter().map(|s| s.to_string()).collect()
+    names.iter().map(std::string::ToString::to_string).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

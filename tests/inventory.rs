@@ -98,7 +98,7 @@ async fn expanded_rows_match_the_memberships_made_through_the_sdk() {
         })
         .collect();
     let by_id: BTreeMap<&String, &String> = w.people.iter().map(|(n, id)| (id, n)).collect();
-    let expected: BTreeSet<String> = member_ids.iter().map(|id| by_id[id].to_string()).collect();
+    let expected: BTreeSet<String> = member_ids.iter().map(|id| by_id[id].clone()).collect();
     assert_eq!(expected, BTreeSet::from(["bob".to_string(), "erin".to_string()]));
 
     let rows = w.json(&["--expand-groups"]);

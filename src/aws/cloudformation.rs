@@ -17,7 +17,7 @@ fn failed(operation: &str, resource: &str, message: String) -> CallError {
 }
 
 /// Every active stack set by name; details and instances of the managed ones.
-pub async fn read(aws: &Aws, managed: &BTreeSet<String>) -> Result<BTreeMap<String, LiveStackSet>, CallError> {
+pub(super) async fn read(aws: &Aws, managed: &BTreeSet<String>) -> Result<BTreeMap<String, LiveStackSet>, CallError> {
     let cfn = &aws.cfn;
     let summaries = all_pages!(aws, "cloudformation", "ListStackSets", "the account", summaries, |token| cfn
         .list_stack_sets()
@@ -287,7 +287,7 @@ fn chunks(ou_ids: &[String]) -> Vec<Vec<String>> {
     ou_ids.chunks(50).map(<[String]>::to_vec).collect()
 }
 
-pub async fn execute(aws: &Aws, call: &Call, polling: Polling) -> Result<Option<String>, CallError> {
+pub(super) async fn execute(aws: &Aws, call: &Call, polling: Polling) -> Result<Option<String>, CallError> {
     match call {
         Call::CreateStackSet { spec } => create_stack_set(aws, spec, polling).await.map(|_| None),
         Call::UpdateStackSet { spec } => update_stack_set(aws, spec, polling).await.map(|_| None),

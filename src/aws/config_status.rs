@@ -5,7 +5,7 @@
 use super::Aws;
 use super::errors::call_error;
 use crate::apply::CallError;
-use crate::live::{CoverageRow, Recording};
+use crate::live::{CoverageRow, RecorderState};
 use futures::future::join_all;
 
 /// Credentials inside a member account, through `role_name`.
@@ -34,8 +34,8 @@ async fn assume(
     ))
 }
 
-async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credentials, region: &str) -> Recording {
-    let Some(base) = &aws.config else { return Recording::Unreadable("no AWS configuration".into()) };
+async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credentials, region: &str) -> RecorderState {
+    let Some(base) = &aws.config else { return RecorderState::Unreadable("no AWS configuration".into()) };
     let config = aws_sdk_config::config::Builder::from(base)
         .credentials_provider(credentials)
         .region(aws_sdk_config::config::Region::new(region.to_string()))
@@ -46,15 +46,24 @@ async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credential
         .call("config.DescribeConfigurationRecorderStatus", || client.describe_configuration_recorder_status().send())
         .await;
     match status {
-        Ok(out) if out.configuration_recorders_status().is_empty() => Recording::NoRecorder,
-        Ok(out) if out.configuration_recorders_status().iter().any(|r| r.recording()) => Recording::Recording,
-        Ok(_) => Recording::Stopped,
-        Err(e) => Recording::Unreadable(call_error("config:DescribeConfigurationRecorderStatus", region, &e).message),
+        Ok(out) if out.configuration_recorders_status().is_empty() => RecorderState::NoRecorder,
+        Ok(out)
+            if out
+                .configuration_recorders_status()
+                .iter()
+                .any(aws_sdk_config::types::ConfigurationRecorderStatus::recording) =>
+        {
+            RecorderState::Recording
+        }
+        Ok(_) => RecorderState::Stopped,
+        Err(e) => {
+            RecorderState::Unreadable(call_error("config:DescribeConfigurationRecorderStatus", region, &e).message)
+        }
     }
 }
 
 /// Coverage of every (account, region): accounts as (id, name).
-pub async fn coverage(
+pub(crate) async fn coverage(
     aws: &Aws,
     accounts: &[(String, String)],
     regions: &[String],
@@ -70,7 +79,7 @@ pub async fn coverage(
                         account_id: id.clone(),
                         account_name: name.clone(),
                         region: region.clone(),
-                        state: Recording::Unreadable(e.message.clone()),
+                        state: RecorderState::Unreadable(e.message.clone()),
                     })
                     .collect::<Vec<_>>();
             }

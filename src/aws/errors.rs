@@ -6,11 +6,11 @@ use aws_sdk_organizations::config::http::HttpResponse;
 use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
 
 /// The AWS error code of a failed call, if the service answered with one.
-pub fn code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<&str> {
+pub(super) fn code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<&str> {
     err.code()
 }
 
-pub fn call_error<E>(operation: &str, resource: &str, err: &SdkError<E, HttpResponse>) -> CallError
+pub(super) fn call_error<E>(operation: &str, resource: &str, err: &SdkError<E, HttpResponse>) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

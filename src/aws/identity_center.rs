@@ -278,7 +278,7 @@ fn sdk_kind(kind: PrincipalKind) -> t::PrincipalType {
     }
 }
 
-pub async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
+pub(super) async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
     let (instance_arn, store) = instance(aws, scope.instance_arn.as_deref()).await?;
     let instance = instance_arn.as_str();
     let (arns, directory) = futures::try_join!(
@@ -818,7 +818,7 @@ async fn delete_assignment(
 }
 
 /// Carries out one Identity Center call; returns the ARN of a created permission set.
-pub async fn execute(aws: &Aws, call: &Call, polling: Polling) -> Result<Option<String>, CallError> {
+pub(super) async fn execute(aws: &Aws, call: &Call, polling: Polling) -> Result<Option<String>, CallError> {
     match call {
         Call::CreatePermissionSet { instance_arn, spec } => {
             create_permission_set(aws, instance_arn, spec).await.map(Some)

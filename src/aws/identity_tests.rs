@@ -61,7 +61,7 @@ fn one_instance() -> Rule {
 fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
     IdentityCenterScope {
         instance_arn: None,
-        permission_sets: permission_sets.iter().map(|s| s.to_string()).collect(),
+        permission_sets: permission_sets.iter().map(std::string::ToString::to_string).collect(),
         principals: BTreeSet::from([crate::blueprint::Principal::Group("Admins".into())]),
         wanted_pairs: BTreeSet::new(),
         all_permission_sets: false,
@@ -84,7 +84,7 @@ fn admin_rules(provisioned: &'static [&'static str]) -> Vec<Rule> {
         }),
         mock!(Sso::list_accounts_for_provisioned_permission_set).then_output(move || {
             ListAccountsForProvisionedPermissionSetOutput::builder()
-                .set_account_ids(Some(provisioned.iter().map(|s| s.to_string()).collect()))
+                .set_account_ids(Some(provisioned.iter().map(std::string::ToString::to_string).collect()))
                 .build()
         }),
         mock!(Sso::list_managed_policies_in_permission_set).then_output(|| {

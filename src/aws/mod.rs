@@ -25,13 +25,13 @@ macro_rules! all_pages {
 }
 
 mod cloudformation;
-pub mod config_status;
+pub(crate) mod config_status;
 mod errors;
 mod identity_center;
 mod organizations;
-pub mod pacing;
+pub(crate) mod pacing;
 
-pub use organizations::AwsExecutor;
+pub(crate) use organizations::AwsExecutor;
 
 use crate::apply::CallError;
 use crate::live::{IdentityCenterScope, LiveIdentityCenter, LiveState, ReadScope};
@@ -43,14 +43,14 @@ use std::sync::Arc;
 
 /// Where and as whom to connect; None leaves the choice to the standard AWS chain.
 #[derive(Debug, Clone, Default)]
-pub struct ConnectOptions {
+pub(crate) struct ConnectOptions {
     pub profile: Option<String>,
     pub region: Option<String>,
 }
 
 /// The SDK clients of one run, sharing one pacer.
 #[derive(Clone)]
-pub struct Aws {
+pub(crate) struct Aws {
     pub(crate) org: aws_sdk_organizations::Client,
     sts: aws_sdk_sts::Client,
     pub(crate) sso: aws_sdk_ssoadmin::Client,
@@ -62,7 +62,7 @@ pub struct Aws {
 }
 
 /// The SDK clients lzctl uses.
-pub struct Clients {
+pub(crate) struct Clients {
     pub org: aws_sdk_organizations::Client,
     pub sts: aws_sdk_sts::Client,
     pub sso: aws_sdk_ssoadmin::Client,
@@ -72,20 +72,20 @@ pub struct Clients {
 
 /// How long to wait for an asynchronous AWS operation, and how often to ask.
 #[derive(Debug, Clone, Copy)]
-pub struct Polling {
+pub(crate) struct Polling {
     pub interval: std::time::Duration,
     pub timeout: std::time::Duration,
 }
 
 impl Polling {
     /// CreateAccount takes minutes.
-    pub const ACCOUNTS: Polling =
+    pub(crate) const ACCOUNTS: Polling =
         Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(20 * 60) };
     /// StackSet operations take minutes across many accounts.
-    pub const STACK_SETS: Polling =
+    pub(crate) const STACK_SETS: Polling =
         Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(60 * 60) };
     /// Identity Center operations take seconds.
-    pub const IDENTITY_CENTER: Polling =
+    pub(crate) const IDENTITY_CENTER: Polling =
         Polling { interval: std::time::Duration::from_secs(1), timeout: std::time::Duration::from_secs(10 * 60) };
 }
 
@@ -103,7 +103,7 @@ fn rate_scale() -> f64 {
 }
 
 impl Aws {
-    pub async fn connect(options: &ConnectOptions) -> Aws {
+    pub(crate) async fn connect(options: &ConnectOptions) -> Aws {
         let http_client =
             aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
@@ -133,17 +133,17 @@ impl Aws {
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).
-    pub fn from_clients(clients: Clients, pacer: Pacer) -> Aws {
+    pub(crate) fn from_clients(clients: Clients, pacer: Pacer) -> Aws {
         let Clients { org, sts, sso, identitystore, cfn } = clients;
         Aws { org, sts, sso, identitystore, cfn, config: None, pacer: Arc::new(pacer) }
     }
 
-    pub fn pacer(&self) -> &Pacer {
+    pub(crate) fn pacer(&self) -> &Pacer {
         &self.pacer
     }
 
     /// The caller's ARN, as STS knows it.
-    pub async fn caller_arn(&self) -> Result<String, CallError> {
+    pub(crate) async fn caller_arn(&self) -> Result<String, CallError> {
         let out = self
             .pacer
             .call("sts.GetCallerIdentity", || self.sts.get_caller_identity().send())
@@ -154,17 +154,20 @@ impl Aws {
 
     /// Reads the organization: root, OU tree, accounts, SCPs/RCPs with attachments, and the
     /// tags and policy documents of what `scope` names.
-    pub async fn read_organization(&self, scope: &ReadScope) -> Result<LiveState, CallError> {
+    pub(crate) async fn read_organization(&self, scope: &ReadScope) -> Result<LiveState, CallError> {
         organizations::read(self, scope).await
     }
 
     /// Reads Identity Center: instance, permission sets, principals and the assignments of the
     /// managed permission sets.
-    pub async fn read_identity_center(&self, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
+    pub(crate) async fn read_identity_center(
+        &self,
+        scope: &IdentityCenterScope,
+    ) -> Result<LiveIdentityCenter, CallError> {
         identity_center::read(self, scope).await
     }
 
-    pub fn executor(&self) -> AwsExecutor<'_> {
+    pub(crate) fn executor(&self) -> AwsExecutor<'_> {
         AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER, Polling::STACK_SETS)
     }
 }

@@ -22,7 +22,7 @@ fn to_sdk_tags(tags: &BTreeMap<String, String>) -> Option<Vec<Tag>> {
     Some(tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().expect("key and value are set")).collect())
 }
 
-pub async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> {
+pub(super) async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> {
     let org = &aws.org;
     let (organization, roots) = futures::try_join!(
         async {
@@ -286,7 +286,7 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
 }
 
 /// Carries out calls against AWS: Organizations here, Identity Center in its own module.
-pub struct AwsExecutor<'a> {
+pub(crate) struct AwsExecutor<'a> {
     aws: &'a Aws,
     accounts: Polling,
     identity_center: Polling,
@@ -305,7 +305,7 @@ macro_rules! tolerate {
 }
 
 impl<'a> AwsExecutor<'a> {
-    pub fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling, stack_sets: Polling) -> Self {
+    pub(crate) fn new(aws: &'a Aws, accounts: Polling, identity_center: Polling, stack_sets: Polling) -> Self {
         AwsExecutor { aws, accounts, identity_center, stack_sets }
     }
 

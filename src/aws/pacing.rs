@@ -73,11 +73,11 @@ const CONFLICT: &str = "ConflictException";
 const CONFLICT_IS_FINAL: [&str; 1] = ["sso-admin.CreatePermissionSet"];
 
 /// The error codes AWS uses for "slow down".
-pub const THROTTLING_CODES: [&str; 4] =
+pub(crate) const THROTTLING_CODES: [&str; 4] =
     ["TooManyRequestsException", "ThrottlingException", "Throttling", "LimitExceededException"];
 
 /// Whether an API changes anything. `plan` and `validate` must never call one.
-pub fn is_mutating(api: &str) -> bool {
+pub(crate) fn is_mutating(api: &str) -> bool {
     let op = api.rsplit('.').next().unwrap_or(api);
     [
         "Create",
@@ -124,7 +124,7 @@ impl Bucket {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ApiStats {
+pub(crate) struct ApiStats {
     pub calls: u64,
     pub throttled: u64,
     pub retried: u64,
@@ -133,7 +133,7 @@ pub struct ApiStats {
 
 /// How failed calls are retried.
 #[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
+pub(crate) struct RetryPolicy {
     /// Retries after a throttling answer.
     pub throttle_retries: u32,
     /// Retries after a transient failure (5xx, timeout, connection).
@@ -153,7 +153,7 @@ impl Default for RetryPolicy {
     }
 }
 
-pub struct Pacer {
+pub(crate) struct Pacer {
     buckets: Mutex<HashMap<&'static str, Bucket>>,
     /// Per API, even where the bucket is shared.
     stats: Mutex<BTreeMap<&'static str, ApiStats>>,
@@ -195,11 +195,12 @@ fn classify<E: ProvideErrorMetadata>(api: &str, err: &SdkError<E, HttpResponse>)
 }
 
 impl Pacer {
-    pub fn new(retry: RetryPolicy) -> Pacer {
+    #[cfg(test)]
+    pub(crate) fn new(retry: RetryPolicy) -> Pacer {
         Pacer::with_rate_scale(retry, 1.0)
     }
 
-    pub fn with_rate_scale(retry: RetryPolicy, rate_scale: f64) -> Pacer {
+    pub(crate) fn with_rate_scale(retry: RetryPolicy, rate_scale: f64) -> Pacer {
         Pacer {
             buckets: Mutex::new(HashMap::new()),
             stats: Mutex::new(BTreeMap::new()),
@@ -219,13 +220,13 @@ impl Pacer {
     }
 
     /// The least time `calls` calls of an API can take at its pace: the floor a run can reach.
-    pub fn floor(&self, api: &str, calls: u64) -> Duration {
+    pub(crate) fn floor(&self, api: &str, calls: u64) -> Duration {
         let (rate, burst) = self.rate_of(api);
         Duration::from_secs_f64((calls as f64 - burst).max(0.0) / rate)
     }
 
     /// The floor of a whole run: the slowest bucket, counting every API that draws from it.
-    pub fn run_floor(&self, stats: &BTreeMap<&'static str, ApiStats>) -> Duration {
+    pub(crate) fn run_floor(&self, stats: &BTreeMap<&'static str, ApiStats>) -> Duration {
         let mut per_bucket: BTreeMap<&str, (u64, &str)> = BTreeMap::new();
         for (api, s) in stats {
             let entry = per_bucket.entry(bucket_of(api)).or_insert((0, api));
@@ -261,7 +262,7 @@ impl Pacer {
     }
 
     /// Runs one AWS call at its API's pace, retrying throttling and transient failures.
-    pub async fn call<T, E, F, Fut>(&self, api: &'static str, mut f: F) -> Result<T, SdkError<E, HttpResponse>>
+    pub(crate) async fn call<T, E, F, Fut>(&self, api: &'static str, mut f: F) -> Result<T, SdkError<E, HttpResponse>>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
@@ -300,19 +301,19 @@ impl Pacer {
         }
     }
 
-    pub fn note(&self, text: String) {
+    pub(crate) fn note(&self, text: String) {
         self.notes.lock().expect("notes lock").push(text);
     }
 
-    pub fn notes(&self) -> Vec<String> {
+    pub(crate) fn notes(&self) -> Vec<String> {
         self.notes.lock().expect("notes lock").clone()
     }
 
-    pub fn stats(&self) -> BTreeMap<&'static str, ApiStats> {
+    pub(crate) fn stats(&self) -> BTreeMap<&'static str, ApiStats> {
         self.stats.lock().expect("stats lock").clone()
     }
 
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
     }
 }

@@ -30,12 +30,12 @@ fn aws_error(code: &str, message: &str) -> String {
     format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
 }
 
-fn status(state: CreateAccountState) -> DescribeCreateAccountStatusOutput {
+fn status(state: &CreateAccountState) -> DescribeCreateAccountStatusOutput {
     let mut s = CreateAccountStatus::builder().id("car-1").state(state.clone());
-    if state == CreateAccountState::Succeeded {
+    if *state == CreateAccountState::Succeeded {
         s = s.account_id("555555555555");
     }
-    if state == CreateAccountState::Failed {
+    if *state == CreateAccountState::Failed {
         s = s.failure_reason(CreateAccountFailureReason::EmailAlreadyExists);
     }
     DescribeCreateAccountStatusOutput::builder().create_account_status(s.build()).build()
@@ -62,9 +62,9 @@ async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() 
     let (list, create) = (no_accounts(), create_started());
     let describe = mock!(Client::describe_create_account_status)
         .sequence()
-        .output(|| status(CreateAccountState::InProgress))
-        .output(|| status(CreateAccountState::InProgress))
-        .output(|| status(CreateAccountState::Failed))
+        .output(|| status(&CreateAccountState::InProgress))
+        .output(|| status(&CreateAccountState::InProgress))
+        .output(|| status(&CreateAccountState::Failed))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
     let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
@@ -82,8 +82,8 @@ async fn create_account_returns_the_new_id_once_succeeded() {
     let (list, create) = (no_accounts(), create_started());
     let describe = mock!(Client::describe_create_account_status)
         .sequence()
-        .output(|| status(CreateAccountState::InProgress))
-        .output(|| status(CreateAccountState::Succeeded))
+        .output(|| status(&CreateAccountState::InProgress))
+        .output(|| status(&CreateAccountState::Succeeded))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
     let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
@@ -98,7 +98,7 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
     let (list, create) = (no_accounts(), create_started());
     let describe = mock!(Client::describe_create_account_status)
         .sequence()
-        .output(|| status(CreateAccountState::InProgress))
+        .output(|| status(&CreateAccountState::InProgress))
         .repeatedly()
         .build();
     let aws = aws_with(&[&list, &create, &describe]);

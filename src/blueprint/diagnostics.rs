@@ -10,7 +10,7 @@ use thiserror::Error;
 /// One problem in the blueprint, at one place in the file.
 #[derive(Debug, Error, Diagnostic)]
 #[error("{place}: {message}")]
-pub struct BlueprintIssue {
+pub(crate) struct BlueprintIssue {
     /// `file:line:column`, so the message alone (without the snippet) says where.
     pub place: String,
     pub message: String,
@@ -27,31 +27,31 @@ pub struct BlueprintIssue {
 #[derive(Debug, Error, Diagnostic)]
 #[error("{file}: the blueprint has {} error{}", .issues.len(), if .issues.len() == 1 { "" } else { "s" })]
 #[diagnostic(code(lzctl::blueprint))]
-pub struct BlueprintErrors {
+pub(crate) struct BlueprintErrors {
     pub file: String,
     #[related]
     pub issues: Vec<BlueprintIssue>,
 }
 
 /// Collects issues against one source file.
-pub struct Collector {
+pub(super) struct Collector {
     file: String,
     source: Arc<String>,
     pub issues: Vec<BlueprintIssue>,
 }
 
 impl Collector {
-    pub fn new(path: &Path, source: Arc<String>) -> Self {
+    pub(super) fn new(path: &Path, source: Arc<String>) -> Self {
         Collector { file: path.display().to_string(), source, issues: Vec::new() }
     }
 
     /// Records a problem at a location the YAML parser reported.
-    pub fn at(&mut self, loc: &Location, message: impl Into<String>, label: impl Into<String>) {
+    pub(super) fn at(&mut self, loc: &Location, message: impl Into<String>, label: impl Into<String>) {
         self.push(loc, message.into(), label.into(), None);
     }
 
     /// Records a problem with a hint on how to fix it.
-    pub fn at_with_help(
+    pub(super) fn at_with_help(
         &mut self,
         loc: &Location,
         message: impl Into<String>,
@@ -62,7 +62,7 @@ impl Collector {
     }
 
     /// `file:line:column` of a location.
-    pub fn place(&self, loc: &Location) -> String {
+    pub(super) fn place(&self, loc: &Location) -> String {
         let (offset, _) = self.byte_span(loc);
         let (line, column) = self.line_column(offset);
         format!("{}:{line}:{column}", self.file)
@@ -104,7 +104,7 @@ impl Collector {
         (line, before[line_start..].chars().count() + 1)
     }
 
-    pub fn finish(self) -> Result<(), BlueprintErrors> {
+    pub(super) fn finish(self) -> Result<(), BlueprintErrors> {
         if self.issues.is_empty() { Ok(()) } else { Err(BlueprintErrors { file: self.file, issues: self.issues }) }
     }
 }

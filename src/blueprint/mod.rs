@@ -6,7 +6,7 @@ mod diagnostics;
 mod raw;
 mod validate;
 
-pub use diagnostics::{BlueprintErrors, BlueprintIssue};
+pub(crate) use diagnostics::BlueprintErrors;
 
 use crate::model::PolicyType;
 use serde_json::Value;
@@ -18,7 +18,7 @@ use thiserror::Error;
 /// Quotas the validator enforces; AWS raised some of them for some organizations, so a
 /// blueprint may override them under `quotas:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Quotas {
+pub(crate) struct Quotas {
     pub policy_size: usize,
     pub policies_per_target: usize,
 }
@@ -29,10 +29,10 @@ impl Default for Quotas {
     }
 }
 
-pub const MAX_OU_DEPTH: usize = 5;
+pub(crate) const MAX_OU_DEPTH: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Blueprint {
+pub(crate) struct Blueprint {
     pub file: PathBuf,
     pub organization: Organization,
     /// By path from the root ("Foundational/Workloads"), parents before children.
@@ -49,7 +49,7 @@ pub struct Blueprint {
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Organization {
+pub(crate) struct Organization {
     /// None: the blueprint does not manage the root's policy types.
     pub policy_types: Option<BTreeSet<PolicyType>>,
     pub trusted_services: Option<BTreeSet<String>>,
@@ -62,13 +62,13 @@ pub struct Organization {
 /// What a managed root, OU or account has attached: exactly these policies, plus
 /// FullAWSAccess unless `full_aws_access: false`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attachments {
+pub(crate) struct Attachments {
     pub policies: Vec<String>,
     pub full_aws_access: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ou {
+pub(crate) struct Ou {
     pub path: String,
     pub name: String,
     /// Path of the parent; "" for the root.
@@ -79,7 +79,7 @@ pub struct Ou {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Account {
+pub(crate) struct Account {
     pub key: String,
     pub name: String,
     pub email: String,
@@ -91,7 +91,7 @@ pub struct Account {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Policy {
+pub(crate) struct Policy {
     pub name: String,
     pub policy_type: PolicyType,
     pub description: String,
@@ -99,14 +99,14 @@ pub struct Policy {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct IdentityCenter {
+pub(crate) struct IdentityCenter {
     pub instance_arn: Option<String>,
     pub permission_sets: BTreeMap<String, PermissionSet>,
     pub assignments: Vec<Assignment>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct PermissionSet {
+pub(crate) struct PermissionSet {
     pub name: String,
     pub description: Option<String>,
     pub session_duration: String,
@@ -119,21 +119,21 @@ pub struct PermissionSet {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub struct PolicyReference {
+pub(crate) struct PolicyReference {
     pub name: String,
     pub path: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Boundary {
+pub(crate) enum Boundary {
     ManagedPolicyArn(String),
     CustomerManaged(PolicyReference),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Principal {
+pub(crate) enum Principal {
     Group(String),
     User(String),
 }
@@ -149,7 +149,7 @@ impl std::fmt::Display for Principal {
 }
 
 impl Principal {
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Principal::Group(name) | Principal::User(name) => name,
         }
@@ -157,7 +157,7 @@ impl Principal {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     pub principal: Principal,
     pub permission_set: String,
     pub accounts: Vec<String>,
@@ -167,7 +167,7 @@ pub struct Assignment {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct StackSet {
+pub(crate) struct StackSet {
     pub name: String,
     pub template_file: PathBuf,
     pub template_body: String,
@@ -181,22 +181,22 @@ pub struct StackSet {
     pub operation_preferences: OperationPreferences,
 }
 
-pub type OperationPreferences = raw::RawOperationPreferences;
+pub(crate) type OperationPreferences = raw::RawOperationPreferences;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AutoDeployment {
+pub(crate) struct AutoDeployment {
     pub enabled: bool,
     pub retain_stacks_on_account_removal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Approvals {
+pub(crate) struct Approvals {
     pub required: u32,
     pub allowed_signers: PathBuf,
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]
-pub enum BlueprintError {
+pub(crate) enum BlueprintError {
     #[error("cannot read the blueprint {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::blueprint::read))]
     Read { path: PathBuf, source: std::io::Error },
@@ -206,18 +206,19 @@ pub enum BlueprintError {
 }
 
 /// Reads and validates a blueprint file and every file it names.
-pub fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
+pub(crate) fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
     let source =
         std::fs::read_to_string(path).map_err(|source| BlueprintError::Read { path: path.to_path_buf(), source })?;
     Ok(parse(path, &source, &validate::DiskFiles)?)
 }
 
 /// Validates blueprint text; `files` reads the files it names (relative to the blueprint).
-pub fn parse(path: &Path, source: &str, files: &dyn validate::FileSource) -> Result<Blueprint, BlueprintErrors> {
-    validate::validate(path, Arc::new(source.to_string()), files)
-}
+#[cfg(test)]
+pub(crate) use validate::FileSource;
 
-pub use validate::FileSource;
+pub(crate) fn parse(path: &Path, source: &str, files: &dyn validate::FileSource) -> Result<Blueprint, BlueprintErrors> {
+    validate::validate(path, &Arc::new(source.to_string()), files)
+}
 
 #[cfg(test)]
 mod tests;

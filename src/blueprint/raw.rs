@@ -7,12 +7,12 @@ use serde_saphyr::Spanned;
 use std::fmt;
 use std::marker::PhantomData;
 
-pub type S<T> = Spanned<T>;
+pub(super) type S<T> = Spanned<T>;
 
 /// A YAML mapping kept in file order with the place of each key, so that errors can point at a
 /// key and output follows the author's order. Duplicate keys are rejected by the parser.
 #[derive(Debug)]
-pub struct SpannedMap<V>(pub Vec<(S<String>, V)>);
+pub(super) struct SpannedMap<V>(pub Vec<(S<String>, V)>);
 
 impl<V> Default for SpannedMap<V> {
     fn default() -> Self {
@@ -46,7 +46,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
 /// A scalar read as text whatever its YAML type, so `cost-center: 1234` is the tag value
 /// "1234" and a stack-set parameter may be written as a number or a boolean.
 #[derive(Debug, Clone)]
-pub struct Text(pub String);
+pub(super) struct Text(pub String);
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -76,12 +76,12 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
-pub type Tags = SpannedMap<S<Text>>;
-pub type Names = S<Vec<S<String>>>;
+pub(super) type Tags = SpannedMap<S<Text>>;
+pub(super) type Names = S<Vec<S<String>>>;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawBlueprint {
+pub(super) struct RawBlueprint {
     pub version: S<u32>,
     #[serde(default)]
     pub organization: Option<RawOrganization>,
@@ -104,7 +104,7 @@ pub struct RawBlueprint {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawOrganization {
+pub(super) struct RawOrganization {
     #[serde(default)]
     pub policy_types: Option<Names>,
     #[serde(default)]
@@ -117,7 +117,7 @@ pub struct RawOrganization {
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
-pub struct RawOu {
+pub(super) struct RawOu {
     #[serde(default)]
     pub policies: Option<Names>,
     #[serde(default)]
@@ -130,7 +130,7 @@ pub struct RawOu {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAccount {
+pub(super) struct RawAccount {
     pub email: S<String>,
     #[serde(default)]
     pub ou: Option<S<String>>,
@@ -146,7 +146,7 @@ pub struct RawAccount {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPolicy {
+pub(super) struct RawPolicy {
     #[serde(default, rename = "type")]
     pub policy_type: Option<S<String>>,
     #[serde(default)]
@@ -159,7 +159,7 @@ pub struct RawPolicy {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawIdentityCenter {
+pub(super) struct RawIdentityCenter {
     #[serde(default)]
     pub instance_arn: Option<S<String>>,
     #[serde(default)]
@@ -170,7 +170,7 @@ pub struct RawIdentityCenter {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPermissionSet {
+pub(super) struct RawPermissionSet {
     #[serde(default)]
     pub description: Option<S<String>>,
     #[serde(default)]
@@ -191,7 +191,7 @@ pub struct RawPermissionSet {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawPolicyReference {
+pub(super) struct RawPolicyReference {
     pub name: S<String>,
     #[serde(default)]
     pub path: Option<S<String>>,
@@ -199,7 +199,7 @@ pub struct RawPolicyReference {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawInlinePolicy {
+pub(super) struct RawInlinePolicy {
     #[serde(default)]
     pub file: Option<S<String>>,
     #[serde(default)]
@@ -208,7 +208,7 @@ pub struct RawInlinePolicy {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawBoundary {
+pub(super) struct RawBoundary {
     #[serde(default)]
     pub managed_policy_arn: Option<S<String>>,
     #[serde(default)]
@@ -217,7 +217,7 @@ pub struct RawBoundary {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAssignment {
+pub(super) struct RawAssignment {
     #[serde(default)]
     pub group: Option<S<String>>,
     #[serde(default)]
@@ -231,7 +231,7 @@ pub struct RawAssignment {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawStackSet {
+pub(super) struct RawStackSet {
     pub template: S<String>,
     #[serde(default)]
     pub description: Option<S<String>>,
@@ -251,14 +251,14 @@ pub struct RawStackSet {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawStackTargets {
+pub(super) struct RawStackTargets {
     #[serde(default)]
     pub ous: Option<Names>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawAutoDeployment {
+pub(super) struct RawAutoDeployment {
     pub enabled: bool,
     #[serde(default)]
     pub retain_stacks_on_account_removal: bool,
@@ -266,7 +266,7 @@ pub struct RawAutoDeployment {
 
 #[derive(Debug, Deserialize, Default, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawOperationPreferences {
+pub(crate) struct RawOperationPreferences {
     #[serde(default)]
     pub max_concurrent_percentage: Option<u32>,
     #[serde(default)]
@@ -285,14 +285,14 @@ pub struct RawOperationPreferences {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawApprovals {
+pub(super) struct RawApprovals {
     pub required: S<u32>,
     pub allowed_signers: S<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawQuotas {
+pub(super) struct RawQuotas {
     #[serde(default)]
     pub policy_size: Option<S<usize>>,
     #[serde(default)]

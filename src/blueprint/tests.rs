@@ -41,7 +41,7 @@ fn problems(yaml: &str) -> Vec<String> {
 fn problems_with(yaml: &str, extra: &[(&str, &str)]) -> Vec<String> {
     match load_with(yaml, extra) {
         Ok(_) => vec![],
-        Err(errors) => errors.issues.iter().map(|i| i.to_string()).collect(),
+        Err(errors) => errors.issues.iter().map(std::string::ToString::to_string).collect(),
     }
 }
 

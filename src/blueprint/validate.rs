@@ -11,11 +11,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where the files a blueprint names come from: the disk in the tool, a table in tests.
-pub trait FileSource {
+pub(crate) trait FileSource {
     fn read(&self, path: &Path) -> std::io::Result<String>;
 }
 
-pub struct DiskFiles;
+pub(super) struct DiskFiles;
 
 impl FileSource for DiskFiles {
     fn read(&self, path: &Path) -> std::io::Result<String> {
@@ -23,9 +23,13 @@ impl FileSource for DiskFiles {
     }
 }
 
-pub fn validate(path: &Path, source: Arc<String>, files: &dyn FileSource) -> Result<Blueprint, BlueprintErrors> {
+pub(super) fn validate(
+    path: &Path,
+    source: &Arc<String>,
+    files: &dyn FileSource,
+) -> Result<Blueprint, BlueprintErrors> {
     let mut c = Collector::new(path, source.clone());
-    let raw: RawBlueprint = match serde_saphyr::from_str(&source) {
+    let raw: RawBlueprint = match serde_saphyr::from_str(source) {
         Ok(raw) => raw,
         Err(err) => {
             let loc = err.location().unwrap_or(Location::UNKNOWN);
@@ -40,7 +44,7 @@ pub fn validate(path: &Path, source: Arc<String>, files: &dyn FileSource) -> Res
         referenced: Vec::new(),
         declared_policies: raw.policies.0.iter().map(|(name, _)| name.value.clone()).collect(),
     };
-    let blueprint = v.blueprint(path, raw);
+    let blueprint = v.blueprint(path, &raw);
     v.c.finish()?;
     Ok(blueprint)
 }
@@ -78,7 +82,7 @@ struct RawAttachments<'r> {
 }
 
 impl Validator<'_> {
-    fn blueprint(&mut self, path: &Path, raw: RawBlueprint) -> Blueprint {
+    fn blueprint(&mut self, path: &Path, raw: &RawBlueprint) -> Blueprint {
         if raw.version.value != 1 {
             self.c.at_with_help(
                 &raw.version.referenced,

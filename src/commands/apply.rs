@@ -11,7 +11,7 @@ use crate::{blueprint, color_for, engine, render};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-pub async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<u8, Error> {
+pub(crate) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<u8, Error> {
     // A saved plan is checked whole before any AWS call.
     let saved = args.plan_file.as_deref().map(read_saved).transpose()?;
     let blueprint_path = match (&args.file, &saved) {

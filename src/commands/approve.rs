@@ -5,7 +5,7 @@ use crate::approvals;
 use crate::cli::ApproveArgs;
 use crate::error::{Error, exit};
 
-pub fn run(args: &ApproveArgs) -> Result<u8, Error> {
+pub(crate) fn run(args: &ApproveArgs) -> Result<u8, Error> {
     let mut saved = read_saved(&args.plan_file)?;
     let read = |path: &std::path::Path| {
         std::fs::read_to_string(path)

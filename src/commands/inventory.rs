@@ -10,7 +10,7 @@ use crate::{blueprint, engine};
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub async fn run(global: &GlobalArgs, args: &InventoryArgs) -> Result<u8, Error> {
+pub(crate) async fn run(global: &GlobalArgs, args: &InventoryArgs) -> Result<u8, Error> {
     if let Some(InventoryAction::Diff { old, new }) = &args.action {
         return diff(old, new);
     }

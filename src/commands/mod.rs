@@ -1,12 +1,12 @@
 //! One file per subcommand, each a thin wrapper over one operation of the library.
 
-pub mod apply;
-pub mod approve;
-pub mod config_status;
-pub mod inventory;
-pub mod plan;
-pub mod show;
-pub mod validate;
+pub(crate) mod apply;
+pub(crate) mod approve;
+pub(crate) mod config_status;
+pub(crate) mod inventory;
+pub(crate) mod plan;
+pub(crate) mod show;
+pub(crate) mod validate;
 
 use crate::aws::Aws;
 use crate::cli::Format;

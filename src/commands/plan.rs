@@ -7,7 +7,7 @@ use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
 use crate::{blueprint, color_for, engine};
 
-pub async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
+pub(crate) async fn run(global: &GlobalArgs, args: &PlanArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
     let aws = Aws::connect(&ConnectOptions { profile: global.profile.clone(), region: global.region.clone() }).await;
     let result = plan_and_save(&bp, &aws, args).await;

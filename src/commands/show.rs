@@ -5,7 +5,7 @@ use crate::cli::{GlobalArgs, ShowArgs};
 use crate::color_for;
 use crate::error::{Error, exit};
 
-pub fn run(global: &GlobalArgs, args: &ShowArgs) -> Result<u8, Error> {
+pub(crate) fn run(global: &GlobalArgs, args: &ShowArgs) -> Result<u8, Error> {
     let saved = read_saved(&args.plan_file)?;
     if args.digest {
         println!("{}", saved.digest);

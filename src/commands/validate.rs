@@ -4,7 +4,7 @@ use crate::blueprint;
 use crate::cli::{BlueprintArg, GlobalArgs};
 use crate::error::{Error, exit};
 
-pub fn run(_global: &GlobalArgs, args: &BlueprintArg) -> Result<u8, Error> {
+pub(crate) fn run(_global: &GlobalArgs, args: &BlueprintArg) -> Result<u8, Error> {
     let bp = blueprint::load(&args.file)?;
     println!(
         "{}: valid ({} OUs, {} accounts, {} policies, {} permission sets, {} stack sets)",

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
-pub enum PlanError {
+pub(crate) enum PlanError {
     #[error("{} name(s) in the blueprint's assignments are not in the identity store; nothing was planned:\n{}", .0.len(), .0.iter().map(|u| format!("  {}: {} (assignment of {})", u.place, u.principal, u.permission_set)).collect::<Vec<_>>().join("\n"))]
     #[diagnostic(
         code(lzctl::plan::unresolved_principals),
@@ -23,7 +23,7 @@ pub enum PlanError {
     UnresolvedPrincipals(Vec<super::identity::Unresolved>),
 }
 
-pub fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
+pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
     let matched =
         live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
     let mut p = Planner {

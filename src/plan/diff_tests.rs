@@ -261,7 +261,7 @@ fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
         description: String::new(),
         aws_managed: false,
         document: None,
-        targets: targets.iter().map(|t| t.to_string()).collect(),
+        targets: targets.iter().map(std::string::ToString::to_string).collect(),
     };
     live.policies.insert("p-loose".into(), policy("p-loose", "loose", &[]));
     live.policies.insert("p-used".into(), policy("p-used", "used", &["ou-busy"]));

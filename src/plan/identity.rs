@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A name in an assignment that the identity store does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unresolved {
+pub(crate) struct Unresolved {
     pub place: String,
     pub principal: Principal,
     pub permission_set: String,
@@ -72,7 +72,7 @@ fn wanted(
 
 /// What the blueprint assigns, as (permission set, principal, account id), among accounts that
 /// exist: the inventory's `managed` column.
-pub fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
+pub(crate) fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
     let Some(ic) = &bp.identity_center else { return BTreeSet::new() };
     let matched =
         live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
@@ -90,18 +90,18 @@ pub fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String
 
 /// The (permission set, account id) pairs the blueprint wants among accounts that exist: what
 /// reading assignments per pair would have to cover.
-pub fn desired_pairs(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, String)> {
+pub(crate) fn desired_pairs(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, String)> {
     desired_assignments(bp, live).into_iter().map(|(permission_set, _, account)| (permission_set, account)).collect()
 }
 
-pub struct IdentityPlan {
+pub(super) struct IdentityPlan {
     pub changes: Vec<Change>,
     pub unmanaged: Vec<Unmanaged>,
     pub warnings: Vec<String>,
     pub unresolved: Vec<Unresolved>,
 }
 
-pub fn plan(
+pub(super) fn plan(
     bp: &Blueprint,
     live: &LiveState,
     matched: &BTreeMap<String, String>,

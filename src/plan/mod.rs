@@ -8,8 +8,8 @@ mod order;
 mod settings;
 mod stack_sets;
 
-pub use diff::{PlanError, diff};
-pub use identity::{desired_assignments, desired_pairs};
+pub(crate) use diff::{PlanError, diff};
+pub(crate) use identity::{desired_assignments, desired_pairs};
 
 use crate::blueprint::{Boundary, PolicyReference};
 use crate::live::PrincipalId;
@@ -19,13 +19,13 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PlanOptions {
+pub(crate) struct PlanOptions {
     /// Delete unmanaged things that are safe to delete (empty OUs, detached policies).
     pub prune: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// In the order `apply` runs them.
     pub changes: Vec<Change>,
     /// What the live organization has and the blueprint does not mention.
@@ -35,7 +35,7 @@ pub struct Plan {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
+pub(crate) struct Change {
     pub address: String,
     pub kind: Kind,
     pub action: Action,
@@ -48,7 +48,7 @@ pub struct Change {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unmanaged {
+pub(crate) struct Unmanaged {
     pub address: String,
     pub kind: Kind,
     pub note: String,
@@ -58,7 +58,7 @@ pub struct Unmanaged {
 /// carried along, ids of things the same apply creates are resolved while it runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
-pub enum Op {
+pub(crate) enum Op {
     EnablePolicyType {
         policy_type: PolicyType,
     },
@@ -183,11 +183,11 @@ pub enum Op {
     },
 }
 
-pub type OperationPreferences = crate::blueprint::OperationPreferences;
+pub(crate) type OperationPreferences = crate::blueprint::OperationPreferences;
 
 /// Everything a stack set is made of; an update sends it all again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StackSetSpec {
+pub(crate) struct StackSetSpec {
     pub name: String,
     pub template_body: String,
     pub description: Option<String>,
@@ -201,14 +201,14 @@ pub struct StackSetSpec {
 /// An account as the plan names it: by blueprint key (it may not exist yet) or by live id.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum AccountRef {
+pub(crate) enum AccountRef {
     Key(String),
     Id(String),
 }
 
 /// Everything a permission set is made of, as it is created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PermissionSetSpec {
+pub(crate) struct PermissionSetSpec {
     pub name: String,
     pub description: Option<String>,
     pub session_duration: String,
@@ -223,7 +223,7 @@ pub struct PermissionSetSpec {
 
 /// What changes in an existing permission set; empty parts change nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PermissionSetChange {
+pub(crate) struct PermissionSetChange {
     /// Description, session duration and relay state go together: UpdatePermissionSet clears a
     /// relay state it is not sent.
     pub attributes: Option<(Option<String>, String, Option<String>)>,
@@ -240,7 +240,7 @@ pub struct PermissionSetChange {
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub create: usize,
     pub update: usize,
     pub delete: usize,
@@ -250,7 +250,7 @@ pub struct Summary {
 
 impl Op {
     /// The kind of thing the operation changes.
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self {
             Op::EnablePolicyType { .. } | Op::DisablePolicyType { .. } => Kind::OrganizationSetting,
             Op::CreateOu { .. } | Op::DeleteOu { .. } | Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => {
@@ -276,7 +276,7 @@ impl Op {
 }
 
 impl Plan {
-    pub fn summary(&self) -> Summary {
+    pub(crate) fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
             match c.action {
@@ -289,7 +289,7 @@ impl Plan {
         s
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
 }

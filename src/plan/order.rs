@@ -45,7 +45,7 @@ fn depth_key(change: &Change) -> i64 {
 
 /// Sorts changes into apply order; stable, so within a phase the planner's order (sorted by
 /// address) is kept.
-pub fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
+pub(super) fn sort_changes(mut changes: Vec<Change>) -> Vec<Change> {
     changes.sort_by_key(|c| (phase(&c.op), depth_key(c)));
     changes
 }

@@ -8,7 +8,7 @@ use crate::model::{Action, Kind};
 use serde_json::json;
 use std::collections::BTreeMap;
 
-pub struct SettingsPlan {
+pub(super) struct SettingsPlan {
     pub changes: Vec<Change>,
     pub unmanaged: Vec<Unmanaged>,
 }
@@ -18,7 +18,7 @@ fn change(address: String, action: Action, value: serde_json::Value, reason: Str
     Change { address, kind: Kind::OrganizationSetting, action, before, after, reason, title: None, op }
 }
 
-pub fn plan(
+pub(super) fn plan(
     bp: &Blueprint,
     live: &LiveState,
     matched: &BTreeMap<String, String>,

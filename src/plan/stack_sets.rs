@@ -9,7 +9,7 @@ use crate::model::{Action, Kind};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub struct StackSetsPlan {
+pub(super) struct StackSetsPlan {
     pub changes: Vec<Change>,
     pub unmanaged: Vec<Unmanaged>,
     pub warnings: Vec<String>,
@@ -17,7 +17,7 @@ pub struct StackSetsPlan {
 
 /// A template in a canonical form: parsed (JSON or YAML) and printed with sorted keys, or, where
 /// it does not parse (short-form intrinsic tags), its lines without trailing spaces and blanks.
-pub fn normalize_template(text: &str) -> String {
+pub(super) fn normalize_template(text: &str) -> String {
     let parsed: Option<serde_json::Value> =
         serde_json::from_str(text).ok().or_else(|| serde_saphyr::from_str::<serde_json::Value>(text).ok());
     match parsed {
@@ -51,7 +51,7 @@ fn has_accounts(bp: &Blueprint, live: &LiveState, matched: &BTreeMap<String, Str
     })
 }
 
-pub fn plan(
+pub(super) fn plan(
     bp: &Blueprint,
     live: &LiveState,
     matched: &BTreeMap<String, String>,

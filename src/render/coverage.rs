@@ -1,9 +1,9 @@
 //! AWS Config coverage as a table with a closing summary line.
 
-use crate::live::{CoverageRow, Recording};
+use crate::live::{CoverageRow, RecorderState};
 use std::fmt::Write;
 
-pub fn coverage(rows: &[CoverageRow]) -> String {
+pub(crate) fn coverage(rows: &[CoverageRow]) -> String {
     let name_width = rows.iter().map(|r| r.account_name.chars().count()).max().unwrap_or(0).max(4);
     let region_width = rows.iter().map(|r| r.region.len()).max().unwrap_or(0).max(6);
     let mut out = String::new();
@@ -18,7 +18,7 @@ pub fn coverage(rows: &[CoverageRow]) -> String {
             r.state.label()
         );
     }
-    let recording = rows.iter().filter(|r| r.state == Recording::Recording).count();
+    let recording = rows.iter().filter(|r| r.state == RecorderState::Recording).count();
     let _ = writeln!(out, "Config recording in {recording} of {} account-regions.", rows.len());
     out
 }
@@ -36,9 +36,9 @@ mod tests {
             state,
         };
         let text = coverage(&[
-            row("111111111111", "Security", "eu-west-1", Recording::Recording),
-            row("111111111111", "Security", "us-east-1", Recording::NoRecorder),
-            row("222222222222", "Prod Web", "us-east-1", Recording::Unreadable("AccessDenied".into())),
+            row("111111111111", "Security", "eu-west-1", RecorderState::Recording),
+            row("111111111111", "Security", "us-east-1", RecorderState::NoRecorder),
+            row("222222222222", "Prod Web", "us-east-1", RecorderState::Unreadable("AccessDenied".into())),
         ]);
         assert_eq!(
             text,

@@ -17,7 +17,7 @@ fn action_color(action: Action) -> &'static str {
     }
 }
 
-pub fn human(plan: &Plan, color: Color) -> String {
+pub(crate) fn human(plan: &Plan, color: Color) -> String {
     let mut out = String::new();
     if !plan.changes.is_empty() {
         out.push_str("lzctl will make these changes, in this order:\n\n");

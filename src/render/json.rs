@@ -3,9 +3,9 @@
 use crate::plan::Plan;
 use serde_json::{Value, json};
 
-pub const FORMAT_VERSION: u32 = 1;
+pub(super) const FORMAT_VERSION: u32 = 1;
 
-pub fn json(plan: &Plan) -> Value {
+pub(crate) fn json(plan: &Plan) -> Value {
     let changes: Vec<Value> = plan
         .changes
         .iter()

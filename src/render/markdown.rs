@@ -10,7 +10,7 @@ fn code(text: &str) -> String {
     format!("`{}`", text.replace('`', "'"))
 }
 
-pub fn markdown(plan: &Plan) -> String {
+pub(crate) fn markdown(plan: &Plan) -> String {
     let mut out = String::new();
     let s = plan.summary();
     if plan.is_empty() {

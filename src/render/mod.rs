@@ -6,10 +6,10 @@ mod human;
 mod json;
 mod markdown;
 
-pub use coverage::coverage;
-pub use human::human;
-pub use json::json;
-pub use markdown::markdown;
+pub(crate) use coverage::coverage;
+pub(crate) use human::human;
+pub(crate) use json::json;
+pub(crate) use markdown::markdown;
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+pub(crate) const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// An SDK client of the given crate for the emulator at `url`, with dummy credentials.
 macro_rules! client {
@@ -28,7 +28,7 @@ macro_rules! client {
     };
 }
 
-pub struct Emulator {
+pub(crate) struct Emulator {
     pub url: String,
     child: Child,
     recording: PathBuf,
@@ -62,7 +62,7 @@ fn http(port: u16, method: &str, path: &str) -> std::io::Result<String> {
 
 impl Emulator {
     /// Starts moto with request recording on, and waits until it answers.
-    pub fn start() -> Emulator {
+    pub(crate) fn start() -> Emulator {
         let dir = tempfile::tempdir().expect("temp dir");
         let recording = dir.path().join("requests.jsonl");
         for _ in 0..3 {
@@ -94,25 +94,25 @@ impl Emulator {
         panic!("moto_server did not start; see its log");
     }
 
-    pub fn org(&self) -> Client {
+    pub(crate) fn org(&self) -> Client {
         client!(aws_sdk_organizations, &self.url)
     }
 
-    pub fn sso(&self) -> aws_sdk_ssoadmin::Client {
+    pub(crate) fn sso(&self) -> aws_sdk_ssoadmin::Client {
         client!(aws_sdk_ssoadmin, &self.url)
     }
 
-    pub fn identitystore(&self) -> aws_sdk_identitystore::Client {
+    pub(crate) fn identitystore(&self) -> aws_sdk_identitystore::Client {
         client!(aws_sdk_identitystore, &self.url)
     }
 
-    pub fn cfn(&self) -> aws_sdk_cloudformation::Client {
+    pub(crate) fn cfn(&self) -> aws_sdk_cloudformation::Client {
         client!(aws_sdk_cloudformation, &self.url)
     }
 
     /// A configuration recorder in a member account, made through the role lzctl reads with,
     /// as the Config template would make it; `recording` starts it.
-    pub async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
+    pub(crate) async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
         let sts = client!(aws_sdk_sts, &self.url);
         let role = format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole");
         let assumed = sts.assume_role().role_arn(&role).role_session_name("tests").send().await.expect("assume role");
@@ -151,14 +151,17 @@ impl Emulator {
     }
 
     /// The Identity Center instance the emulator made, and its identity store.
-    pub async fn instance(&self) -> (String, String) {
+    pub(crate) async fn instance(&self) -> (String, String) {
         let out = self.sso().list_instances().send().await.expect("list instances");
         let i = &out.instances()[0];
         (i.instance_arn().unwrap().to_string(), i.identity_store_id().unwrap().to_string())
     }
 
     /// Creates groups (and users, as members) in the identity store; returns every id by name.
-    pub async fn seed_directory(&self, groups: &[(&str, &[&str])]) -> std::collections::BTreeMap<String, String> {
+    pub(crate) async fn seed_directory(
+        &self,
+        groups: &[(&str, &[&str])],
+    ) -> std::collections::BTreeMap<String, String> {
         let (_, store) = self.instance().await;
         let ids = self.identitystore();
         let mut all = std::collections::BTreeMap::new();
@@ -202,7 +205,7 @@ impl Emulator {
     }
 
     /// A new organization, as `aws organizations create-organization` makes it.
-    pub async fn create_organization(&self) -> Client {
+    pub(crate) async fn create_organization(&self) -> Client {
         let org = self.org();
         org.create_organization()
             .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
@@ -213,11 +216,11 @@ impl Emulator {
     }
 
     /// Runs the real lzctl binary against this emulator.
-    pub fn lzctl(&self, args: &[&str]) -> Output {
+    pub(crate) fn lzctl(&self, args: &[&str]) -> Output {
         self.lzctl_in(Path::new(MANIFEST_DIR), args)
     }
 
-    pub fn lzctl_in(&self, dir: &Path, args: &[&str]) -> Output {
+    pub(crate) fn lzctl_in(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_lzctl"))
             .current_dir(dir)
             .args(args)
@@ -241,7 +244,7 @@ impl Emulator {
     }
 
     /// The operations (X-Amz-Target) the emulator has received since the last reset.
-    pub fn operations(&self) -> Vec<String> {
+    pub(crate) fn operations(&self) -> Vec<String> {
         let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
         text.lines()
             .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
@@ -253,12 +256,12 @@ impl Emulator {
             .collect()
     }
 
-    pub fn mutating_operations(&self) -> Vec<String> {
+    pub(crate) fn mutating_operations(&self) -> Vec<String> {
         const READ_PREFIXES: [&str; 3] = ["List", "Describe", "Get"];
         self.operations().into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
     }
 
-    pub fn reset_recording(&self) {
+    pub(crate) fn reset_recording(&self) {
         std::fs::write(&self.recording, "").expect("truncate the recording");
     }
 }
@@ -278,28 +281,28 @@ fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {
         .build_https()
 }
 
-pub fn stdout(out: &Output) -> String {
+pub(crate) fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-pub fn stderr(out: &Output) -> String {
+pub(crate) fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The groups `blueprints/landing-zone.yaml` assigns, as the demo seeds them.
-pub const DEMO_DIRECTORY: &[(&str, &[&str])] = &[
+pub(crate) const DEMO_DIRECTORY: &[(&str, &[&str])] = &[
     ("Platform-Admins", &["alice"]),
     ("Developers", &["bob", "erin"]),
     ("Auditors", &["carol"]),
     ("Finance", &["dave"]),
 ];
 
-pub fn landing_zone() -> String {
+pub(crate) fn landing_zone() -> String {
     format!("{MANIFEST_DIR}/blueprints/landing-zone.yaml")
 }
 
 /// The `action address` of each change in a JSON plan, in order.
-pub fn changes(json: &str) -> Vec<String> {
+pub(crate) fn changes(json: &str) -> Vec<String> {
     let plan: serde_json::Value = serde_json::from_str(json).expect("plan JSON");
     let changes = plan["changes"].as_array().expect("a changes list");
     changes.iter().map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap())).collect()
