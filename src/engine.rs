@@ -54,6 +54,25 @@ pub(crate) async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Re
     Ok(Planned { plan, live, scope })
 }
 
+/// Plans, and where `out` is given, saves the plan there for `approve` and `apply PLANFILE`.
+pub(crate) async fn plan_and_save(
+    bp: &Blueprint,
+    aws: &Aws,
+    options: &PlanOptions,
+    out: Option<&std::path::Path>,
+) -> Result<(Plan, Option<SavedPlan>), Error> {
+    let planned = plan(bp, aws, options).await?;
+    let saved = match out {
+        Some(path) => {
+            let saved = save(bp, &planned, aws).await?;
+            std::fs::write(path, saved.to_json()).map_err(Error::write(path))?;
+            Some(saved)
+        }
+        None => None,
+    };
+    Ok((planned.plan, saved))
+}
+
 /// Reads exactly what a saved plan's scope names.
 async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, Error> {
     let mut live = aws.read_organization(scope).await?;
@@ -70,8 +89,7 @@ fn blueprint_files(bp: &Blueprint) -> Result<Vec<(String, Vec<u8>)>, Error> {
     std::iter::once(&bp.file)
         .chain(&bp.referenced_files)
         .map(|path| {
-            let bytes = std::fs::read(path)
-                .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })?;
+            let bytes = std::fs::read(path).map_err(Error::read(path))?;
             let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
             Ok((name, bytes))
         })
@@ -104,17 +122,13 @@ pub(crate) async fn check_saved(
     aws: &Aws,
 ) -> Result<(LiveState, Vec<String>), Error> {
     if saved::blueprint_digest(&blueprint_files(bp)?) != saved.body.blueprint_digest {
-        return Err(Error::Refused(format!(
-            "{} or a file it names changed since the plan was made; plan again",
-            bp.file.display()
-        )));
+        return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
     }
     let approvers = match &bp.approvals {
         None => Vec::new(),
         Some(approvals) => {
             let path = &approvals.allowed_signers;
-            let text = std::fs::read_to_string(path)
-                .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })?;
+            let text = std::fs::read_to_string(path).map_err(Error::read(path))?;
             let signers = approvals::parse_allowed_signers(&path.display().to_string(), &text)?;
             approvals::check(approvals.required, &signers, &saved.approvals, &saved.digest, &saved.body.creator)?
         }
@@ -123,11 +137,7 @@ pub(crate) async fn check_saved(
     let parts = saved::state_parts(&live);
     if saved::fingerprint(&parts) != saved.body.state_fingerprint {
         let changed = saved::what_changed(&saved.body.state_parts, &parts);
-        return Err(Error::Refused(format!(
-            "the plan is stale: the organization changed since it was made ({}), so it is not applied; plan again:\n  {}",
-            saved.body.created_at,
-            changed.join("\n  ")
-        )));
+        return Err(Error::Stale { created_at: saved.body.created_at.clone(), changed });
     }
     Ok((live, approvers))
 }
@@ -175,7 +185,7 @@ pub(crate) async fn config_coverage(
         regions.to_vec()
     };
     if regions.is_empty() {
-        return Err(Error::Refused("no regions to check: the blueprint has no stack sets; pass --regions".into()));
+        return Err(Error::NoRegions);
     }
     // Only the tree is needed: no policies, no tags.
     let live = aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?;

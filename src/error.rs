@@ -1,8 +1,10 @@
-//! The errors a command can end with, each shown with its context, and how they map to exit codes.
+//! The errors a command can end with, one typed variant per outcome, each shown with its context
+//! and a diagnostic code; `Error::exit_code` is the one place that maps them to exit codes.
 
 use crate::apply::{ApplyError, CallError};
 use crate::blueprint::BlueprintError;
 use miette::Diagnostic;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 #[derive(Debug, Error, Diagnostic)]
@@ -19,18 +21,89 @@ pub(crate) enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
-    #[error("{0}")]
-    #[diagnostic(code(lzctl::refused))]
-    Refused(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Approval(#[from] crate::approvals::ApprovalError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Saved(#[from] crate::saved::SavedPlanError),
-    #[error("{what}: {source}")]
+    #[error("give a blueprint (-f BLUEPRINT) or a saved plan (apply PLANFILE)")]
+    #[diagnostic(code(lzctl::usage::nothing_to_apply))]
+    NothingToApply,
+    #[error("give --key or --signature")]
+    #[diagnostic(code(lzctl::usage::no_signature))]
+    NoSignature,
+    #[error(
+        "the blueprint requires {required} approval(s): save the plan with `lzctl plan --out PLANFILE`, have it approved, then `lzctl apply PLANFILE`"
+    )]
+    #[diagnostic(code(lzctl::apply::approvals_required))]
+    ApprovalsRequired { required: u32 },
+    #[error(
+        "apply needs confirmation, but standard input is not a terminal; review the plan and pass --auto-approve to apply without asking"
+    )]
+    #[diagnostic(code(lzctl::apply::no_terminal))]
+    NoTerminal,
+    #[error("apply cancelled; nothing was changed")]
+    #[diagnostic(code(lzctl::apply::cancelled))]
+    Cancelled,
+    #[error("{} or a file it names changed since the plan was made; plan again", .blueprint.display())]
+    #[diagnostic(code(lzctl::saved::blueprint_changed))]
+    BlueprintChanged { blueprint: PathBuf },
+    #[error(
+        "the plan is stale: the organization changed since it was made ({created_at}), so it is not applied; plan again:\n  {}",
+        .changed.join("\n  ")
+    )]
+    #[diagnostic(code(lzctl::saved::stale))]
+    Stale { created_at: String, changed: Vec<String> },
+    #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
+    #[diagnostic(code(lzctl::config_status::no_regions))]
+    NoRegions,
+    #[error("{} is not an inventory JSON export: {why}", .path.display())]
+    #[diagnostic(code(lzctl::inventory::not_an_export))]
+    NotAnExport { path: PathBuf, why: String },
+    #[error("{verb} {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::io))]
-    Io { what: String, source: std::io::Error },
+    Io { verb: &'static str, path: PathBuf, source: std::io::Error },
+    #[error("{what}: {source}")]
+    #[diagnostic(code(lzctl::terminal))]
+    Terminal { what: &'static str, source: std::io::Error },
+}
+
+impl Error {
+    /// A file that could not be read.
+    pub(crate) fn read(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |source| Error::Io { verb: "reading", path, source }
+    }
+
+    /// A file that could not be written.
+    pub(crate) fn write(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_path_buf();
+        move |source| Error::Io { verb: "writing", path, source }
+    }
+
+    /// The exit code a command that ends with this error exits with.
+    pub(crate) fn exit_code(&self) -> u8 {
+        match self {
+            Error::Blueprint(_)
+            | Error::Read(_)
+            | Error::Apply(_)
+            | Error::Plan(_)
+            | Error::Approval(_)
+            | Error::Saved(_)
+            | Error::NothingToApply
+            | Error::NoSignature
+            | Error::ApprovalsRequired { .. }
+            | Error::NoTerminal
+            | Error::Cancelled
+            | Error::BlueprintChanged { .. }
+            | Error::Stale { .. }
+            | Error::NoRegions
+            | Error::NotAnExport { .. }
+            | Error::Io { .. }
+            | Error::Terminal { .. } => exit::ERROR,
+        }
+    }
 }
 
 impl From<ApplyError> for Error {

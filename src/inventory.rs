@@ -280,6 +280,17 @@ struct Access {
     permission_set: String,
 }
 
+/// The access an inventory JSON export grants.
+pub(crate) struct Export(BTreeSet<Access>);
+
+impl Export {
+    /// Reads an export; says what is wrong with one that is not an inventory export.
+    pub(crate) fn parse(text: &str) -> Result<Export, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        accesses(&value).map(Export)
+    }
+}
+
 fn accesses(export: &Value) -> Result<BTreeSet<Access>, String> {
     let rows = export.as_array().ok_or("an inventory export is a JSON array of rows")?;
     let field = |row: &Value, key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
@@ -306,17 +317,17 @@ fn accesses(export: &Value) -> Result<BTreeSet<Access>, String> {
 
 /// Who gained and who lost which access between two JSON exports, grouped by account; None
 /// when they grant the same access.
-pub(crate) fn diff(old: &Value, new: &Value) -> Result<Option<String>, String> {
-    let (old, new) = (accesses(old)?, accesses(new)?);
+pub(crate) fn diff(old: &Export, new: &Export) -> Option<String> {
+    let (old, new) = (&old.0, &new.0);
     let mut by_account: BTreeMap<&String, Vec<String>> = BTreeMap::new();
-    for a in new.difference(&old) {
+    for a in new.difference(old) {
         by_account.entry(&a.account).or_default().push(format!("  + {} → {}", a.who, a.permission_set));
     }
-    for a in old.difference(&new) {
+    for a in old.difference(new) {
         by_account.entry(&a.account).or_default().push(format!("  - {} → {}", a.who, a.permission_set));
     }
     if by_account.is_empty() {
-        return Ok(None);
+        return None;
     }
     let mut out = String::new();
     for (account, mut lines) in by_account {
@@ -326,9 +337,9 @@ pub(crate) fn diff(old: &Value, new: &Value) -> Result<Option<String>, String> {
             let _ = writeln!(out, "{line}");
         }
     }
-    let (gained, lost) = (new.difference(&old).count(), old.difference(&new).count());
+    let (gained, lost) = (new.difference(old).count(), old.difference(new).count());
     let _ = writeln!(out, "{gained} gained, {lost} lost.");
-    Ok(Some(out))
+    Some(out)
 }
 
 #[cfg(test)]

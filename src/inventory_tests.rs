@@ -153,12 +153,13 @@ fn the_diff_of_two_exports_names_who_gained_and_lost_what() {
         principal: PrincipalId { kind: PrincipalKind::User, id: "u-bob".into() },
     });
     let after = rows(&changed, &Options::default(), None);
-    let parse = |rows: &[Row]| serde_json::from_str::<serde_json::Value>(&json(rows, false)).unwrap();
-    let text = diff(&parse(&before), &parse(&after)).unwrap().expect("they differ");
+    let parse = |rows: &[Row]| Export::parse(&json(rows, false)).unwrap();
+    let text = diff(&parse(&before), &parse(&after)).expect("they differ");
     assert_eq!(
         text,
         "account Web, \"prod\" (222222222222)\n  - user alice → Admin\n  + user bob → ReadOnly\n1 gained, 1 lost.\n"
     );
-    assert_eq!(diff(&parse(&before), &parse(&before)).unwrap(), None);
-    assert!(diff(&serde_json::json!({"not": "rows"}), &parse(&before)).is_err());
+    assert_eq!(diff(&parse(&before), &parse(&before)), None);
+    assert_eq!(Export::parse(r#"{"not": "rows"}"#).err().unwrap(), "an inventory export is a JSON array of rows");
+    assert!(Export::parse("[{").is_err());
 }

@@ -15,25 +15,20 @@ mod model;
 mod plan;
 mod render;
 mod saved;
+mod session;
 #[cfg(test)]
 mod testing;
 
 use cli::{Cli, Command};
-use error::exit;
-use std::io::IsTerminal;
+use render::Color;
+use session::Terminal;
 use std::process::ExitCode;
 
-/// Whether this run may colour its output.
-pub fn color_for(no_color: bool) -> render::Color {
-    let wanted = !no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    if wanted && std::io::stdout().is_terminal() { render::Color::On } else { render::Color::Off }
-}
-
-fn install_error_renderer(color: render::Color) {
+fn install_error_renderer(color: Color) {
     let _ = miette::set_hook(Box::new(move |_| {
         let theme = match color {
-            render::Color::On => miette::GraphicalTheme::unicode(),
-            render::Color::Off => miette::GraphicalTheme::unicode_nocolor(),
+            Color::On => miette::GraphicalTheme::unicode(),
+            Color::Off => miette::GraphicalTheme::unicode_nocolor(),
         };
         Box::new(miette::GraphicalReportHandler::new_themed(theme))
     }));
@@ -46,36 +41,33 @@ pub fn main() -> ExitCode {
 
 /// Runs one command line to its exit code.
 fn run(cli: &Cli) -> ExitCode {
-    let stderr_color =
-        if !cli.global.no_color && std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
-            render::Color::On
-        } else {
-            render::Color::Off
-        };
-    install_error_renderer(stderr_color);
+    let terminal = Terminal::detect(cli.global.no_color);
+    install_error_renderer(terminal.stderr);
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(err) => {
             eprintln!("lzctl: cannot start the async runtime: {err}");
-            return ExitCode::from(exit::ERROR);
+            return ExitCode::from(error::exit::ERROR);
         }
     };
+    let global = &cli.global;
     let result = runtime.block_on(async {
         match &cli.command {
-            Command::Validate(args) => commands::validate::run(&cli.global, args),
-            Command::Plan(args) => commands::plan::run(&cli.global, args).await,
-            Command::Apply(args) => commands::apply::run(&cli.global, args).await,
-            Command::ConfigStatus(args) => commands::config_status::run(&cli.global, args).await,
-            Command::Inventory(args) => commands::inventory::run(&cli.global, args).await,
+            Command::Validate(args) => commands::validate::run(args),
+            Command::Plan(args) => commands::plan::run(global, terminal, args).await,
+            Command::Apply(args) => commands::apply::run(global, terminal, args).await,
+            Command::ConfigStatus(args) => commands::config_status::run(global, args).await,
+            Command::Inventory(args) => commands::inventory::run(global, terminal, args).await,
             Command::Approve(args) => commands::approve::run(args),
-            Command::Show(args) => commands::show::run(&cli.global, args),
+            Command::Show(args) => commands::show::run(terminal, args),
         }
     });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
+            let code = err.exit_code();
             eprintln!("{:?}", miette::Report::new(err));
-            ExitCode::from(exit::ERROR)
+            ExitCode::from(code)
         }
     }
 }

@@ -1,36 +1,36 @@
 //! `lzctl apply`: plan, show, confirm, then make exactly the planned changes; or apply a saved
 //! plan exactly, once it is shown to be current and approved.
 
-use super::{print_stats, read_saved};
+use super::read_saved;
 use crate::apply::Step;
-use crate::aws::{Aws, ConnectOptions};
+use crate::aws::Aws;
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::error::{Error, exit};
 use crate::plan::{Change, PlanOptions};
-use crate::{blueprint, color_for, engine, render};
+use crate::saved::SavedPlan;
+use crate::session::{Session, Terminal};
+use crate::{blueprint, engine, render};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
-pub(crate) async fn run(global: &GlobalArgs, args: &ApplyArgs) -> Result<u8, Error> {
+pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArgs) -> Result<u8, Error> {
     // A saved plan is checked whole before any AWS call.
     let saved = args.plan_file.as_deref().map(read_saved).transpose()?;
     let blueprint_path = match (&args.file, &saved) {
         (Some(file), _) => file.clone(),
         (None, Some(saved)) => PathBuf::from(&saved.body.blueprint),
-        (None, None) => {
-            return Err(Error::Refused("give a blueprint (-f BLUEPRINT) or a saved plan (apply PLANFILE)".into()));
-        }
+        (None, None) => return Err(Error::NothingToApply),
     };
     let bp = blueprint::load(&blueprint_path)?;
-    let aws = Aws::connect(&ConnectOptions { profile: global.profile.clone(), region: global.region.clone() }).await;
+    let session = Session::connect(global).await;
     let result = match &saved {
-        Some(saved) => apply_saved(global, args, saved, &bp, &aws).await,
-        None => plan_and_apply(global, args, &bp, &aws).await,
+        Some(saved) => apply_saved(terminal, args, saved, &bp, &session.aws).await,
+        None => plan_and_apply(terminal, args, &bp, &session.aws).await,
     };
-    print_stats(&aws, global.stats);
-    result
+    session.finish(result)
 }
 
+/// `[n/total] symbol address` on stderr as each change starts.
 fn progress(total: usize) -> impl FnMut(&Change, Step) {
     let mut index = 0;
     move |change, step| {
@@ -47,21 +47,18 @@ fn complete(applied: usize) -> u8 {
 }
 
 async fn plan_and_apply(
-    global: &GlobalArgs,
+    terminal: Terminal,
     args: &ApplyArgs,
     bp: &blueprint::Blueprint,
     aws: &Aws,
 ) -> Result<u8, Error> {
     let planned = engine::plan(bp, aws, &PlanOptions { prune: args.prune }).await?;
-    print!("{}", render::human(&planned.plan, color_for(global.no_color)));
+    print!("{}", render::human(&planned.plan, terminal.stdout));
     if planned.plan.is_empty() {
         return Ok(exit::OK);
     }
     if let Some(approvals) = &bp.approvals {
-        return Err(Error::Refused(format!(
-            "the blueprint requires {} approval(s): save the plan with `lzctl plan --out PLANFILE`, have it approved, then `lzctl apply PLANFILE`",
-            approvals.required
-        )));
+        return Err(Error::ApprovalsRequired { required: approvals.required });
     }
     announce_caller(aws).await;
     if !args.auto_approve {
@@ -72,14 +69,14 @@ async fn plan_and_apply(
 }
 
 async fn apply_saved(
-    global: &GlobalArgs,
+    terminal: Terminal,
     args: &ApplyArgs,
-    saved: &crate::saved::SavedPlan,
+    saved: &SavedPlan,
     bp: &blueprint::Blueprint,
     aws: &Aws,
 ) -> Result<u8, Error> {
     let (live, approvers) = engine::check_saved(saved, bp, aws).await?;
-    print!("{}", render::human(&saved.body.plan, color_for(global.no_color)));
+    print!("{}", render::human(&saved.body.plan, terminal.stdout));
     if !approvers.is_empty() {
         eprintln!("Approved by {}.", approvers.join(", "));
     }
@@ -106,11 +103,11 @@ async fn announce_caller(aws: &Aws) {
 fn confirm() -> Result<(), Error> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(Error::Refused("apply needs confirmation, but standard input is not a terminal; review the plan and pass --auto-approve to apply without asking".into()));
+        return Err(Error::NoTerminal);
     }
     print!("\nApply these changes? Only 'yes' is accepted: ");
-    std::io::stdout().flush().map_err(|source| Error::Io { what: "writing the prompt".into(), source })?;
+    std::io::stdout().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
     let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).map_err(|source| Error::Io { what: "reading the answer".into(), source })?;
-    if answer.trim() == "yes" { Ok(()) } else { Err(Error::Refused("apply cancelled; nothing was changed".into())) }
+    stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
+    if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled) }
 }

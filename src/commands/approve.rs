@@ -7,10 +7,7 @@ use crate::error::{Error, exit};
 
 pub(crate) fn run(args: &ApproveArgs) -> Result<u8, Error> {
     let mut saved = read_saved(&args.plan_file)?;
-    let read = |path: &std::path::Path| {
-        std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })
-    };
+    let read = |path: &std::path::Path| std::fs::read_to_string(path).map_err(Error::read(path));
     let signature = match (&args.key, &args.signature) {
         (Some(key), _) => approvals::sign(&key.display().to_string(), &read(key)?, &saved.digest)?,
         (None, Some(file)) => {
@@ -18,11 +15,10 @@ pub(crate) fn run(args: &ApproveArgs) -> Result<u8, Error> {
             approvals::parse_signature(&text)?;
             text
         }
-        (None, None) => return Err(Error::Refused("give --key or --signature".into())),
+        (None, None) => return Err(Error::NoSignature),
     };
     saved.approvals.push(signature.trim().to_string() + "\n");
-    std::fs::write(&args.plan_file, saved.to_json())
-        .map_err(|source| Error::Io { what: format!("writing {}", args.plan_file.display()), source })?;
+    std::fs::write(&args.plan_file, saved.to_json()).map_err(Error::write(&args.plan_file))?;
     println!(
         "Approved {} (digest {}); it has {} approval(s).",
         args.plan_file.display(),

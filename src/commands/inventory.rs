@@ -1,21 +1,19 @@
 //! `lzctl inventory`: the assignment inventory as CSV, JSON or Markdown; `inventory diff`:
 //! who gained and lost access between two JSON exports.
 
-use super::print_stats;
-use crate::aws::{Aws, ConnectOptions};
 use crate::cli::{GlobalArgs, InventoryAction, InventoryArgs, InventoryFormat};
 use crate::error::{Error, exit};
-use crate::inventory::{self, Filters, Options};
+use crate::inventory::{self, Export, Filters, Options};
+use crate::session::{Session, Terminal};
 use crate::{blueprint, engine};
-use std::io::IsTerminal;
 use std::path::Path;
 
-pub(crate) async fn run(global: &GlobalArgs, args: &InventoryArgs) -> Result<u8, Error> {
+pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &InventoryArgs) -> Result<u8, Error> {
     if let Some(InventoryAction::Diff { old, new }) = &args.action {
         return diff(old, new);
     }
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
-    let aws = Aws::connect(&ConnectOptions { profile: global.profile.clone(), region: global.region.clone() }).await;
+    let session = Session::connect(global).await;
     let options = Options {
         expand_groups: args.expand_groups,
         include_unassigned: args.include_unassigned,
@@ -27,18 +25,17 @@ pub(crate) async fn run(global: &GlobalArgs, args: &InventoryArgs) -> Result<u8,
         },
     };
     // Progress only where a person watches; stdout carries nothing but the report.
-    let progress = std::io::stderr().is_terminal().then(|| {
+    let progress = terminal.stderr_is_terminal.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.set_message("reading the organization and Identity Center…");
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let rows = engine::inventory(bp.as_ref(), &aws, &options).await;
+    let rows = engine::inventory(bp.as_ref(), &session.aws, &options).await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    print_stats(&aws, global.stats);
-    let rows = rows?;
+    let rows = session.finish(rows)?;
     let with_managed = bp.is_some();
     let report = match args.format {
         InventoryFormat::Csv => inventory::csv(&rows, with_managed),
@@ -46,23 +43,19 @@ pub(crate) async fn run(global: &GlobalArgs, args: &InventoryArgs) -> Result<u8,
         InventoryFormat::Markdown => inventory::markdown(&rows, with_managed),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, report)
-            .map_err(|source| Error::Io { what: format!("writing {}", path.display()), source })?,
+        Some(path) => std::fs::write(path, report).map_err(Error::write(path))?,
         None => print!("{report}"),
     }
     Ok(exit::OK)
 }
 
-fn read_export(path: &Path) -> Result<serde_json::Value, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| Error::Io { what: format!("reading {}", path.display()), source })?;
-    serde_json::from_str(&text)
-        .map_err(|e| Error::Refused(format!("{} is not an inventory JSON export: {e}", path.display())))
+fn read_export(path: &Path) -> Result<Export, Error> {
+    let text = std::fs::read_to_string(path).map_err(Error::read(path))?;
+    Export::parse(&text).map_err(|why| Error::NotAnExport { path: path.to_path_buf(), why })
 }
 
 fn diff(old: &Path, new: &Path) -> Result<u8, Error> {
-    let (old, new) = (read_export(old)?, read_export(new)?);
-    match inventory::diff(&old, &new).map_err(Error::Refused)? {
+    match inventory::diff(&read_export(old)?, &read_export(new)?) {
         None => {
             println!("No access changed.");
             Ok(exit::OK)

@@ -1,10 +1,10 @@
 //! `lzctl validate`: check a blueprint and the files it names; no AWS call.
 
 use crate::blueprint;
-use crate::cli::{BlueprintArg, GlobalArgs};
+use crate::cli::BlueprintArg;
 use crate::error::{Error, exit};
 
-pub(crate) fn run(_global: &GlobalArgs, args: &BlueprintArg) -> Result<u8, Error> {
+pub(crate) fn run(args: &BlueprintArg) -> Result<u8, Error> {
     let bp = blueprint::load(&args.file)?;
     println!(
         "{}: valid ({} OUs, {} accounts, {} policies, {} permission sets, {} stack sets)",

@@ -13,7 +13,7 @@ pub(crate) use markdown::markdown;
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Color {
+pub(crate) enum Color {
     On,
     Off,
 }

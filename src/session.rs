@@ -1,0 +1,82 @@
+//! What the commands share, decided once per run: whether each output stream is coloured, and —
+//! for commands that talk to AWS — one connection (credentials, region, pacing) whose `--stats`
+//! are printed once, when the command is done.
+
+use crate::aws::{Aws, ConnectOptions};
+use crate::cli::GlobalArgs;
+use crate::render::Color;
+use std::io::IsTerminal;
+
+/// Colour for stdout and stderr, by one rule: off with `--no-color`, off when `NO_COLOR` is set
+/// to anything non-empty, and otherwise on only where the stream is a terminal.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Terminal {
+    pub(crate) stdout: Color,
+    pub(crate) stderr: Color,
+    /// Whether a person watches stderr: progress indicators are drawn only then.
+    pub(crate) stderr_is_terminal: bool,
+}
+
+impl Terminal {
+    pub(crate) fn detect(no_color_flag: bool) -> Terminal {
+        let wanted = !no_color_flag && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let on = |terminal: bool| if wanted && terminal { Color::On } else { Color::Off };
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        Terminal { stdout: on(std::io::stdout().is_terminal()), stderr: on(stderr_is_terminal), stderr_is_terminal }
+    }
+}
+
+/// One run's connection to AWS.
+pub(crate) struct Session {
+    pub(crate) aws: Aws,
+    stats: bool,
+}
+
+impl Session {
+    pub(crate) async fn connect(global: &GlobalArgs) -> Session {
+        let options = ConnectOptions { profile: global.profile.clone(), region: global.region.clone() };
+        Session { aws: Aws::connect(&options).await, stats: global.stats }
+    }
+
+    /// Ends the session: prints `--stats` when asked, whatever the command's result, and hands
+    /// the result on.
+    pub(crate) fn finish<T>(&self, result: T) -> T {
+        if self.stats {
+            print_stats(&self.aws);
+        }
+        result
+    }
+}
+
+/// `--stats`: calls per API, throttled calls and wall time, on stderr, one `stats:` line each.
+/// `floor_ms` is the least time an API's calls take at its published rate; the largest of them
+/// is the floor of the whole run, which `make bench` compares the wall time with.
+fn print_stats(aws: &Aws) {
+    let pacer = aws.pacer();
+    let stats = pacer.stats();
+    for note in pacer.notes() {
+        eprintln!("stats: {note}");
+    }
+    let (mut calls, mut mutating, mut throttled) = (0, 0, 0);
+    let floor = pacer.run_floor(&stats);
+    for (api, s) in &stats {
+        eprintln!(
+            "stats: {api} calls={} throttled={} retried={} failed={} floor_ms={}",
+            s.calls,
+            s.throttled,
+            s.retried,
+            s.failed,
+            pacer.floor(api, s.calls).as_millis()
+        );
+        calls += s.calls;
+        throttled += s.throttled;
+        if crate::aws::pacing::is_mutating(api) {
+            mutating += s.calls;
+        }
+    }
+    eprintln!(
+        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={} floor_ms={}",
+        pacer.elapsed().as_millis(),
+        floor.as_millis()
+    );
+}
