@@ -4,11 +4,8 @@
 
 use crate::blueprint::Blueprint;
 use crate::live::LiveState;
-use crate::live::PrincipalId;
-use crate::model::{PolicyType, Target};
-use crate::plan::{
-    AccountRef, Change, Op, OperationPreferences, PermissionSetChange, PermissionSetSpec, Plan, StackSetSpec,
-};
+use crate::model::{OperationPreferences, OuPath, PolicyType, PrincipalId, Target};
+use crate::plan::{AccountRef, Change, Op, PermissionSetChange, PermissionSetSpec, Plan, StackSetSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
@@ -165,7 +162,8 @@ pub(crate) enum ApplyError {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Ids {
     pub root: String,
-    pub ous: BTreeMap<String, String>,
+    /// By path, the root included.
+    pub ous: BTreeMap<OuPath, String>,
     pub policies: BTreeMap<String, String>,
     pub accounts: BTreeMap<String, String>,
     /// Identity Center instance, and permission sets by name → ARN.
@@ -175,9 +173,9 @@ pub(crate) struct Ids {
 
 impl Ids {
     pub(crate) fn new(bp: &Blueprint, live: &LiveState) -> Ids {
-        let mut ous: BTreeMap<String, String> =
+        let mut ous: BTreeMap<OuPath, String> =
             live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
-        ous.insert(String::new(), live.root.id.clone());
+        ous.insert(OuPath::root(), live.root.id.clone());
         let policies = live.policies.values().map(|p| (p.name.clone(), p.id.clone())).collect();
         let accounts =
             live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
@@ -191,7 +189,7 @@ impl Ids {
         Ids { root: live.root.id.clone(), ous, policies, accounts, instance_arn, permission_sets }
     }
 
-    fn ou(&self, path: &str) -> Option<String> {
+    fn ou(&self, path: &OuPath) -> Option<String> {
         self.ous.get(path).cloned()
     }
 
@@ -308,12 +306,8 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
         Op::UpdateStackSet { spec } => vec![Call::UpdateStackSet { spec: spec.clone() }],
         Op::DeleteStackSet { name } => vec![Call::DeleteStackSet { name: name.clone() }],
         Op::CreateStackInstances { stack_set, region, ous, preferences } => {
-            let ou_ids = ous
-                .iter()
-                .map(|path| {
-                    if path == "Root" { Some(ids.root.clone()) } else { ids.ou(path) }.ok_or(format!("the OU {path}"))
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let ou_ids =
+                ous.iter().map(|path| ids.ou(path).ok_or(format!("the OU {path}"))).collect::<Result<Vec<_>, _>>()?;
             vec![Call::CreateStackInstances {
                 stack_set: stack_set.clone(),
                 region: region.clone(),

@@ -113,7 +113,7 @@ impl Executor for Concurrency {
 
 #[tokio::test]
 async fn assignment_changes_run_together_at_most_ten_at_a_time() {
-    let principal = crate::live::PrincipalId { kind: crate::live::PrincipalKind::Group, id: "g-1".into() };
+    let principal = crate::model::PrincipalId { kind: crate::model::PrincipalKind::Group, id: "g-1".into() };
     let changes = (0..25)
         .map(|i| crate::plan::Change {
             address: format!("assignment.PS/group:g/{i}"),

@@ -2,8 +2,8 @@
 //! live organization and Identity Center, as CSV, JSON or Markdown; and the difference between
 //! two JSON exports. Pure: rows in, text out.
 
-use crate::blueprint::Principal;
-use crate::live::{LiveState, PrincipalKind};
+use crate::live::LiveState;
+use crate::model::{OuPath, Principal, PrincipalKind};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -100,19 +100,15 @@ pub(crate) struct Options {
     pub filters: Filters,
 }
 
+/// Where an account is, as inventories show it: `Root/Foundational/Workloads`.
 fn ou_path(live: &LiveState, parent_id: &str) -> String {
-    match live.path_of(parent_id) {
-        Some(p) if p.is_empty() => "Root".into(),
-        Some(p) => format!("Root/{p}"),
-        None => "Root/?".into(),
-    }
+    live.path_of(parent_id).map_or_else(|| format!("{}/?", OuPath::ROOT_NAME), |p| p.qualified())
 }
 
-fn under(path: &str, wanted: &str) -> bool {
+/// An `--ou` filter, written with or without the leading `Root/`.
+fn filter_ou(wanted: &str) -> OuPath {
     let wanted = wanted.trim_end_matches('/');
-    let wanted =
-        if wanted == "Root" || wanted.starts_with("Root/") { wanted.to_string() } else { format!("Root/{wanted}") };
-    path == wanted || path.starts_with(&format!("{wanted}/"))
+    OuPath::parse(wanted.strip_prefix("Root/").unwrap_or(wanted))
 }
 
 /// The inventory rows, sorted. `desired` is what the blueprint assigns (permission set,
@@ -126,9 +122,8 @@ pub(crate) fn rows(
     let f = &options.filters;
     let account_ok = |id: &str| {
         let Some(a) = live.accounts.get(id) else { return false };
-        let path = ou_path(live, &a.parent_id);
         (f.accounts.is_empty() || f.accounts.iter().any(|x| x == &a.id || x == &a.name))
-            && (f.ous.is_empty() || f.ous.iter().any(|o| under(&path, o)))
+            && (f.ous.is_empty() || f.ous.iter().any(|o| live.is_under(id, &filter_ou(o))))
     };
     let arn_of: BTreeMap<&String, &String> = ic.permission_sets.iter().map(|(name, ps)| (name, &ps.arn)).collect();
     let mut out = Vec::new();
@@ -139,10 +134,8 @@ pub(crate) fn rows(
             continue;
         }
         let account = &live.accounts[&a.account_id];
-        let principal = ic.principal_names.get(&a.principal.id).cloned().unwrap_or_else(|| match a.principal.kind {
-            PrincipalKind::Group => Principal::Group(a.principal.id.clone()),
-            PrincipalKind::User => Principal::User(a.principal.id.clone()),
-        });
+        let principal =
+            ic.principal_names.get(&a.principal.id).cloned().unwrap_or_else(|| Principal::unnamed(&a.principal));
         let managed = desired.map(|d| {
             if d.contains(&(a.permission_set.clone(), principal.clone(), a.account_id.clone())) { "yes" } else { "no" }
                 .to_string()

@@ -1,7 +1,8 @@
 //! The inventory from a table of live state: rows, expansion, filters, formats and the diff.
 
 use super::*;
-use crate::live::{LiveAccount, LiveAssignment, LiveIdentityCenter, LiveOu, PrincipalId};
+use crate::live::{LiveAccount, LiveAssignment, LiveIdentityCenter, LiveOu};
+use crate::model::PrincipalId;
 use crate::testing::{ROOT, fresh_org};
 
 fn live() -> LiveState {

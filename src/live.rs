@@ -1,8 +1,7 @@
 //! The live organization as plain Rust values: what `src/aws/` read, and all the planner knows
 //! of AWS. Lookups by path, name and email live here so every consumer resolves them alike.
 
-use crate::blueprint::{Boundary, PolicyReference, Principal};
-use crate::model::PolicyType;
+use crate::model::{AutoDeployment, Boundary, OuPath, PolicyReference, PolicyType, Principal, PrincipalId};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -38,7 +37,7 @@ pub(crate) struct LiveStackSet {
     pub parameters: BTreeMap<String, String>,
     pub capabilities: Option<BTreeSet<String>>,
     pub permission_model: Option<String>,
-    pub auto_deployment: Option<crate::blueprint::AutoDeployment>,
+    pub auto_deployment: Option<AutoDeployment>,
     /// Only read for the stack sets the blueprint manages.
     pub instances: Vec<LiveStackInstance>,
     /// The OUs recorded as deployment targets (AWS reports them; the emulator does not: None).
@@ -106,35 +105,6 @@ pub(crate) struct LiveAssignment {
     pub principal: PrincipalId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-pub(crate) struct PrincipalId {
-    pub kind: PrincipalKind,
-    pub id: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub(crate) enum PrincipalKind {
-    Group,
-    User,
-}
-
-impl PrincipalKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            PrincipalKind::Group => "GROUP",
-            PrincipalKind::User => "USER",
-        }
-    }
-
-    pub(crate) fn of(principal: &Principal) -> PrincipalKind {
-        match principal {
-            Principal::Group(_) => PrincipalKind::Group,
-            Principal::User(_) => PrincipalKind::User,
-        }
-    }
-}
-
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct LiveRoot {
     pub id: String,
@@ -179,7 +149,7 @@ pub(crate) struct LivePolicy {
 /// documents of the policies it names. Each costs a call per item, so nothing more is read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReadScope {
-    pub tagged_ou_paths: BTreeSet<String>,
+    pub tagged_ou_paths: BTreeSet<OuPath>,
     pub tagged_account_emails: BTreeSet<String>,
     pub tagged_account_names: BTreeSet<String>,
     pub policy_names: BTreeSet<String>,
@@ -210,18 +180,17 @@ pub(crate) struct IdentityCenterScope {
 }
 
 impl LiveState {
-    /// The OU path of a parent id: "" for the root, None for an id that is not known.
-    pub(crate) fn path_of(&self, parent_id: &str) -> Option<String> {
+    /// The OU path of a parent id (an OU's or the root's); None for an id that is not known.
+    pub(crate) fn path_of(&self, parent_id: &str) -> Option<OuPath> {
         if parent_id == self.root.id {
-            return Some(String::new());
+            return Some(OuPath::root());
         }
         let ou = self.ous.get(parent_id)?;
-        let parent = self.path_of(&ou.parent_id)?;
-        Some(if parent.is_empty() { ou.name.clone() } else { format!("{parent}/{}", ou.name) })
+        Some(self.path_of(&ou.parent_id)?.child(&ou.name))
     }
 
     /// Every OU by its path. Where AWS holds two sibling OUs of one name, the lower id wins.
-    pub(crate) fn ous_by_path(&self) -> BTreeMap<String, &LiveOu> {
+    pub(crate) fn ous_by_path(&self) -> BTreeMap<OuPath, &LiveOu> {
         let mut by_path = BTreeMap::new();
         for ou in self.ous.values() {
             if let Some(path) = self.path_of(&ou.id) {
@@ -229,6 +198,11 @@ impl LiveState {
             }
         }
         by_path
+    }
+
+    /// Where an account is: the path of its parent, None for an account or parent not known.
+    pub(crate) fn account_path(&self, account_id: &str) -> Option<OuPath> {
+        self.path_of(&self.accounts.get(account_id)?.parent_id)
     }
 
     /// The live accounts blueprint accounts stand for, matched by email, then by name, through
@@ -260,19 +234,9 @@ impl LiveState {
         self.policies.values().filter(move |p| p.targets.contains(target_id))
     }
 
-    /// Whether an account is under an OU (at any depth); "" is the root.
-    pub(crate) fn is_under(&self, account_id: &str, ou_id: &str) -> bool {
-        let Some(account) = self.accounts.get(account_id) else { return false };
-        let mut parent = account.parent_id.as_str();
-        loop {
-            if parent == ou_id {
-                return true;
-            }
-            match self.ous.get(parent) {
-                Some(ou) => parent = &ou.parent_id,
-                None => return false,
-            }
-        }
+    /// Whether an account is in an OU or anywhere under it.
+    pub(crate) fn is_under(&self, account_id: &str, ou: &OuPath) -> bool {
+        self.account_path(account_id).is_some_and(|path| ou.contains(&path))
     }
 }
 

@@ -336,8 +336,9 @@ impl Executor for InMemoryOrg {
                         parameters: spec.parameters.clone(),
                         capabilities: Some(spec.capabilities.clone()),
                         permission_model: Some(spec.permission_model.clone()),
-                        auto_deployment: spec.auto_deployment.map(|(enabled, retain)| {
-                            crate::blueprint::AutoDeployment { enabled, retain_stacks_on_account_removal: retain }
+                        auto_deployment: spec.auto_deployment.map(|(enabled, retain)| crate::model::AutoDeployment {
+                            enabled,
+                            retain_stacks_on_account_removal: retain,
                         }),
                         instances,
                         target_ou_ids: targets,
@@ -352,8 +353,9 @@ impl Executor for InMemoryOrg {
             Call::CreateStackInstances { stack_set, region, ou_ids, .. } => {
                 let mut new = Vec::new();
                 for ou in ou_ids {
+                    let Some(path) = live.path_of(ou) else { continue };
                     for account in live.accounts.keys() {
-                        if live.is_under(account, ou) {
+                        if live.is_under(account, &path) {
                             new.push(LiveStackInstance {
                                 account_id: account.clone(),
                                 region: region.clone(),

@@ -4,9 +4,9 @@
 use super::errors::{call_error, code};
 use super::{Aws, Polling};
 use crate::apply::{Call, CallError};
-use crate::blueprint::AutoDeployment;
 use crate::live::{LiveStackInstance, LiveStackSet};
-use crate::plan::{OperationPreferences, StackSetSpec};
+use crate::model::{AutoDeployment, OperationPreferences};
+use crate::plan::StackSetSpec;
 use aws_sdk_cloudformation::types as t;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};

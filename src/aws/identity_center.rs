@@ -5,10 +5,8 @@
 use super::errors::{call_error, code};
 use super::{Aws, Polling};
 use crate::apply::{Call, CallError};
-use crate::blueprint::{Boundary, PolicyReference, Principal};
-use crate::live::{
-    IdentityCenterScope, LiveAssignment, LiveIdentityCenter, LivePermissionSet, PrincipalId, PrincipalKind, Readable,
-};
+use crate::live::{IdentityCenterScope, LiveAssignment, LiveIdentityCenter, LivePermissionSet, Readable};
+use crate::model::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
 use crate::plan::{PermissionSetChange, PermissionSetSpec};
 use aws_sdk_ssoadmin::types as t;
 use futures::future::try_join_all;
@@ -356,7 +354,7 @@ async fn by_principal(
     managed: &BTreeMap<&str, &str>,
 ) -> Result<BTreeSet<LiveAssignment>, CallError> {
     let lists = try_join_all(principals.iter().map(|(id, principal)| async move {
-        let kind = PrincipalKind::of(principal);
+        let kind = principal.kind();
         let resource = principal.to_string();
         let found = all_pages!(
             aws,

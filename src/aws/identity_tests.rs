@@ -5,7 +5,8 @@
 use super::pacing::{Pacer, RetryPolicy};
 use super::*;
 use crate::apply::{Call, Executor};
-use crate::live::{PrincipalId, PrincipalKind, Readable};
+use crate::live::Readable;
+use crate::model::{PrincipalId, PrincipalKind};
 use crate::plan::PermissionSetChange;
 use aws_sdk_identitystore::operation::{list_groups::ListGroupsOutput, list_users::ListUsersOutput};
 use aws_sdk_ssoadmin::Client as Sso;
@@ -62,7 +63,7 @@ fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
     IdentityCenterScope {
         instance_arn: None,
         permission_sets: permission_sets.iter().map(std::string::ToString::to_string).collect(),
-        principals: BTreeSet::from([crate::blueprint::Principal::Group("Admins".into())]),
+        principals: BTreeSet::from([crate::model::Principal::Group("Admins".into())]),
         wanted_pairs: BTreeSet::new(),
         all_permission_sets: false,
         memberships: false,
@@ -179,14 +180,14 @@ async fn boundary_tags_and_policies_of_a_managed_set_are_read_and_assignments_pe
     let admin = &ic.permission_sets["Admin"];
     assert_eq!(
         admin.permissions_boundary,
-        Readable::Known(Some(crate::blueprint::Boundary::ManagedPolicyArn(
+        Readable::Known(Some(crate::model::Boundary::ManagedPolicyArn(
             "arn:aws:iam::aws:policy/PowerUserAccess".into()
         )))
     );
     assert_eq!(admin.tags, Readable::Known(BTreeMap::from([("owner".to_string(), "platform".to_string())])));
     assert_eq!(admin.managed_policies, BTreeSet::from(["arn:aws:iam::aws:policy/AdministratorAccess".to_string()]));
     assert_eq!(admin.inline_policy, None);
-    assert_eq!(ic.principals[&crate::blueprint::Principal::Group("Admins".into())], "g-1");
+    assert_eq!(ic.principals[&crate::model::Principal::Group("Admins".into())], "g-1");
     assert_eq!(ic.assignments.len(), 1);
     assert_eq!(rules[9].num_calls(), 1, "listed per pair");
     assert_eq!(rules[10].num_calls(), 0, "not per principal");
@@ -467,12 +468,12 @@ async fn a_new_permission_set_gets_its_policies_and_boundary_in_their_own_calls(
             "arn:aws:iam::aws:policy/PowerUserAccess".to_string(),
             "arn:aws:iam::aws:policy/ReadOnlyAccess".to_string(),
         ]),
-        customer_managed_policies: BTreeSet::from([crate::blueprint::PolicyReference {
+        customer_managed_policies: BTreeSet::from([crate::model::PolicyReference {
             name: "lz-extra".into(),
             path: "/".into(),
         }]),
         inline_policy: Some(r#"{"Statement":[]}"#.into()),
-        permissions_boundary: Some(crate::blueprint::Boundary::ManagedPolicyArn(
+        permissions_boundary: Some(crate::model::Boundary::ManagedPolicyArn(
             "arn:aws:iam::aws:policy/PowerUserAccess".into(),
         )),
         tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),

@@ -5,7 +5,7 @@
 use super::pacing::{Pacer, RetryPolicy};
 use super::*;
 use crate::apply::{Call, Executor};
-use crate::plan::OperationPreferences;
+use crate::model::OperationPreferences;
 use aws_sdk_cloudformation::Client as Cfn;
 use aws_sdk_cloudformation::operation::{
     create_stack_instances::CreateStackInstancesOutput, describe_stack_set::DescribeStackSetOutput,
@@ -152,7 +152,7 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
     assert_eq!(ss.permission_model.as_deref(), Some("SERVICE_MANAGED"));
     assert_eq!(
         ss.auto_deployment,
-        Some(crate::blueprint::AutoDeployment { enabled: true, retain_stacks_on_account_removal: false })
+        Some(crate::model::AutoDeployment { enabled: true, retain_stacks_on_account_removal: false })
     );
     assert_eq!(ss.instances.iter().filter(|i| i.ou_id.as_deref() == Some("ou-root-foundational")).count(), 2);
     assert_eq!(

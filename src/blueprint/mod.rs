@@ -8,7 +8,7 @@ mod validate;
 
 pub(crate) use diagnostics::BlueprintErrors;
 
-use crate::model::PolicyType;
+use crate::model::{AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ pub(crate) struct Blueprint {
     pub file: PathBuf,
     pub organization: Organization,
     /// By path from the root ("Foundational/Workloads"), parents before children.
-    pub ous: BTreeMap<String, Ou>,
+    pub ous: BTreeMap<OuPath, Ou>,
     /// By the short key the blueprint uses.
     pub accounts: BTreeMap<String, Account>,
     pub policies: BTreeMap<String, Policy>,
@@ -69,10 +69,9 @@ pub(crate) struct Attachments {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ou {
-    pub path: String,
+    pub path: OuPath,
     pub name: String,
-    /// Path of the parent; "" for the root.
-    pub parent: String,
+    pub parent: OuPath,
     pub attachments: Attachments,
     /// None: the blueprint does not manage its tags; Some: exactly these tags.
     pub tags: Option<BTreeMap<String, String>>,
@@ -83,8 +82,7 @@ pub(crate) struct Account {
     pub key: String,
     pub name: String,
     pub email: String,
-    /// OU path; "" for the root.
-    pub ou: String,
+    pub ou: OuPath,
     pub attachments: Attachments,
     /// None: the blueprint does not manage its tags; Some: exactly these tags.
     pub tags: Option<BTreeMap<String, String>>,
@@ -118,50 +116,12 @@ pub(crate) struct PermissionSet {
     pub tags: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-pub(crate) struct PolicyReference {
-    pub name: String,
-    pub path: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Boundary {
-    ManagedPolicyArn(String),
-    CustomerManaged(PolicyReference),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum Principal {
-    Group(String),
-    User(String),
-}
-
-impl std::fmt::Display for Principal {
-    /// As people say it: `group Developers`, `user alice`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Principal::Group(name) => write!(f, "group {name}"),
-            Principal::User(name) => write!(f, "user {name}"),
-        }
-    }
-}
-
-impl Principal {
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            Principal::Group(name) | Principal::User(name) => name,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Assignment {
     pub principal: Principal,
     pub permission_set: String,
     pub accounts: Vec<String>,
-    pub ous: Vec<String>,
+    pub ous: Vec<OuPath>,
     /// `file:line:column` of the assignment, for errors found at plan time.
     pub place: String,
 }
@@ -175,18 +135,10 @@ pub(crate) struct StackSet {
     pub permission_model: String,
     pub capabilities: BTreeSet<String>,
     pub parameters: BTreeMap<String, String>,
-    pub target_ous: Vec<String>,
+    pub target_ous: Vec<OuPath>,
     pub regions: Vec<String>,
     pub auto_deployment: Option<AutoDeployment>,
     pub operation_preferences: OperationPreferences,
-}
-
-pub(crate) type OperationPreferences = raw::RawOperationPreferences;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AutoDeployment {
-    pub enabled: bool,
-    pub retain_stacks_on_account_removal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

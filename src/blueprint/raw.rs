@@ -246,7 +246,7 @@ pub(super) struct RawStackSet {
     #[serde(default)]
     pub auto_deployment: Option<RawAutoDeployment>,
     #[serde(default)]
-    pub operation_preferences: Option<RawOperationPreferences>,
+    pub operation_preferences: Option<crate::model::OperationPreferences>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,25 +262,6 @@ pub(super) struct RawAutoDeployment {
     pub enabled: bool,
     #[serde(default)]
     pub retain_stacks_on_account_removal: bool,
-}
-
-#[derive(Debug, Deserialize, Default, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RawOperationPreferences {
-    #[serde(default)]
-    pub max_concurrent_percentage: Option<u32>,
-    #[serde(default)]
-    pub max_concurrent_count: Option<u32>,
-    #[serde(default)]
-    pub failure_tolerance_percentage: Option<u32>,
-    #[serde(default)]
-    pub failure_tolerance_count: Option<u32>,
-    #[serde(default)]
-    pub region_concurrency: Option<String>,
-    #[serde(default)]
-    pub region_order: Option<Vec<String>>,
-    #[serde(default)]
-    pub concurrency_mode: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

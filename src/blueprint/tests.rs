@@ -90,7 +90,7 @@ policies:
 #[test]
 fn a_good_blueprint_loads_into_plain_values() {
     let bp = load_with(GOOD, &[]).expect("valid");
-    let paths: Vec<&str> = bp.ous.keys().map(String::as_str).collect();
+    let paths: Vec<&str> = bp.ous.keys().map(crate::model::OuPath::as_str).collect();
     assert_eq!(
         paths,
         [

@@ -4,7 +4,7 @@
 use super::diagnostics::{BlueprintErrors, Collector};
 use super::raw::*;
 use super::*;
-use crate::model::{PolicyType, minified};
+use crate::model::{OuPath, PolicyType, minified};
 use serde_saphyr::Location;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -96,7 +96,7 @@ impl Validator<'_> {
 
         let mut ous = BTreeMap::new();
         let mut ou_attachments = Vec::new();
-        self.ous(&raw.organizational_units, "", &mut ous, &mut ou_attachments);
+        self.ous(&raw.organizational_units, &OuPath::root(), &mut ous, &mut ou_attachments);
 
         let mut accounts = BTreeMap::new();
         let mut account_attachments = Vec::new();
@@ -314,9 +314,9 @@ impl Validator<'_> {
     fn ous<'r>(
         &mut self,
         raw: &'r SpannedMap<S<Option<RawOu>>>,
-        parent: &str,
-        out: &mut BTreeMap<String, Ou>,
-        attachments: &mut Vec<(String, RawAttachments<'r>)>,
+        parent: &OuPath,
+        out: &mut BTreeMap<OuPath, Ou>,
+        attachments: &mut Vec<(OuPath, RawAttachments<'r>)>,
     ) {
         for (name, ou) in &raw.0 {
             if name.value.contains('/') || name.value.trim().is_empty() {
@@ -328,8 +328,8 @@ impl Validator<'_> {
                 continue;
             }
             check_name(&mut self.c, name, "OU name", 128);
-            let path = if parent.is_empty() { name.value.clone() } else { format!("{parent}/{}", name.value) };
-            let depth = path.split('/').count();
+            let path = parent.child(&name.value);
+            let depth = path.depth();
             if depth > MAX_OU_DEPTH {
                 self.c.at_with_help(
                     &name.referenced,
@@ -353,7 +353,7 @@ impl Validator<'_> {
                 Ou {
                     path: path.clone(),
                     name: name.value.clone(),
-                    parent: parent.to_string(),
+                    parent: parent.clone(),
                     attachments: Attachments { policies: Vec::new(), full_aws_access: true },
                     tags,
                 },
@@ -367,7 +367,7 @@ impl Validator<'_> {
     fn accounts<'r>(
         &mut self,
         raw: &'r SpannedMap<S<RawAccount>>,
-        ous: &BTreeMap<String, Ou>,
+        ous: &BTreeMap<OuPath, Ou>,
         out: &mut BTreeMap<String, Account>,
         attachments: &mut Vec<(String, RawAttachments<'r>)>,
     ) {
@@ -400,14 +400,8 @@ impl Validator<'_> {
                 );
             }
             let ou = match &a.ou {
-                None => String::new(),
-                Some(ou) if ou.value == "Root" || ou.value.is_empty() => String::new(),
-                Some(ou) => {
-                    if !ous.contains_key(&ou.value) {
-                        self.unknown_ou(ou, ous, &format!("account {}", key.value));
-                    }
-                    ou.value.clone()
-                }
+                None => OuPath::root(),
+                Some(ou) => self.ou_path(ou, ous, &format!("account {}", key.value)),
             };
             let tags = a.tags.as_ref().map(|t| self.tags(t));
             attachments.push((
@@ -432,8 +426,17 @@ impl Validator<'_> {
         }
     }
 
-    fn unknown_ou(&mut self, ou: &S<String>, ous: &BTreeMap<String, Ou>, what: &str) {
-        let hint = closest(&ou.value, ous.keys().map(String::as_str))
+    /// An OU the blueprint refers to, reported where the blueprint does not declare it.
+    fn ou_path(&mut self, ou: &S<String>, ous: &BTreeMap<OuPath, Ou>, what: &str) -> OuPath {
+        let path = OuPath::parse(&ou.value);
+        if !path.is_root() && !ous.contains_key(&path) {
+            self.unknown_ou(ou, ous, what);
+        }
+        path
+    }
+
+    fn unknown_ou(&mut self, ou: &S<String>, ous: &BTreeMap<OuPath, Ou>, what: &str) {
+        let hint = closest(&ou.value, ous.keys().map(OuPath::as_str))
             .map(|c| format!("did you mean {c:?}? OUs are named by their path from the root"))
             .unwrap_or_else(|| "OUs are named by their path from the root, e.g. Foundational/Workloads".into());
         self.c.at_with_help(
@@ -631,7 +634,7 @@ impl Validator<'_> {
         &mut self,
         raw: &RawIdentityCenter,
         accounts: &BTreeMap<String, Account>,
-        ous: &BTreeMap<String, Ou>,
+        ous: &BTreeMap<OuPath, Ou>,
     ) -> IdentityCenter {
         let mut permission_sets = BTreeMap::new();
         for (name, ps) in &raw.permission_sets.0 {
@@ -665,8 +668,8 @@ impl Validator<'_> {
             }
             let account_names: Vec<String> =
                 r.accounts.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
-            let ou_paths: Vec<String> =
-                r.ous.as_ref().map(|l| l.value.iter().map(|n| n.value.clone()).collect()).unwrap_or_default();
+            let ou_paths: Vec<OuPath> =
+                r.ous.iter().flat_map(|l| &l.value).map(|ou| OuPath::parse(&ou.value)).collect();
             if account_names.is_empty() && ou_paths.is_empty() {
                 self.c.at(&a.referenced, "an assignment needs `accounts` or `ous`", "no target");
             }
@@ -676,9 +679,7 @@ impl Validator<'_> {
                 }
             }
             for ou in r.ous.iter().flat_map(|l| &l.value) {
-                if !ous.contains_key(&ou.value) && ou.value != "Root" {
-                    self.unknown_ou(ou, ous, "assignment");
-                }
+                self.ou_path(ou, ous, "assignment");
             }
             if !seen.insert((
                 principal.clone(),
@@ -803,7 +804,7 @@ impl Validator<'_> {
     fn stack_sets(
         &mut self,
         raw: &SpannedMap<S<RawStackSet>>,
-        ous: &BTreeMap<String, Ou>,
+        ous: &BTreeMap<OuPath, Ou>,
     ) -> BTreeMap<String, StackSet> {
         let mut out = BTreeMap::new();
         for (name, ss) in &raw.0 {
@@ -832,15 +833,10 @@ impl Validator<'_> {
                 }
                 capabilities.insert(cap.value.clone());
             }
-            let target_ous: Vec<String> =
-                r.targets.value.ous.iter().flat_map(|l| &l.value).map(|o| o.value.clone()).collect();
+            let target_ous: Vec<OuPath> =
+                r.targets.value.ous.iter().flat_map(|l| &l.value).map(|ou| self.ou_path(ou, ous, &what)).collect();
             if target_ous.is_empty() {
                 self.c.at(&r.targets.referenced, format!("{what}: targets.ous names no OU"), "no targets");
-            }
-            for ou in r.targets.value.ous.iter().flat_map(|l| &l.value) {
-                if !ous.contains_key(&ou.value) && ou.value != "Root" {
-                    self.unknown_ou(ou, ous, &what);
-                }
             }
             if r.regions.value.is_empty() {
                 self.c.at(&r.regions.referenced, format!("{what}: regions is empty"), "no regions");

@@ -5,7 +5,7 @@ use super::{Change, Op, Plan, PlanOptions, Unmanaged};
 use crate::blueprint::{Attachments, Blueprint};
 use crate::live::LiveState;
 use crate::model::{
-    Action, FULL_AWS_ACCESS, Kind, PolicyType, RCP_FULL_AWS_ACCESS, Target, minified, normalize_policy, split_ou_path,
+    Action, FULL_AWS_ACCESS, Kind, OuPath, PolicyType, RCP_FULL_AWS_ACCESS, Target, minified, normalize_policy,
 };
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,7 +67,7 @@ struct Planner<'a> {
     bp: &'a Blueprint,
     live: &'a LiveState,
     options: &'a PlanOptions,
-    live_ous: BTreeMap<String, &'a crate::live::LiveOu>,
+    live_ous: BTreeMap<OuPath, &'a crate::live::LiveOu>,
     /// Blueprint account key → the live account it matched.
     matched: BTreeMap<String, String>,
     managed_account_ids: BTreeSet<String>,
@@ -76,11 +76,7 @@ struct Planner<'a> {
     warnings: Vec<String>,
 }
 
-fn display_parent(path: &str) -> &str {
-    if path.is_empty() { "Root" } else { path }
-}
-
-fn ou_address(path: &str) -> String {
+fn ou_address(path: &OuPath) -> String {
     format!("organizational_unit.{path}")
 }
 
@@ -150,18 +146,18 @@ impl Planner<'_> {
 
     fn ous(&mut self) {
         for (path, ou) in &self.bp.ous {
-            let (parent, name) = split_ou_path(path);
-            match self.live_ous.get(path.as_str()) {
+            let (parent, name) = (path.parent(), path.name());
+            match self.live_ous.get(path) {
                 None => self.change(
                     ou_address(path),
                     Action::Create,
                     None,
-                    Some(with_tags(json!({"name": name, "parent": display_parent(parent)}), ou.tags.as_ref())),
-                    format!("OU {name} does not exist under {}", display_parent(parent)),
+                    Some(with_tags(json!({"name": name, "parent": parent.to_string()}), ou.tags.as_ref())),
+                    format!("OU {name} does not exist under {parent}"),
                     Op::CreateOu {
                         path: path.clone(),
                         name: name.to_string(),
-                        parent: parent.to_string(),
+                        parent,
                         tags: ou.tags.clone().unwrap_or_default(),
                     },
                 ),
@@ -279,14 +275,14 @@ impl Planner<'_> {
                             tags: account.tags.clone().unwrap_or_default(),
                         },
                     );
-                    if !account.ou.is_empty() {
+                    if !account.ou.is_root() {
                         self.change(
                             address,
                             Action::Move,
                             Some(json!({"parent": "Root"})),
                             Some(json!({"parent": account.ou})),
                             format!("a new account starts in the root; the blueprint puts it in {}", account.ou),
-                            Op::MoveAccount { key: key.clone(), from: String::new(), to: account.ou.clone() },
+                            Op::MoveAccount { key: key.clone(), from: OuPath::root(), to: account.ou.clone() },
                         );
                     }
                 }
@@ -305,13 +301,9 @@ impl Planner<'_> {
                         self.change(
                             address.clone(),
                             Action::Move,
-                            Some(json!({"parent": display_parent(&current)})),
-                            Some(json!({"parent": display_parent(&account.ou)})),
-                            format!(
-                                "it is in {}; the blueprint puts it in {}",
-                                display_parent(&current),
-                                display_parent(&account.ou)
-                            ),
+                            Some(json!({"parent": current.to_string()})),
+                            Some(json!({"parent": account.ou.to_string()})),
+                            format!("it is in {current}; the blueprint puts it in {}", account.ou),
                             Op::MoveAccount { key: key.clone(), from: current, to: account.ou.clone() },
                         );
                     }
@@ -333,7 +325,7 @@ impl Planner<'_> {
             ));
         }
         for (path, ou) in &self.bp.ous {
-            let id = self.live_ous.get(path.as_str()).map(|o| o.id.clone());
+            let id = self.live_ous.get(path).map(|o| o.id.clone());
             targets.push((Target::Ou(path.clone()), id, ou.attachments.clone()));
         }
         for (key, account) in &self.bp.accounts {
@@ -401,9 +393,9 @@ impl Planner<'_> {
 
     fn unmanaged_ous(&mut self) {
         // Deepest first, so an empty parent of pruned children is pruned too.
-        let mut paths: Vec<(&String, &&crate::live::LiveOu)> =
+        let mut paths: Vec<(&OuPath, &&crate::live::LiveOu)> =
             self.live_ous.iter().filter(|(path, _)| !self.bp.ous.contains_key(*path)).collect();
-        paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.matches('/').count()));
+        paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.depth()));
         let mut pruned: BTreeSet<String> = BTreeSet::new();
         let mut found = Vec::new();
         for (path, ou) in paths {
@@ -415,12 +407,12 @@ impl Planner<'_> {
             let empty = child_ous_left == 0 && accounts_left == 0;
             if self.options.prune && empty {
                 pruned.insert(ou.id.clone());
-                let (parent, name) = split_ou_path(path);
+                let (parent, name) = (path.parent(), path.name());
                 found.push(Change {
                     address,
                     kind: Kind::OrganizationalUnit,
                     action: Action::Delete,
-                    before: Some(json!({"name": name, "parent": display_parent(parent)})),
+                    before: Some(json!({"name": name, "parent": parent.to_string()})),
                     after: None,
                     reason: "not in the blueprint and empty (--prune)".into(),
                     title: None,
@@ -490,9 +482,7 @@ impl Planner<'_> {
                 kind: Kind::Account,
                 note: format!(
                     "{} <{}> in {}, not in the blueprint (lzctl never closes accounts)",
-                    account.name,
-                    account.email,
-                    display_parent(&place)
+                    account.name, account.email, place
                 ),
             });
         }

@@ -3,11 +3,9 @@
 //! expanded to every account under the OU once the plan's moves are done. Pure.
 
 use super::{AccountRef, Change, Op, PermissionSetChange, PermissionSetSpec, PlanOptions, Unmanaged};
-use crate::blueprint::{Blueprint, IdentityCenter, PermissionSet, Principal};
-use crate::live::{
-    LiveAssignment, LiveIdentityCenter, LivePermissionSet, LiveState, PrincipalId, PrincipalKind, Readable,
-};
-use crate::model::{Action, Kind, minified, normalize_policy};
+use crate::blueprint::{Blueprint, IdentityCenter, PermissionSet};
+use crate::live::{LiveAssignment, LiveIdentityCenter, LivePermissionSet, LiveState, Readable};
+use crate::model::{Action, Kind, OuPath, Principal, PrincipalId, minified, normalize_policy};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -34,9 +32,9 @@ fn expand(
     live: &LiveState,
     matched: &BTreeMap<String, String>,
     accounts: &[String],
-    ous: &[String],
+    ous: &[OuPath],
 ) -> BTreeSet<AccountRef> {
-    let under = |path: &str| ous.iter().any(|ou| ou == "Root" || path == ou || path.starts_with(&format!("{ou}/")));
+    let under = |path: &OuPath| ous.iter().any(|ou| ou.contains(path));
     let mut reached: BTreeSet<AccountRef> = accounts.iter().map(|k| AccountRef::Key(k.clone())).collect();
     for (key, account) in &bp.accounts {
         if under(&account.ou) {
@@ -336,7 +334,7 @@ fn assignments(
     let wanted = wanted(bp, ic, live, matched);
     let mut wanted_live: BTreeSet<LiveAssignment> = BTreeSet::new();
     for w in &wanted {
-        let principal = PrincipalId { kind: PrincipalKind::of(&w.principal), id: lic.principals[&w.principal].clone() };
+        let principal = PrincipalId { kind: w.principal.kind(), id: lic.principals[&w.principal].clone() };
         let exists = id_of(&w.account).map(|account_id| LiveAssignment {
             permission_set: w.permission_set.clone(),
             account_id,
@@ -364,11 +362,11 @@ fn assignments(
         if wanted_live.contains(existing) || !ic.permission_sets.contains_key(&existing.permission_set) {
             continue;
         }
-        let principal =
-            lic.principal_names.get(&existing.principal.id).cloned().unwrap_or_else(|| match existing.principal.kind {
-                PrincipalKind::Group => Principal::Group(existing.principal.id.clone()),
-                PrincipalKind::User => Principal::User(existing.principal.id.clone()),
-            });
+        let principal = lic
+            .principal_names
+            .get(&existing.principal.id)
+            .cloned()
+            .unwrap_or_else(|| Principal::unnamed(&existing.principal));
         let account = match key_of_id.get(&existing.account_id) {
             Some(key) => AccountRef::Key((*key).clone()),
             None => AccountRef::Id(existing.account_id.clone()),

@@ -3,6 +3,7 @@
 use super::*;
 use crate::apply::{Ids, run};
 use crate::live::LiveAccount;
+use crate::model::PrincipalKind;
 use crate::plan::{Plan, PlanError, diff};
 use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, plan_ok};
 

@@ -11,9 +11,9 @@ mod stack_sets;
 pub(crate) use diff::{PlanError, diff};
 pub(crate) use identity::{desired_assignments, desired_pairs};
 
-use crate::blueprint::{Boundary, PolicyReference};
-use crate::live::PrincipalId;
-use crate::model::{Action, Kind, PolicyType, Target};
+use crate::model::{
+    Action, Boundary, Kind, OperationPreferences, OuPath, PolicyReference, PolicyType, PrincipalId, Target,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -66,14 +66,13 @@ pub(crate) enum Op {
         policy_type: PolicyType,
     },
     CreateOu {
-        path: String,
+        path: OuPath,
         name: String,
-        /// Parent path; "" for the root.
-        parent: String,
+        parent: OuPath,
         tags: BTreeMap<String, String>,
     },
     DeleteOu {
-        path: String,
+        path: OuPath,
         id: String,
     },
     CreatePolicy {
@@ -100,10 +99,9 @@ pub(crate) enum Op {
     },
     MoveAccount {
         key: String,
-        /// Parent path it is in now; "" for the root (where a new account lands).
-        from: String,
-        /// OU path it goes to; "" for the root.
-        to: String,
+        /// Where it is now (a new account starts in the root).
+        from: OuPath,
+        to: OuPath,
     },
     AttachPolicy {
         policy: String,
@@ -169,8 +167,7 @@ pub(crate) enum Op {
     CreateStackInstances {
         stack_set: String,
         region: String,
-        /// OU paths.
-        ous: Vec<String>,
+        ous: Vec<OuPath>,
         preferences: OperationPreferences,
     },
     DeleteStackInstances {
@@ -182,8 +179,6 @@ pub(crate) enum Op {
         preferences: OperationPreferences,
     },
 }
-
-pub(crate) type OperationPreferences = crate::blueprint::OperationPreferences;
 
 /// Everything a stack set is made of; an update sends it all again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -96,12 +96,17 @@ mod tests {
             change(
                 "organizational_unit.A",
                 Action::Create,
-                Op::CreateOu { path: "A".into(), name: "A".into(), parent: String::new(), tags: BTreeMap::new() },
+                Op::CreateOu {
+                    path: "A".into(),
+                    name: "A".into(),
+                    parent: crate::model::OuPath::root(),
+                    tags: BTreeMap::new(),
+                },
             ),
             change(
                 "account.a",
                 Action::Move,
-                Op::MoveAccount { key: "a".into(), from: String::new(), to: "A/B".into() },
+                Op::MoveAccount { key: "a".into(), from: crate::model::OuPath::root(), to: "A/B".into() },
             ),
         ];
         let order: Vec<String> = sort_changes(changes).into_iter().map(|c| c.address).collect();

@@ -5,7 +5,7 @@
 use super::{Change, Op, PlanOptions, StackSetSpec, Unmanaged};
 use crate::blueprint::{Blueprint, StackSet};
 use crate::live::{LiveStackSet, LiveState};
-use crate::model::{Action, Kind};
+use crate::model::{Action, Kind, OuPath};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -40,8 +40,8 @@ fn spec_of(ss: &StackSet) -> StackSetSpec {
 }
 
 /// Whether any account sits under an OU path once the plan's moves are done.
-fn has_accounts(bp: &Blueprint, live: &LiveState, matched: &BTreeMap<String, String>, path: &str) -> bool {
-    let under = |p: &str| path == "Root" || p == path || p.starts_with(&format!("{path}/"));
+fn has_accounts(bp: &Blueprint, live: &LiveState, matched: &BTreeMap<String, String>, path: &OuPath) -> bool {
+    let under = |p: &OuPath| path.contains(p);
     if bp.accounts.values().any(|a| under(&a.ou)) {
         return true;
     }
@@ -59,7 +59,8 @@ pub(super) fn plan(
 ) -> StackSetsPlan {
     let mut out = StackSetsPlan { changes: Vec::new(), unmanaged: Vec::new(), warnings: Vec::new() };
     let Some(live_sets) = &live.stack_sets else { return out };
-    let ou_ids: BTreeMap<String, String> = live.ous_by_path().into_iter().map(|(p, o)| (p, o.id.clone())).collect();
+    let mut ou_ids: BTreeMap<OuPath, String> = live.ous_by_path().into_iter().map(|(p, o)| (p, o.id.clone())).collect();
+    ou_ids.insert(OuPath::root(), live.root.id.clone());
     for (name, ss) in &bp.stack_sets {
         let spec = spec_of(ss);
         let existing = live_sets.get(name);
@@ -165,10 +166,15 @@ fn update(ss: &StackSet, spec: &StackSetSpec, live: &LiveStackSet) -> Option<Cha
     })
 }
 
+/// OU paths as people read them, the root as `Root`.
+fn shown(paths: &[OuPath]) -> Vec<String> {
+    paths.iter().map(ToString::to_string).collect()
+}
+
 /// Instances to remove in one region: the OU paths, their ids, and the accounts reached.
 #[derive(Default)]
 struct Removal {
-    paths: Vec<String>,
+    paths: Vec<OuPath>,
     ou_ids: Vec<String>,
     accounts: Vec<String>,
 }
@@ -179,7 +185,7 @@ fn instances(
     matched: &BTreeMap<String, String>,
     ss: &StackSet,
     existing: Option<&LiveStackSet>,
-    ou_ids: &BTreeMap<String, String>,
+    ou_ids: &BTreeMap<OuPath, String>,
     out: &mut StackSetsPlan,
 ) {
     // The OUs AWS records as targets (for auto-deployment), where the endpoint reports them.
@@ -187,8 +193,8 @@ fn instances(
         Some(e) => e.target_ou_ids.as_ref(),
         None => None,
     };
-    let id_of = |path: &str| if path == "Root" { Some(live.root.id.clone()) } else { ou_ids.get(path).cloned() };
-    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
+    let id_of = |path: &OuPath| ou_ids.get(path).cloned();
+    let mut wanted: BTreeSet<(OuPath, String)> = BTreeSet::new();
     for path in &ss.target_ous {
         if !has_accounts(bp, live, matched, path) {
             let on_record = id_of(path).is_some_and(|id| recorded.is_some_and(|r| r.contains(&id)));
@@ -209,27 +215,17 @@ fn instances(
     }
     // Deployed (OU path, region) targets: from the OU AWS reports, or, where it does not,
     // from the targeted OU that holds the instance's account.
-    let path_of_id: BTreeMap<&String, &String> = ou_ids.iter().map(|(p, id)| (id, p)).collect();
-    let mut deployed: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let path_of_id: BTreeMap<&String, &OuPath> = ou_ids.iter().map(|(p, id)| (id, p)).collect();
+    let mut deployed: BTreeMap<(OuPath, String), Vec<String>> = BTreeMap::new();
     for instance in existing.map(|e| e.instances.as_slice()).unwrap_or_default() {
         let path = match &instance.ou_id {
-            Some(id) if id == &live.root.id => Some("Root".to_string()),
             Some(id) => path_of_id.get(id).map(|p| (*p).clone()),
-            None => ss
-                .target_ous
-                .iter()
-                .find(|p| match p.as_str() {
-                    "Root" => true,
-                    p => ou_ids.get(p).is_some_and(|id| live.is_under(&instance.account_id, id)),
-                })
-                .cloned(),
+            None => ss.target_ous.iter().find(|p| live.is_under(&instance.account_id, p)).cloned(),
         };
-        let path = path.unwrap_or_else(|| {
-            live.accounts.get(&instance.account_id).and_then(|a| live.path_of(&a.parent_id)).unwrap_or_default()
-        });
+        let path = path.unwrap_or_else(|| live.account_path(&instance.account_id).unwrap_or_default());
         deployed.entry((path, instance.region.clone())).or_default().push(instance.account_id.clone());
     }
-    let mut adds: BTreeMap<&String, Vec<String>> = BTreeMap::new();
+    let mut adds: BTreeMap<&String, Vec<OuPath>> = BTreeMap::new();
     for (path, region) in &wanted {
         if !deployed.contains_key(&(path.clone(), region.clone())) {
             adds.entry(region).or_default().push(path.clone());
@@ -241,8 +237,8 @@ fn instances(
             kind: Kind::StackInstances,
             action: Action::Create,
             before: None,
-            after: Some(json!({"stack_set": ss.name, "region": region, "ous": ous})),
-            reason: format!("deploy to {} in {region}", ous.join(", ")),
+            after: Some(json!({"stack_set": ss.name, "region": region, "ous": shown(&ous)})),
+            reason: format!("deploy to {} in {region}", shown(&ous).join(", ")),
             title: None,
             op: Op::CreateStackInstances {
                 stack_set: ss.name.clone(),
@@ -259,18 +255,14 @@ fn instances(
         }
         let entry = removes.entry(region).or_default();
         entry.paths.push(path.clone());
-        if let Some(id) = ou_ids.get(path).or((path == "Root").then_some(&live.root.id)) {
+        if let Some(id) = ou_ids.get(path) {
             entry.ou_ids.push(id.clone());
         }
         entry.accounts.extend(accounts.iter().cloned());
     }
-    let targeted_ids: BTreeSet<String> = ss.target_ous.iter().filter_map(|p| id_of(p)).collect();
+    let targeted_ids: BTreeSet<String> = ss.target_ous.iter().filter_map(id_of).collect();
     for id in recorded.into_iter().flatten().filter(|id| !targeted_ids.contains(*id)) {
-        let path = if id == &live.root.id {
-            "Root".to_string()
-        } else {
-            path_of_id.get(id).map_or_else(|| id.clone(), |p| (*p).clone())
-        };
+        let path = path_of_id.get(id).map_or_else(|| OuPath::parse(id), |p| (*p).clone());
         for region in &ss.regions {
             let entry = removes.entry(region).or_default();
             if !entry.ou_ids.contains(id) {
@@ -281,7 +273,7 @@ fn instances(
     }
     for (region, Removal { paths, ou_ids: ids, accounts }) in removes {
         let reason = if ss.regions.contains(region) {
-            format!("{} no longer targeted in {region}", paths.join(", "))
+            format!("{} no longer targeted in {region}", shown(&paths).join(", "))
         } else {
             format!("{region} is no longer one of the stack set's regions")
         };
@@ -289,7 +281,7 @@ fn instances(
             address: format!("stack_instances.{}/{region}", ss.name),
             kind: Kind::StackInstances,
             action: Action::Delete,
-            before: Some(json!({"stack_set": ss.name, "region": region, "ous": paths, "accounts": accounts})),
+            before: Some(json!({"stack_set": ss.name, "region": region, "ous": shown(&paths), "accounts": accounts})),
             after: None,
             reason,
             title: None,

@@ -1,0 +1,143 @@
+//! The shared vocabulary of blueprint, live state and plan: policy types, change kinds and
+//! actions, attachment targets, OU paths, principals, and policy documents compared the way IAM
+//! compares them. Nothing here knows the blueprint's file format or the AWS SDK.
+
+mod deployment;
+mod document;
+mod ou_path;
+mod principals;
+
+pub(crate) use deployment::{AutoDeployment, OperationPreferences};
+pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
+pub(crate) use ou_path::OuPath;
+pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The name AWS gives the SCP that allows everything; attached to every target by default.
+pub(crate) const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+/// The RCP AWS keeps attached everywhere; lzctl never plans it.
+pub(crate) const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub(crate) enum PolicyType {
+    ServiceControlPolicy,
+    ResourceControlPolicy,
+    TagPolicy,
+    BackupPolicy,
+    AiservicesOptOutPolicy,
+    ChatbotPolicy,
+    DeclarativePolicyEc2,
+}
+
+impl PolicyType {
+    pub(crate) const ALL: [PolicyType; 7] = [
+        PolicyType::ServiceControlPolicy,
+        PolicyType::ResourceControlPolicy,
+        PolicyType::TagPolicy,
+        PolicyType::BackupPolicy,
+        PolicyType::AiservicesOptOutPolicy,
+        PolicyType::ChatbotPolicy,
+        PolicyType::DeclarativePolicyEc2,
+    ];
+    /// The policy types whose documents and attachments lzctl manages.
+    pub(crate) const MANAGED: [PolicyType; 2] = [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            PolicyType::ServiceControlPolicy => "SERVICE_CONTROL_POLICY",
+            PolicyType::ResourceControlPolicy => "RESOURCE_CONTROL_POLICY",
+            PolicyType::TagPolicy => "TAG_POLICY",
+            PolicyType::BackupPolicy => "BACKUP_POLICY",
+            PolicyType::AiservicesOptOutPolicy => "AISERVICES_OPT_OUT_POLICY",
+            PolicyType::ChatbotPolicy => "CHATBOT_POLICY",
+            PolicyType::DeclarativePolicyEc2 => "DECLARATIVE_POLICY_EC2",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<PolicyType> {
+        PolicyType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+impl fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Kind {
+    OrganizationSetting,
+    OrganizationalUnit,
+    Account,
+    Policy,
+    PolicyAttachment,
+    PermissionSet,
+    Assignment,
+    StackSet,
+    StackInstances,
+}
+
+impl Kind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kind::OrganizationSetting => "organization_setting",
+            Kind::OrganizationalUnit => "organizational_unit",
+            Kind::Account => "account",
+            Kind::Policy => "policy",
+            Kind::PolicyAttachment => "policy_attachment",
+            Kind::PermissionSet => "permission_set",
+            Kind::Assignment => "assignment",
+            Kind::StackSet => "stack_set",
+            Kind::StackInstances => "stack_instances",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Action {
+    Create,
+    Update,
+    Delete,
+    Move,
+}
+
+impl Action {
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Delete => "-",
+            Action::Move => "→",
+        }
+    }
+}
+
+/// Where a policy is attached: the root, an OU by its path, or an account by its blueprint key
+/// (or, for accounts the blueprint does not name, by id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+pub(crate) enum Target {
+    Root,
+    Ou(OuPath),
+    Account(String),
+}
+
+impl fmt::Display for Target {
+    /// The form used in addresses: `Root`, `Foundational/Workloads`, `account:prod-web`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Root => f.write_str("Root"),
+            Target::Ou(path) => write!(f, "{path}"),
+            Target::Account(key) => write!(f, "account:{key}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,54 @@
+//! Normalized documents and OU paths.
+
+use super::*;
+use serde_json::json;
+
+#[test]
+fn reordered_keys_and_single_values_normalize_equal() {
+    let a = json!({"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", "Resource": ["*"]}});
+    let b = json!({"Statement": [{"Resource": "*", "Action": ["s3:*"], "Effect": "Deny"}], "Version": "2012-10-17"});
+    assert_eq!(normalize_policy(&a), normalize_policy(&b));
+    assert_eq!(pretty(&normalize_policy(&a)), pretty(&normalize_policy(&b)), "printed alike too");
+}
+
+#[test]
+fn a_real_difference_survives_normalization() {
+    let a = json!({"Statement": [{"Effect": "Deny", "Action": ["s3:*", "ec2:*"]}]});
+    let b = json!({"Statement": [{"Effect": "Deny", "Action": ["s3:*"]}]});
+    assert_ne!(normalize_policy(&a), normalize_policy(&b));
+}
+
+#[test]
+fn action_order_and_condition_values_are_sets() {
+    let a = json!({"Statement": [{"Effect": "Deny", "Action": ["b:*", "a:*"],
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}}]});
+    let b = json!({"Statement": [{"Effect": "Deny", "Action": ["a:*", "b:*"],
+        "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "us-east-1"]}}}]});
+    assert_eq!(normalize_policy(&a), normalize_policy(&b));
+}
+
+#[test]
+fn ou_paths_have_one_root_and_one_rule_for_under() {
+    let sdlc = OuPath::parse("Foundational/Workloads/SDLC");
+    assert_eq!((sdlc.parent().as_str(), sdlc.name(), sdlc.depth()), ("Foundational/Workloads", "SDLC", 3));
+    assert_eq!(OuPath::parse("Foundational").parent(), OuPath::root());
+    assert_eq!(OuPath::parse("Root"), OuPath::root());
+    assert_eq!(OuPath::parse(""), OuPath::root());
+    assert_eq!((OuPath::root().to_string(), OuPath::root().name(), OuPath::root().depth()), ("Root".into(), "Root", 0));
+    assert_eq!(OuPath::root().child("A").child("B"), OuPath::parse("A/B"));
+    assert_eq!((OuPath::root().qualified(), OuPath::parse("A/B").qualified()), ("Root".into(), "Root/A/B".into()));
+    let workloads = OuPath::parse("Foundational/Workloads");
+    assert!(workloads.contains(&sdlc) && workloads.contains(&workloads));
+    assert!(OuPath::root().contains(&sdlc) && OuPath::root().contains(&OuPath::root()));
+    assert!(!sdlc.contains(&workloads));
+    assert!(!workloads.contains(&OuPath::parse("Foundational/WorkloadsOld")), "a prefix of the name is not under");
+    assert!(!workloads.contains(&OuPath::root()));
+}
+
+#[test]
+fn ou_paths_serialize_as_written_and_read_root_either_way() {
+    let paths = [OuPath::root(), OuPath::parse("A/B")];
+    assert_eq!(serde_json::to_string(&paths).unwrap(), r#"["","A/B"]"#);
+    let read: Vec<OuPath> = serde_json::from_str(r#"["", "Root", "A/B"]"#).unwrap();
+    assert_eq!(read, [OuPath::root(), OuPath::root(), OuPath::parse("A/B")]);
+}
