@@ -2,7 +2,7 @@
 
 use crate::apply::{self, ApplyError, Ids, Step};
 use crate::approvals;
-use crate::aws::Aws;
+use crate::aws::{Aws, Progress};
 use crate::blueprint::Blueprint;
 use crate::error::Error;
 use crate::live::CoverageRow;
@@ -149,8 +149,9 @@ pub(crate) async fn apply_saved(
     live: &LiveState,
     aws: &Aws,
     progress: impl FnMut(&Change, Step),
+    waiting: Progress<'_>,
 ) -> Result<usize, Error> {
-    let executor = aws.executor();
+    let executor = aws.executor(waiting);
     Ok(apply::run(&saved.body.plan, Ids::new(bp, live), &executor, progress).await?)
 }
 
@@ -160,8 +161,9 @@ pub(crate) async fn apply(
     planned: &Planned,
     aws: &Aws,
     progress: impl FnMut(&Change, Step),
+    waiting: Progress<'_>,
 ) -> Result<usize, ApplyError> {
-    let executor = aws.executor();
+    let executor = aws.executor(waiting);
     apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
 }
 
@@ -195,7 +197,7 @@ pub(crate) async fn config_coverage(
         .filter(|a| a.status == "ACTIVE" && a.id != live.management_account_id)
         .map(|a| (a.id.clone(), a.name.clone()))
         .collect();
-    Ok(crate::aws::config_status::coverage(aws, &accounts, &regions, role).await)
+    Ok(crate::aws::config::coverage(aws, &accounts, &regions, role).await)
 }
 
 /// The assignment inventory of the live organization; the blueprint, if given, only marks rows

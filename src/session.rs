@@ -66,11 +66,11 @@ fn print_stats(aws: &Aws) {
             s.throttled,
             s.retried,
             s.failed,
-            pacer.floor(api, s.calls).as_millis()
+            pacer.floor(*api, s.calls).as_millis()
         );
         calls += s.calls;
         throttled += s.throttled;
-        if crate::aws::pacing::is_mutating(api) {
+        if api.is_mutating() {
             mutating += s.calls;
         }
     }

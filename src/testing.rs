@@ -2,6 +2,7 @@
 //! accounts get FullAWSAccess, ids are handed out), and blueprints from inline YAML.
 
 use crate::apply::{Call, CallError, Executor};
+use crate::apply::{IdentityCenterCall, OrganizationsCall, StackSetsCall};
 use crate::blueprint::{self, Blueprint, FileSource};
 use crate::live::{
     LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveStackInstance, LiveStackSet,
@@ -130,15 +131,15 @@ impl Executor for InMemoryOrg {
             }
         };
         Ok(match call {
-            Call::EnablePolicyType { policy_type, .. } => {
+            Call::Organizations(OrganizationsCall::EnablePolicyType { policy_type, .. }) => {
                 live.root.policy_types.insert(*policy_type);
                 None
             }
-            Call::DisablePolicyType { policy_type, .. } => {
+            Call::Organizations(OrganizationsCall::DisablePolicyType { policy_type, .. }) => {
                 live.root.policy_types.remove(policy_type);
                 None
             }
-            Call::CreateOu { parent_id, name, tags } => {
+            Call::Organizations(OrganizationsCall::CreateOu { parent_id, name, tags }) => {
                 let id = self.id("ou-");
                 live.ous.insert(
                     id.clone(),
@@ -152,11 +153,11 @@ impl Executor for InMemoryOrg {
                 full_access(&mut live, &id);
                 Some(id)
             }
-            Call::DeleteOu { id } => {
+            Call::Organizations(OrganizationsCall::DeleteOu { id }) => {
                 live.ous.remove(id);
                 None
             }
-            Call::CreatePolicy { name, policy_type, description, content } => {
+            Call::Organizations(OrganizationsCall::CreatePolicy { name, policy_type, description, content }) => {
                 let id = self.id("p-");
                 live.policies.insert(
                     id.clone(),
@@ -172,7 +173,7 @@ impl Executor for InMemoryOrg {
                 );
                 Some(id)
             }
-            Call::UpdatePolicy { id, description, content } => {
+            Call::Organizations(OrganizationsCall::UpdatePolicy { id, description, content }) => {
                 let p = live.policies.get_mut(id).expect("policy exists");
                 if let Some(d) = description {
                     p.description = d.clone();
@@ -182,11 +183,11 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::DeletePolicy { id } => {
+            Call::Organizations(OrganizationsCall::DeletePolicy { id }) => {
                 live.policies.remove(id);
                 None
             }
-            Call::CreateAccount { name, email, tags } => {
+            Call::Organizations(OrganizationsCall::CreateAccount { name, email, tags }) => {
                 let id = format!("2000000{:05}", self.next_id.borrow());
                 *self.next_id.borrow_mut() += 1;
                 live.accounts.insert(
@@ -203,29 +204,29 @@ impl Executor for InMemoryOrg {
                 full_access(&mut live, &id);
                 Some(id)
             }
-            Call::MoveAccount { account_id, to_id, .. } => {
+            Call::Organizations(OrganizationsCall::MoveAccount { account_id, to_id, .. }) => {
                 live.accounts.get_mut(account_id).expect("account exists").parent_id = to_id.clone();
                 None
             }
-            Call::AttachPolicy { policy_id, target_id } => {
+            Call::Organizations(OrganizationsCall::AttachPolicy { policy_id, target_id }) => {
                 live.policies.get_mut(policy_id).expect("policy exists").targets.insert(target_id.clone());
                 None
             }
-            Call::DetachPolicy { policy_id, target_id } => {
+            Call::Organizations(OrganizationsCall::DetachPolicy { policy_id, target_id }) => {
                 live.policies.get_mut(policy_id).expect("policy exists").targets.remove(target_id);
                 None
             }
-            Call::TagResource { resource_id, tags } => {
+            Call::Organizations(OrganizationsCall::TagResource { resource_id, tags }) => {
                 let slot = tags_of(&mut live, resource_id);
                 slot.extend(tags.clone());
                 None
             }
-            Call::UntagResource { resource_id, keys } => {
+            Call::Organizations(OrganizationsCall::UntagResource { resource_id, keys }) => {
                 let slot = tags_of(&mut live, resource_id);
                 slot.retain(|k, _| !keys.contains(k));
                 None
             }
-            Call::CreatePermissionSet { spec, .. } => {
+            Call::IdentityCenter(IdentityCenterCall::CreatePermissionSet { spec, .. }) => {
                 let arn = format!("arn:aws:sso:::permissionSet/ssoins-test/ps-{}", self.id(""));
                 let ic = live.identity_center.as_mut().expect("identity center");
                 ic.permission_sets.insert(
@@ -246,7 +247,7 @@ impl Executor for InMemoryOrg {
                 );
                 Some(arn)
             }
-            Call::UpdatePermissionSet { arn, change, reprovision, .. } => {
+            Call::IdentityCenter(IdentityCenterCall::UpdatePermissionSet { arn, change, reprovision, .. }) => {
                 let ic = live.identity_center.as_mut().expect("identity center");
                 let ps = ic.permission_sets.values_mut().find(|p| &p.arn == arn).expect("permission set exists");
                 if let Some((description, session, relay)) = &change.attributes {
@@ -273,12 +274,17 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::DeletePermissionSet { arn, .. } => {
+            Call::IdentityCenter(IdentityCenterCall::DeletePermissionSet { arn, .. }) => {
                 let ic = live.identity_center.as_mut().expect("identity center");
                 ic.permission_sets.retain(|_, p| &p.arn != arn);
                 None
             }
-            Call::CreateAssignment { permission_set_arn, principal, account_id, .. } => {
+            Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
+                permission_set_arn,
+                principal,
+                account_id,
+                ..
+            }) => {
                 let ic = live.identity_center.as_mut().expect("identity center");
                 let ps = ic
                     .permission_sets
@@ -294,15 +300,15 @@ impl Executor for InMemoryOrg {
                 });
                 None
             }
-            Call::EnableServiceAccess { service } => {
+            Call::Organizations(OrganizationsCall::EnableServiceAccess { service }) => {
                 live.trusted_services.get_or_insert_default().insert(service.clone());
                 None
             }
-            Call::DisableServiceAccess { service } => {
+            Call::Organizations(OrganizationsCall::DisableServiceAccess { service }) => {
                 live.trusted_services.get_or_insert_default().remove(service);
                 None
             }
-            Call::RegisterDelegatedAdministrator { service, account_id } => {
+            Call::Organizations(OrganizationsCall::RegisterDelegatedAdministrator { service, account_id }) => {
                 live.delegated_administrators
                     .get_or_insert_default()
                     .entry(service.clone())
@@ -310,7 +316,7 @@ impl Executor for InMemoryOrg {
                     .insert(account_id.clone());
                 None
             }
-            Call::DeregisterDelegatedAdministrator { service, account_id } => {
+            Call::Organizations(OrganizationsCall::DeregisterDelegatedAdministrator { service, account_id }) => {
                 let admins = live.delegated_administrators.get_or_insert_default();
                 if let Some(accounts) = admins.get_mut(service) {
                     accounts.remove(account_id);
@@ -320,7 +326,7 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::CreateStackSet { spec } | Call::UpdateStackSet { spec } => {
+            Call::StackSets(StackSetsCall::CreateStackSet { spec } | StackSetsCall::UpdateStackSet { spec }) => {
                 let sets = live.stack_sets.get_or_insert_default();
                 let instances = sets.get(&spec.name).map(|s| s.instances.clone()).unwrap_or_default();
                 let targets = sets
@@ -346,11 +352,11 @@ impl Executor for InMemoryOrg {
                 );
                 None
             }
-            Call::DeleteStackSet { name } => {
+            Call::StackSets(StackSetsCall::DeleteStackSet { name }) => {
                 live.stack_sets.get_or_insert_default().remove(name);
                 None
             }
-            Call::CreateStackInstances { stack_set, region, ou_ids, .. } => {
+            Call::StackSets(StackSetsCall::CreateStackInstances { stack_set, region, ou_ids, .. }) => {
                 let mut new = Vec::new();
                 for ou in ou_ids {
                     let Some(path) = live.path_of(ou) else { continue };
@@ -371,7 +377,7 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::DeleteStackInstances { stack_set, region, ou_ids, account_ids, .. } => {
+            Call::StackSets(StackSetsCall::DeleteStackInstances { stack_set, region, ou_ids, account_ids, .. }) => {
                 let set = live.stack_sets.get_or_insert_default().get_mut(stack_set).expect("stack set exists");
                 set.instances.retain(|i| {
                     &i.region != region
@@ -384,7 +390,12 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::DeleteAssignment { permission_set_arn, principal, account_id, .. } => {
+            Call::IdentityCenter(IdentityCenterCall::DeleteAssignment {
+                permission_set_arn,
+                principal,
+                account_id,
+                ..
+            }) => {
                 let ic = live.identity_center.as_mut().expect("identity center");
                 let name = ic
                     .permission_sets

@@ -1,6 +1,7 @@
 //! SDK errors turned into words a platform engineer can act on: the operation, the resource,
 //! AWS's code and message, and for connection failures, the endpoint and what to check.
 
+use super::api::Api;
 use crate::apply::CallError;
 use aws_sdk_organizations::config::http::HttpResponse;
 use aws_sdk_organizations::error::{ProvideErrorMetadata, SdkError};
@@ -10,11 +11,17 @@ pub(super) fn code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> 
     err.code()
 }
 
-pub(super) fn call_error<E>(operation: &str, resource: &str, err: &SdkError<E, HttpResponse>) -> CallError
+/// A failed SDK call, naming the API and the resource.
+pub(super) fn call_error<E>(api: Api, resource: &str, err: &SdkError<E, HttpResponse>) -> CallError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    CallError { operation: operation.to_string(), resource: resource.to_string(), message: describe(err) }
+    failed(api, resource, describe(err))
+}
+
+/// A call that AWS answered, but not with success (an operation that failed, a missing answer).
+pub(super) fn failed(api: Api, resource: &str, message: String) -> CallError {
+    CallError { operation: api.name(), resource: resource.to_string(), message }
 }
 
 fn describe<E>(err: &SdkError<E, HttpResponse>) -> String

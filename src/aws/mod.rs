@@ -4,16 +4,16 @@
 
 /// Every page of a paginated list call, each page paced and counted under its API.
 macro_rules! all_pages {
-    ($aws:expr, $service:literal, $api:literal, $resource:expr, $items:ident, |$token:ident| $request:expr) => {{
+    ($aws:expr, $api:expr, $resource:expr, $items:ident, |$token:ident| $request:expr) => {{
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         loop {
             let $token = next.clone();
             let out = $aws
                 .pacer
-                .call(concat!($service, ".", $api), || $request.send())
+                .call($api, || $request.send())
                 .await
-                .map_err(|e| $crate::aws::errors::call_error(concat!($service, ":", $api), &$resource, &e))?;
+                .map_err(|e| $crate::aws::errors::call_error($api, &$resource, &e))?;
             items.extend(out.$items().iter().cloned());
             next = out.next_token().map(str::to_string);
             if next.is_none() {
@@ -24,17 +24,22 @@ macro_rules! all_pages {
     }};
 }
 
-mod cloudformation;
-pub(crate) mod config_status;
+pub(crate) mod api;
+pub(crate) mod config;
 mod errors;
+mod executor;
 mod identity_center;
 mod organizations;
 pub(crate) mod pacing;
+mod poll;
+mod stack_sets;
 
-pub(crate) use organizations::AwsExecutor;
+pub(crate) use executor::{AwsExecutor, Pollings};
+pub(crate) use poll::{Progress, Waiting};
 
 use crate::apply::CallError;
 use crate::live::{IdentityCenterScope, LiveIdentityCenter, LiveState, ReadScope};
+use api::sts;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
@@ -68,25 +73,6 @@ pub(crate) struct Clients {
     pub sso: aws_sdk_ssoadmin::Client,
     pub identitystore: aws_sdk_identitystore::Client,
     pub cfn: aws_sdk_cloudformation::Client,
-}
-
-/// How long to wait for an asynchronous AWS operation, and how often to ask.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Polling {
-    pub interval: std::time::Duration,
-    pub timeout: std::time::Duration,
-}
-
-impl Polling {
-    /// CreateAccount takes minutes.
-    pub(crate) const ACCOUNTS: Polling =
-        Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(20 * 60) };
-    /// StackSet operations take minutes across many accounts.
-    pub(crate) const STACK_SETS: Polling =
-        Polling { interval: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(60 * 60) };
-    /// Identity Center operations take seconds.
-    pub(crate) const IDENTITY_CENTER: Polling =
-        Polling { interval: std::time::Duration::from_secs(1), timeout: std::time::Duration::from_secs(10 * 60) };
 }
 
 /// Organizations is a global service served from us-east-1; other services follow the profile.
@@ -146,9 +132,9 @@ impl Aws {
     pub(crate) async fn caller_arn(&self) -> Result<String, CallError> {
         let out = self
             .pacer
-            .call("sts.GetCallerIdentity", || self.sts.get_caller_identity().send())
+            .call(sts::GET_CALLER_IDENTITY, || self.sts.get_caller_identity().send())
             .await
-            .map_err(|e| errors::call_error("sts:GetCallerIdentity", "the caller", &e))?;
+            .map_err(|e| errors::call_error(sts::GET_CALLER_IDENTITY, "the caller", &e))?;
         Ok(out.arn().unwrap_or_default().to_string())
     }
 
@@ -167,34 +153,11 @@ impl Aws {
         identity_center::read(self, scope).await
     }
 
-    pub(crate) fn executor(&self) -> AwsExecutor<'_> {
-        AwsExecutor::new(self, Polling::ACCOUNTS, Polling::IDENTITY_CENTER, Polling::STACK_SETS)
-    }
-}
-
-/// Clients that are never called in a test: nothing answers them.
-#[cfg(test)]
-pub(crate) fn unused_clients() -> Clients {
-    let (region, version) = (aws_config::Region::new("us-east-1"), BehaviorVersion::latest());
-    macro_rules! client {
-        ($sdk:ident) => {
-            $sdk::Client::from_conf($sdk::Config::builder().behavior_version(version).region(region.clone()).build())
-        };
-    }
-    Clients {
-        org: client!(aws_sdk_organizations),
-        sts: client!(aws_sdk_sts),
-        sso: client!(aws_sdk_ssoadmin),
-        identitystore: client!(aws_sdk_identitystore),
-        cfn: client!(aws_sdk_cloudformation),
+    /// The executor `apply` runs calls through; `progress` hears of operations still running.
+    pub(crate) fn executor<'a>(&'a self, progress: poll::Progress<'a>) -> AwsExecutor<'a> {
+        AwsExecutor::new(self, Pollings::default(), progress)
     }
 }
 
 #[cfg(test)]
-mod tests;
-
-#[cfg(test)]
-mod identity_tests;
-
-#[cfg(test)]
-mod stack_set_tests;
+pub(crate) mod test_support;

@@ -3,7 +3,7 @@
 
 use super::read_saved;
 use crate::apply::Step;
-use crate::aws::Aws;
+use crate::aws::{Aws, Waiting};
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::error::{Error, exit};
 use crate::plan::{Change, PlanOptions};
@@ -41,6 +41,11 @@ fn progress(total: usize) -> impl FnMut(&Change, Step) {
     }
 }
 
+/// An asynchronous operation still running, on stderr: `  … waiting for RESOURCE: OPERATION STATUS after Ns`.
+fn waiting(w: &Waiting<'_>) {
+    eprintln!("  … waiting for {}: {} {} after {}s", w.resource, w.operation, w.status, w.elapsed.as_secs());
+}
+
 fn complete(applied: usize) -> u8 {
     println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
     exit::OK
@@ -64,7 +69,7 @@ async fn plan_and_apply(
     if !args.auto_approve {
         confirm()?;
     }
-    let applied = engine::apply(bp, &planned, aws, progress(planned.plan.changes.len())).await?;
+    let applied = engine::apply(bp, &planned, aws, progress(planned.plan.changes.len()), &waiting).await?;
     Ok(complete(applied))
 }
 
@@ -87,7 +92,7 @@ async fn apply_saved(
     if !args.auto_approve {
         confirm()?;
     }
-    let applied = engine::apply_saved(saved, bp, &live, aws, progress(saved.body.plan.changes.len())).await?;
+    let applied = engine::apply_saved(saved, bp, &live, aws, progress(saved.body.plan.changes.len()), &waiting).await?;
     Ok(complete(applied))
 }
 

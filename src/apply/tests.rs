@@ -32,16 +32,35 @@ async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
     assert_eq!(seen.len(), plan.changes.len());
 
     let calls = org.calls.borrow();
-    let Call::CreateOu { parent_id: a_parent, .. } = &calls[0] else { panic!("{:?}", calls[0]) };
+    let Call::Organizations(OrganizationsCall::CreateOu { parent_id: a_parent, .. }) = &calls[0] else {
+        panic!("{:?}", calls[0])
+    };
     assert_eq!(a_parent, ROOT);
     let live = org.snapshot();
     let a_id = live.ous_by_path()["A"].id.clone();
     let b_id = live.ous_by_path()["A/B"].id.clone();
-    assert_eq!(calls[1], Call::CreateOu { parent_id: a_id, name: "B".into(), tags: Default::default() });
+    assert_eq!(
+        calls[1],
+        Call::Organizations(OrganizationsCall::CreateOu {
+            parent_id: a_id,
+            name: "B".into(),
+            tags: Default::default()
+        })
+    );
     let account_id = live.accounts.values().find(|a| a.email == "acct@example.com").unwrap().id.clone();
-    assert!(calls.contains(&Call::MoveAccount { account_id, from_id: ROOT.into(), to_id: b_id.clone() }), "{calls:#?}");
+    assert!(
+        calls.contains(&Call::Organizations(OrganizationsCall::MoveAccount {
+            account_id,
+            from_id: ROOT.into(),
+            to_id: b_id.clone()
+        })),
+        "{calls:#?}"
+    );
     let policy_id = live.policy_by_name("p").unwrap().id.clone();
-    assert_eq!(calls.last(), Some(&Call::AttachPolicy { policy_id, target_id: b_id }));
+    assert_eq!(
+        calls.last(),
+        Some(&Call::Organizations(OrganizationsCall::AttachPolicy { policy_id, target_id: b_id }))
+    );
 }
 
 #[tokio::test]

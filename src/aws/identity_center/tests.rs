@@ -2,9 +2,12 @@
 //! boundaries and tags, the choice of how to read assignments, asynchronous operations that
 //! fail, throttling and ConflictException.
 
-use super::pacing::{Pacer, RetryPolicy};
-use super::*;
-use crate::apply::{Call, Executor};
+use crate::apply::{Call, Executor, IdentityCenterCall};
+use crate::aws::Aws;
+use crate::aws::api::sso_admin;
+use crate::aws::poll::Polling;
+use crate::aws::test_support::{Mocked, aws_error, executor, mocked_aws};
+use crate::live::IdentityCenterScope;
 use crate::live::Readable;
 use crate::model::{PrincipalId, PrincipalKind};
 use crate::plan::PermissionSetChange;
@@ -30,7 +33,7 @@ use aws_sdk_ssoadmin::types::{
     AccountAssignment, AccountAssignmentForPrincipal, AccountAssignmentOperationStatus, AttachedManagedPolicy,
     InstanceMetadata, PermissionSet, PermissionSetProvisioningStatus, PermissionsBoundary, StatusValues, Tag,
 };
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{Rule, mock};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -39,16 +42,7 @@ const PS: &str = "arn:aws:sso:::permissionSet/ssoins-1/ps-1";
 const POLLING: Polling = Polling { interval: Duration::from_secs(1), timeout: Duration::from_secs(60) };
 
 fn aws_with(sso_rules: &[&Rule], store_rules: &[&Rule]) -> Aws {
-    let sso = mock_client!(aws_sdk_ssoadmin, RuleMode::MatchAny, sso_rules, |c| c
-        .retry_config(aws_config::retry::RetryConfig::disabled()));
-    let identitystore = mock_client!(aws_sdk_identitystore, RuleMode::MatchAny, store_rules, |c| c
-        .retry_config(aws_config::retry::RetryConfig::disabled()));
-    let clients = Clients { sso, identitystore, ..unused_clients() };
-    Aws::from_clients(clients, Pacer::new(RetryPolicy::default()))
-}
-
-fn aws_error(code: &str, message: &str) -> String {
-    format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
+    mocked_aws(&Mocked { sso: sso_rules, store: store_rules, ..Mocked::default() })
 }
 
 fn one_instance() -> Rule {
@@ -284,8 +278,13 @@ async fn reprovisioning_in_progress_then_failed_reports_the_reason() {
         .build();
     let aws = aws_with(&[&update, &provision, &describe], &[]);
     let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
-    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: true })
+    let err = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::UpdatePermissionSet {
+            instance_arn: INSTANCE.into(),
+            arn: PS.into(),
+            change,
+            reprovision: true,
+        }))
         .await
         .unwrap_err();
     assert_eq!(err.operation, "sso-admin:ProvisionPermissionSet");
@@ -331,13 +330,13 @@ async fn an_assignment_in_progress_then_failed_names_the_assignment_and_the_reas
         })
         .build();
     let aws = aws_with(&[&list, &create, &describe], &[]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateAssignment {
+    let err = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
             instance_arn: INSTANCE.into(),
             permission_set_arn: PS.into(),
             principal: group("g-1"),
             account_id: "111111111111".into(),
-        })
+        }))
         .await
         .unwrap_err();
     assert_eq!(err.resource, format!("group g-1 → {PS} @ 111111111111"));
@@ -359,13 +358,13 @@ async fn an_assignment_that_exists_is_not_created_again() {
     });
     let create = mock!(Sso::create_account_assignment).then_output(|| CreateAccountAssignmentOutput::builder().build());
     let aws = aws_with(&[&list, &create], &[]);
-    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateAssignment {
+    let out = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
             instance_arn: INSTANCE.into(),
             permission_set_arn: PS.into(),
             principal: group("g-1"),
             account_id: "111111111111".into(),
-        })
+        }))
         .await;
     assert_eq!(out, Ok(None));
     assert_eq!(create.num_calls(), 0);
@@ -385,11 +384,16 @@ async fn conflicts_and_throttling_back_off_and_retry() {
         .build();
     let aws = aws_with(&[&update], &[]);
     let change = PermissionSetChange { attributes: Some((None, "PT2H".into(), None)), ..Default::default() };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::UpdatePermissionSet { instance_arn: INSTANCE.into(), arn: PS.into(), change, reprovision: false })
+    let out = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::UpdatePermissionSet {
+            instance_arn: INSTANCE.into(),
+            arn: PS.into(),
+            change,
+            reprovision: false,
+        }))
         .await;
     assert_eq!(out, Ok(None));
-    let stats = aws.pacer().stats()["sso-admin.UpdatePermissionSet"];
+    let stats = aws.pacer().stats()[&sso_admin::UPDATE_PERMISSION_SET];
     assert_eq!((stats.calls, stats.throttled, stats.retried), (4, 1, 3));
 }
 
@@ -418,8 +422,8 @@ async fn a_duplicate_name_is_not_retried_as_a_conflict_but_found() {
         permissions_boundary: None,
         tags: BTreeMap::new(),
     };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
+    let out = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::CreatePermissionSet { instance_arn: INSTANCE.into(), spec }))
         .await;
     assert_eq!(out, Ok(Some(PS.to_string())));
     assert_eq!(create.num_calls(), 1, "a taken name is final, not retried");
@@ -478,8 +482,8 @@ async fn a_new_permission_set_gets_its_policies_and_boundary_in_their_own_calls(
         )),
         tags: BTreeMap::from([("owner".to_string(), "platform".to_string())]),
     };
-    let out = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreatePermissionSet { instance_arn: INSTANCE.into(), spec })
+    let out = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::CreatePermissionSet { instance_arn: INSTANCE.into(), spec }))
         .await;
     assert_eq!(out, Ok(Some(PS.to_string())));
     assert_eq!(

@@ -2,9 +2,11 @@
 //! and then fails in some accounts, instances reported with the (nested) OU they came through,
 //! and the auto-deployment and capabilities AWS reports.
 
-use super::pacing::{Pacer, RetryPolicy};
 use super::*;
-use crate::apply::{Call, Executor};
+use crate::apply::{Call, Executor, StackSetsCall};
+use crate::aws::Aws;
+use crate::aws::poll::Polling;
+use crate::aws::test_support::{Mocked, executor, mocked_aws};
 use crate::model::OperationPreferences;
 use aws_sdk_cloudformation::Client as Cfn;
 use aws_sdk_cloudformation::operation::{
@@ -16,14 +18,12 @@ use aws_sdk_cloudformation::types::{
     AutoDeployment, Capability, PermissionModels, StackInstanceSummary, StackSet, StackSetOperation,
     StackSetOperationResultStatus, StackSetOperationResultSummary, StackSetOperationStatus, StackSetSummary,
 };
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{Rule, mock};
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 fn aws_with(rules: &[&Rule]) -> Aws {
-    let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c
-        .retry_config(aws_config::retry::RetryConfig::disabled()));
-    Aws::from_clients(Clients { cfn, ..unused_clients() }, Pacer::new(RetryPolicy::default()))
+    mocked_aws(&Mocked { cfn: rules, ..Mocked::default() })
 }
 
 const POLLING: Polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
@@ -64,14 +64,14 @@ async fn an_operation_running_then_failed_names_each_failing_account_and_region(
             .build()
     });
     let aws = aws_with(&[&create, &describe, &results]);
-    let executor = AwsExecutor::new(&aws, POLLING, POLLING, POLLING);
+    let executor = executor(&aws, POLLING);
     let err = executor
-        .call(&Call::CreateStackInstances {
+        .call(&Call::StackSets(StackSetsCall::CreateStackInstances {
             stack_set: "config-recorder".into(),
             region: "eu-west-1".into(),
             ou_ids: vec!["ou-ab12-34567890".into()],
             preferences: OperationPreferences::default(),
-        })
+        }))
         .await
         .unwrap_err();
     assert_eq!(err.operation, "cloudformation:CreateStackInstances");
@@ -91,13 +91,13 @@ async fn more_than_fifty_ous_go_in_calls_of_fifty() {
         mock!(Cfn::describe_stack_set_operation).then_output(|| operation(StackSetOperationStatus::Succeeded));
     let aws = aws_with(&[&create, &describe]);
     let ou_ids = (0..120).map(|i| format!("ou-ab12-{i:08}")).collect();
-    let call = Call::CreateStackInstances {
+    let call = Call::StackSets(StackSetsCall::CreateStackInstances {
         stack_set: "s".into(),
         region: "us-east-1".into(),
         ou_ids,
         preferences: OperationPreferences::default(),
-    };
-    assert_eq!(AwsExecutor::new(&aws, POLLING, POLLING, POLLING).call(&call).await, Ok(None));
+    });
+    assert_eq!(executor(&aws, POLLING).call(&call).await, Ok(None));
     assert_eq!(create.num_calls(), 3);
 }
 
@@ -146,7 +146,7 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
             .build()
     });
     let aws = aws_with(&[&list, &describe, &instances]);
-    let sets = cloudformation::read(&aws, &BTreeSet::from(["config-recorder".to_string()])).await.expect("reads");
+    let sets = read(&aws, &BTreeSet::from(["config-recorder".to_string()])).await.expect("reads");
     let ss = &sets["config-recorder"];
     assert_eq!(ss.capabilities, Some(BTreeSet::from(["CAPABILITY_NAMED_IAM".to_string()])));
     assert_eq!(ss.permission_model.as_deref(), Some("SERVICE_MANAGED"));

@@ -3,6 +3,7 @@
 //! account creation already use). One account's failure is a row, not the end of the report.
 
 use super::Aws;
+use super::api::{config, sts};
 use super::errors::call_error;
 use crate::apply::CallError;
 use crate::live::{CoverageRow, RecorderState};
@@ -17,11 +18,11 @@ async fn assume(
     let arn = format!("arn:aws:iam::{account_id}:role/{role_name}");
     let out = aws
         .pacer
-        .call("sts.AssumeRole", || aws.sts.assume_role().role_arn(&arn).role_session_name("lzctl-config-status").send())
+        .call(sts::ASSUME_ROLE, || aws.sts.assume_role().role_arn(&arn).role_session_name("lzctl-config-status").send())
         .await
-        .map_err(|e| call_error("sts:AssumeRole", &arn, &e))?;
+        .map_err(|e| call_error(sts::ASSUME_ROLE, &arn, &e))?;
     let c = out.credentials().ok_or_else(|| CallError {
-        operation: "sts:AssumeRole".into(),
+        operation: sts::ASSUME_ROLE.name(),
         resource: arn.clone(),
         message: "no credentials in the answer".into(),
     })?;
@@ -43,7 +44,7 @@ async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credential
     let client = aws_sdk_config::Client::from_conf(config);
     let status = aws
         .pacer
-        .call("config.DescribeConfigurationRecorderStatus", || client.describe_configuration_recorder_status().send())
+        .call(config::DESCRIBE_RECORDER_STATUS, || client.describe_configuration_recorder_status().send())
         .await;
     match status {
         Ok(out) if out.configuration_recorders_status().is_empty() => RecorderState::NoRecorder,
@@ -56,9 +57,7 @@ async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credential
             RecorderState::Recording
         }
         Ok(_) => RecorderState::Stopped,
-        Err(e) => {
-            RecorderState::Unreadable(call_error("config:DescribeConfigurationRecorderStatus", region, &e).message)
-        }
+        Err(e) => RecorderState::Unreadable(call_error(config::DESCRIBE_RECORDER_STATUS, region, &e).message),
     }
 }
 

@@ -1,9 +1,11 @@
 //! What the emulator cannot show, against mocked SDK clients: asynchronous account creation
 //! that fails, throttling, server errors, and the idempotent answers AWS gives to repeated work.
 
-use super::pacing::{Pacer, RetryPolicy};
-use super::*;
-use crate::apply::{Call, Executor};
+use crate::apply::{Call, Executor, OrganizationsCall};
+use crate::aws::Aws;
+use crate::aws::api::organizations;
+use crate::aws::poll::Polling;
+use crate::aws::test_support::{Mocked, aws_error, executor, mocked_aws};
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
@@ -14,20 +16,12 @@ use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
 use aws_sdk_organizations::types::{
     CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, OrganizationalUnit, Root,
 };
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{Rule, mock};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn aws_with(rules: &[&Rule]) -> Aws {
-    // As in `Aws::connect`: the SDK does not retry, lzctl's pacer does.
-    let org = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, rules, |c| c
-        .retry_config(aws_config::retry::RetryConfig::disabled()));
-    Aws::from_clients(Clients { org, ..unused_clients() }, Pacer::new(RetryPolicy::default()))
-}
-
-/// An error answer as AWS sends it for the JSON protocol Organizations speaks.
-fn aws_error(code: &str, message: &str) -> String {
-    format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
+    mocked_aws(&Mocked { org: rules, ..Mocked::default() })
 }
 
 fn status(state: &CreateAccountState) -> DescribeCreateAccountStatusOutput {
@@ -67,8 +61,12 @@ async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() 
         .output(|| status(&CreateAccountState::Failed))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+    let err = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
+            name: "Web".into(),
+            email: "web@example.com".into(),
+            tags: BTreeMap::new(),
+        }))
         .await
         .unwrap_err();
     assert_eq!(err.operation, "organizations:CreateAccount");
@@ -86,8 +84,12 @@ async fn create_account_returns_the_new_id_once_succeeded() {
         .output(|| status(&CreateAccountState::Succeeded))
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+    let id = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
+            name: "Web".into(),
+            email: "web@example.com".into(),
+            tags: BTreeMap::new(),
+        }))
         .await
         .unwrap();
     assert_eq!(id.as_deref(), Some("555555555555"));
@@ -103,8 +105,12 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
     let polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
-    let err = AwsExecutor::new(&aws, polling, polling, polling)
-        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+    let err = executor(&aws, polling)
+        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
+            name: "Web".into(),
+            email: "web@example.com".into(),
+            tags: BTreeMap::new(),
+        }))
         .await
         .unwrap_err();
     assert!(err.message.contains("still in progress after 30s"), "{err}");
@@ -122,8 +128,12 @@ async fn create_account_looks_first_and_creates_nothing_when_the_email_exists() 
     });
     let create = create_started();
     let aws = aws_with(&[&list, &create]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateAccount { name: "Web".into(), email: "web@example.com".into(), tags: BTreeMap::new() })
+    let id = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
+            name: "Web".into(),
+            email: "web@example.com".into(),
+            tags: BTreeMap::new(),
+        }))
         .await
         .unwrap();
     assert_eq!(id.as_deref(), Some("666666666666"));
@@ -148,11 +158,11 @@ async fn throttling_backs_off_and_retries_then_counts() {
     let started = tokio::time::Instant::now();
     let out = aws
         .pacer
-        .call("organizations.ListRoots", || aws.org.list_roots().send())
+        .call(organizations::LIST_ROOTS, || aws.org.list_roots().send())
         .await
         .expect("succeeds after backing off");
     assert_eq!(out.roots()[0].id(), Some("r-1"));
-    let stats = aws.pacer().stats()["organizations.ListRoots"];
+    let stats = aws.pacer().stats()[&organizations::LIST_ROOTS];
     assert_eq!((stats.calls, stats.throttled, stats.retried, stats.failed), (3, 2, 2, 0));
     assert!(started.elapsed() >= Duration::from_millis(250), "it backed off: {:?}", started.elapsed());
 }
@@ -165,7 +175,7 @@ async fn endless_throttling_fails_after_the_retry_budget() {
         .repeatedly()
         .build();
     let aws = aws_with(&[&roots]);
-    let err = aws.pacer.call("organizations.ListRoots", || aws.org.list_roots().send()).await.unwrap_err();
+    let err = aws.pacer.call(organizations::LIST_ROOTS, || aws.org.list_roots().send()).await.unwrap_err();
     assert_eq!(err.code(), Some("TooManyRequestsException"));
     assert_eq!(roots.num_calls(), 11, "one call and ten retries");
 }
@@ -194,8 +204,8 @@ async fn a_server_error_then_success_is_invisible_to_the_caller() {
         .output(|| ListRootsOutput::builder().roots(Root::builder().id("r-1").build()).build())
         .build();
     let aws = aws_with(&[&roots]);
-    aws.pacer.call("organizations.ListRoots", || aws.org.list_roots().send()).await.expect("retried");
-    assert_eq!(aws.pacer().stats()["organizations.ListRoots"].retried, 1);
+    aws.pacer.call(organizations::LIST_ROOTS, || aws.org.list_roots().send()).await.expect("retried");
+    assert_eq!(aws.pacer().stats()[&organizations::LIST_ROOTS].retried, 1);
 }
 
 #[tokio::test(start_paused = true)]
@@ -228,10 +238,24 @@ async fn repeated_work_is_success() {
         .http_status(400, Some(aws_error("OrganizationalUnitNotFoundException", "gone")))
         .build();
     let aws = aws_with(&[&attach, &detach, &delete]);
-    let exec = AwsExecutor::new(&aws, POLLING, POLLING, POLLING);
-    assert_eq!(exec.call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
-    assert_eq!(exec.call(&Call::DetachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() }).await, Ok(None));
-    assert_eq!(exec.call(&Call::DeleteOu { id: "ou-1".into() }).await, Ok(None));
+    let exec = executor(&aws, POLLING);
+    assert_eq!(
+        exec.call(&Call::Organizations(OrganizationsCall::AttachPolicy {
+            policy_id: "p-1".into(),
+            target_id: "ou-1".into()
+        }))
+        .await,
+        Ok(None)
+    );
+    assert_eq!(
+        exec.call(&Call::Organizations(OrganizationsCall::DetachPolicy {
+            policy_id: "p-1".into(),
+            target_id: "ou-1".into()
+        }))
+        .await,
+        Ok(None)
+    );
+    assert_eq!(exec.call(&Call::Organizations(OrganizationsCall::DeleteOu { id: "ou-1".into() })).await, Ok(None));
 }
 
 #[tokio::test(start_paused = true)]
@@ -247,8 +271,11 @@ async fn other_errors_name_the_operation_and_the_resource() {
         )
         .build();
     let aws = aws_with(&[&attach]);
-    let err = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::AttachPolicy { policy_id: "p-1".into(), target_id: "ou-1".into() })
+    let err = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::AttachPolicy {
+            policy_id: "p-1".into(),
+            target_id: "ou-1".into(),
+        }))
         .await
         .unwrap_err();
     assert_eq!(
@@ -268,8 +295,12 @@ async fn creating_an_ou_that_exists_returns_its_id_without_creating() {
         aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitOutput::builder().build()
     });
     let aws = aws_with(&[&list, &create]);
-    let id = AwsExecutor::new(&aws, POLLING, POLLING, POLLING)
-        .call(&Call::CreateOu { parent_id: "r-1".into(), name: "Infra".into(), tags: BTreeMap::new() })
+    let id = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::CreateOu {
+            parent_id: "r-1".into(),
+            name: "Infra".into(),
+            tags: BTreeMap::new(),
+        }))
         .await
         .unwrap();
     assert_eq!(id.as_deref(), Some("ou-existing"));

@@ -4,147 +4,14 @@
 
 use crate::blueprint::Blueprint;
 use crate::live::LiveState;
-use crate::model::{OperationPreferences, OuPath, PolicyType, PrincipalId, Target};
-use crate::plan::{AccountRef, Change, Op, PermissionSetChange, PermissionSetSpec, Plan, StackSetSpec};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::model::{OuPath, Target};
+use crate::plan::{AccountRef, Change, Op, Plan};
+use std::collections::BTreeMap;
 use thiserror::Error;
 
-/// One AWS operation with every name resolved to an id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Call {
-    EnablePolicyType {
-        root_id: String,
-        policy_type: PolicyType,
-    },
-    DisablePolicyType {
-        root_id: String,
-        policy_type: PolicyType,
-    },
-    CreateOu {
-        parent_id: String,
-        name: String,
-        tags: BTreeMap<String, String>,
-    },
-    DeleteOu {
-        id: String,
-    },
-    CreatePolicy {
-        name: String,
-        policy_type: PolicyType,
-        description: String,
-        content: String,
-    },
-    UpdatePolicy {
-        id: String,
-        description: Option<String>,
-        content: Option<String>,
-    },
-    DeletePolicy {
-        id: String,
-    },
-    CreateAccount {
-        name: String,
-        email: String,
-        tags: BTreeMap<String, String>,
-    },
-    MoveAccount {
-        account_id: String,
-        from_id: String,
-        to_id: String,
-    },
-    AttachPolicy {
-        policy_id: String,
-        target_id: String,
-    },
-    DetachPolicy {
-        policy_id: String,
-        target_id: String,
-    },
-    TagResource {
-        resource_id: String,
-        tags: BTreeMap<String, String>,
-    },
-    UntagResource {
-        resource_id: String,
-        keys: BTreeSet<String>,
-    },
-    CreatePermissionSet {
-        instance_arn: String,
-        spec: PermissionSetSpec,
-    },
-    UpdatePermissionSet {
-        instance_arn: String,
-        arn: String,
-        change: PermissionSetChange,
-        reprovision: bool,
-    },
-    DeletePermissionSet {
-        instance_arn: String,
-        arn: String,
-    },
-    CreateAssignment {
-        instance_arn: String,
-        permission_set_arn: String,
-        principal: PrincipalId,
-        account_id: String,
-    },
-    DeleteAssignment {
-        instance_arn: String,
-        permission_set_arn: String,
-        principal: PrincipalId,
-        account_id: String,
-    },
-    EnableServiceAccess {
-        service: String,
-    },
-    DisableServiceAccess {
-        service: String,
-    },
-    RegisterDelegatedAdministrator {
-        service: String,
-        account_id: String,
-    },
-    DeregisterDelegatedAdministrator {
-        service: String,
-        account_id: String,
-    },
-    CreateStackSet {
-        spec: StackSetSpec,
-    },
-    UpdateStackSet {
-        spec: StackSetSpec,
-    },
-    DeleteStackSet {
-        name: String,
-    },
-    CreateStackInstances {
-        stack_set: String,
-        region: String,
-        ou_ids: Vec<String>,
-        preferences: OperationPreferences,
-    },
-    DeleteStackInstances {
-        stack_set: String,
-        region: String,
-        ou_ids: Vec<String>,
-        account_ids: Vec<String>,
-        preferences: OperationPreferences,
-    },
-}
+mod calls;
 
-/// An AWS operation that failed, in words: the operation, the resource, what AWS said.
-#[derive(Debug, Clone, Error, PartialEq, Eq)]
-#[error("{operation} on {resource} failed: {message}")]
-pub(crate) struct CallError {
-    pub operation: String,
-    pub resource: String,
-    pub message: String,
-}
-
-/// Carries out calls; returns the id of what a create call made.
-pub(crate) trait Executor {
-    fn call(&self, call: &Call) -> impl std::future::Future<Output = Result<Option<String>, CallError>>;
-}
+pub(crate) use calls::{Call, CallError, Executor, IdentityCenterCall, OrganizationsCall, StackSetsCall};
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub(crate) enum ApplyError {
@@ -228,105 +95,150 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
     let need = |v: Option<String>, what: String| v.ok_or(what);
     Ok(match op {
         Op::EnablePolicyType { policy_type } => {
-            vec![Call::EnablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }]
+            vec![Call::Organizations(OrganizationsCall::EnablePolicyType {
+                root_id: ids.root.clone(),
+                policy_type: *policy_type,
+            })]
         }
         Op::DisablePolicyType { policy_type } => {
-            vec![Call::DisablePolicyType { root_id: ids.root.clone(), policy_type: *policy_type }]
+            vec![Call::Organizations(OrganizationsCall::DisablePolicyType {
+                root_id: ids.root.clone(),
+                policy_type: *policy_type,
+            })]
         }
-        Op::CreateOu { parent, name, tags, .. } => vec![Call::CreateOu {
+        Op::CreateOu { parent, name, tags, .. } => vec![Call::Organizations(OrganizationsCall::CreateOu {
             parent_id: need(ids.ou(parent), format!("the parent OU {parent}"))?,
             name: name.clone(),
             tags: tags.clone(),
-        }],
-        Op::DeleteOu { id, .. } => vec![Call::DeleteOu { id: id.clone() }],
-        Op::CreatePolicy { name, policy_type, description, content } => vec![Call::CreatePolicy {
-            name: name.clone(),
-            policy_type: *policy_type,
-            description: description.clone(),
-            content: content.clone(),
-        }],
+        })],
+        Op::DeleteOu { id, .. } => vec![Call::Organizations(OrganizationsCall::DeleteOu { id: id.clone() })],
+        Op::CreatePolicy { name, policy_type, description, content } => {
+            vec![Call::Organizations(OrganizationsCall::CreatePolicy {
+                name: name.clone(),
+                policy_type: *policy_type,
+                description: description.clone(),
+                content: content.clone(),
+            })]
+        }
         Op::UpdatePolicy { id, description, content, .. } => {
-            vec![Call::UpdatePolicy { id: id.clone(), description: description.clone(), content: content.clone() }]
+            vec![Call::Organizations(OrganizationsCall::UpdatePolicy {
+                id: id.clone(),
+                description: description.clone(),
+                content: content.clone(),
+            })]
         }
-        Op::DeletePolicy { id, .. } => vec![Call::DeletePolicy { id: id.clone() }],
+        Op::DeletePolicy { id, .. } => vec![Call::Organizations(OrganizationsCall::DeletePolicy { id: id.clone() })],
         Op::CreateAccount { name, email, tags, .. } => {
-            vec![Call::CreateAccount { name: name.clone(), email: email.clone(), tags: tags.clone() }]
+            vec![Call::Organizations(OrganizationsCall::CreateAccount {
+                name: name.clone(),
+                email: email.clone(),
+                tags: tags.clone(),
+            })]
         }
-        Op::MoveAccount { key, from, to } => vec![Call::MoveAccount {
+        Op::MoveAccount { key, from, to } => vec![Call::Organizations(OrganizationsCall::MoveAccount {
             account_id: need(ids.accounts.get(key).cloned(), format!("the account {key}"))?,
             from_id: need(ids.ou(from), format!("the OU {from}"))?,
             to_id: need(ids.ou(to), format!("the OU {to}"))?,
-        }],
-        Op::AttachPolicy { policy, target } => vec![Call::AttachPolicy {
+        })],
+        Op::AttachPolicy { policy, target } => vec![Call::Organizations(OrganizationsCall::AttachPolicy {
             policy_id: need(ids.policies.get(policy).cloned(), format!("the policy {policy}"))?,
             target_id: need(ids.target(target), format!("the target {target}"))?,
-        }],
-        Op::DetachPolicy { policy, target } => vec![Call::DetachPolicy {
+        })],
+        Op::DetachPolicy { policy, target } => vec![Call::Organizations(OrganizationsCall::DetachPolicy {
             policy_id: need(ids.policies.get(policy).cloned(), format!("the policy {policy}"))?,
             target_id: need(ids.target(target), format!("the target {target}"))?,
-        }],
+        })],
         Op::SetTags { target, set, remove } => {
             let resource_id = need(ids.target(target), format!("the target {target}"))?;
             let mut calls = Vec::new();
             if !set.is_empty() {
-                calls.push(Call::TagResource { resource_id: resource_id.clone(), tags: set.clone() });
+                calls.push(Call::Organizations(OrganizationsCall::TagResource {
+                    resource_id: resource_id.clone(),
+                    tags: set.clone(),
+                }));
             }
             if !remove.is_empty() {
-                calls.push(Call::UntagResource { resource_id, keys: remove.clone() });
+                calls.push(Call::Organizations(OrganizationsCall::UntagResource { resource_id, keys: remove.clone() }));
             }
             calls
         }
         Op::CreatePermissionSet { spec } => {
-            vec![Call::CreatePermissionSet { instance_arn: ids.instance_arn.clone(), spec: spec.clone() }]
+            vec![Call::IdentityCenter(IdentityCenterCall::CreatePermissionSet {
+                instance_arn: ids.instance_arn.clone(),
+                spec: spec.clone(),
+            })]
         }
-        Op::UpdatePermissionSet { arn, change, reprovision, .. } => vec![Call::UpdatePermissionSet {
-            instance_arn: ids.instance_arn.clone(),
-            arn: arn.clone(),
-            change: change.clone(),
-            reprovision: *reprovision,
-        }],
+        Op::UpdatePermissionSet { arn, change, reprovision, .. } => {
+            vec![Call::IdentityCenter(IdentityCenterCall::UpdatePermissionSet {
+                instance_arn: ids.instance_arn.clone(),
+                arn: arn.clone(),
+                change: change.clone(),
+                reprovision: *reprovision,
+            })]
+        }
         Op::DeletePermissionSet { arn, .. } => {
-            vec![Call::DeletePermissionSet { instance_arn: ids.instance_arn.clone(), arn: arn.clone() }]
+            vec![Call::IdentityCenter(IdentityCenterCall::DeletePermissionSet {
+                instance_arn: ids.instance_arn.clone(),
+                arn: arn.clone(),
+            })]
         }
         Op::CreateAssignment { permission_set, principal, account } => {
             let (instance_arn, permission_set_arn, account_id) = assignment_ids(ids, permission_set, account)?;
-            vec![Call::CreateAssignment { instance_arn, permission_set_arn, principal: principal.clone(), account_id }]
+            vec![Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
+                instance_arn,
+                permission_set_arn,
+                principal: principal.clone(),
+                account_id,
+            })]
         }
-        Op::EnableServiceAccess { service } => vec![Call::EnableServiceAccess { service: service.clone() }],
-        Op::DisableServiceAccess { service } => vec![Call::DisableServiceAccess { service: service.clone() }],
-        Op::RegisterDelegatedAdministrator { service, account } => vec![Call::RegisterDelegatedAdministrator {
-            service: service.clone(),
-            account_id: need(ids.account(account), format!("the account {account:?}"))?,
-        }],
-        Op::DeregisterDelegatedAdministrator { service, account } => vec![Call::DeregisterDelegatedAdministrator {
-            service: service.clone(),
-            account_id: need(ids.account(account), format!("the account {account:?}"))?,
-        }],
-        Op::CreateStackSet { spec } => vec![Call::CreateStackSet { spec: spec.clone() }],
-        Op::UpdateStackSet { spec } => vec![Call::UpdateStackSet { spec: spec.clone() }],
-        Op::DeleteStackSet { name } => vec![Call::DeleteStackSet { name: name.clone() }],
+        Op::EnableServiceAccess { service } => {
+            vec![Call::Organizations(OrganizationsCall::EnableServiceAccess { service: service.clone() })]
+        }
+        Op::DisableServiceAccess { service } => {
+            vec![Call::Organizations(OrganizationsCall::DisableServiceAccess { service: service.clone() })]
+        }
+        Op::RegisterDelegatedAdministrator { service, account } => {
+            vec![Call::Organizations(OrganizationsCall::RegisterDelegatedAdministrator {
+                service: service.clone(),
+                account_id: need(ids.account(account), format!("the account {account:?}"))?,
+            })]
+        }
+        Op::DeregisterDelegatedAdministrator { service, account } => {
+            vec![Call::Organizations(OrganizationsCall::DeregisterDelegatedAdministrator {
+                service: service.clone(),
+                account_id: need(ids.account(account), format!("the account {account:?}"))?,
+            })]
+        }
+        Op::CreateStackSet { spec } => vec![Call::StackSets(StackSetsCall::CreateStackSet { spec: spec.clone() })],
+        Op::UpdateStackSet { spec } => vec![Call::StackSets(StackSetsCall::UpdateStackSet { spec: spec.clone() })],
+        Op::DeleteStackSet { name } => vec![Call::StackSets(StackSetsCall::DeleteStackSet { name: name.clone() })],
         Op::CreateStackInstances { stack_set, region, ous, preferences } => {
             let ou_ids =
                 ous.iter().map(|path| ids.ou(path).ok_or(format!("the OU {path}"))).collect::<Result<Vec<_>, _>>()?;
-            vec![Call::CreateStackInstances {
+            vec![Call::StackSets(StackSetsCall::CreateStackInstances {
                 stack_set: stack_set.clone(),
                 region: region.clone(),
                 ou_ids,
                 preferences: preferences.clone(),
-            }]
+            })]
         }
         Op::DeleteStackInstances { stack_set, region, ou_ids, account_ids, preferences } => {
-            vec![Call::DeleteStackInstances {
+            vec![Call::StackSets(StackSetsCall::DeleteStackInstances {
                 stack_set: stack_set.clone(),
                 region: region.clone(),
                 ou_ids: ou_ids.clone(),
                 account_ids: account_ids.clone(),
                 preferences: preferences.clone(),
-            }]
+            })]
         }
         Op::DeleteAssignment { permission_set, principal, account } => {
             let (instance_arn, permission_set_arn, account_id) = assignment_ids(ids, permission_set, account)?;
-            vec![Call::DeleteAssignment { instance_arn, permission_set_arn, principal: principal.clone(), account_id }]
+            vec![Call::IdentityCenter(IdentityCenterCall::DeleteAssignment {
+                instance_arn,
+                permission_set_arn,
+                principal: principal.clone(),
+                account_id,
+            })]
         }
     })
 }
@@ -434,5 +346,4 @@ pub(crate) async fn run<E: Executor>(
 }
 
 #[cfg(test)]
-#[path = "apply_tests.rs"]
 mod tests;

@@ -1,0 +1,390 @@
+//! Reading IAM Identity Center: the instance, permission sets (details only of managed ones),
+//! the directory's principals, and the assignments of managed permission sets — the cheaper of
+//! per-principal and per-pair listing.
+
+use super::sdk_kind;
+use crate::apply::CallError;
+use crate::aws::Aws;
+use crate::aws::api::{identitystore, sso_admin};
+use crate::aws::errors::{call_error, code, failed};
+use crate::live::{IdentityCenterScope, LiveAssignment, LiveIdentityCenter, LivePermissionSet, Readable};
+use crate::model::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
+use aws_sdk_ssoadmin::types as t;
+use futures::future::try_join_all;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How assignments are read: by default the cheaper way; `LZCTL_ASSIGNMENT_READ` can force
+/// one (`per-principal` or `per-pair`), e.g. where an emulator's provisioning data is wrong.
+enum AssignmentRead {
+    Cheaper,
+    PerPrincipal,
+    PerPair,
+}
+
+fn assignment_read() -> AssignmentRead {
+    match std::env::var("LZCTL_ASSIGNMENT_READ").as_deref() {
+        Ok("per-principal") => AssignmentRead::PerPrincipal,
+        Ok("per-pair") => AssignmentRead::PerPair,
+        _ => AssignmentRead::Cheaper,
+    }
+}
+
+/// The one Identity Center instance lzctl works on.
+async fn instance(aws: &Aws, wanted: Option<&str>) -> Result<(String, String), CallError> {
+    let instances = all_pages!(aws, sso_admin::LIST_INSTANCES, "the account", instances, |token| aws
+        .sso
+        .list_instances()
+        .set_next_token(token.clone()));
+    let pick = |i: &t::InstanceMetadata| {
+        (i.instance_arn().unwrap_or_default().to_string(), i.identity_store_id().unwrap_or_default().to_string())
+    };
+    match (wanted, instances.as_slice()) {
+        (_, []) => Err(failed(sso_admin::LIST_INSTANCES,
+            "the account",
+            "IAM Identity Center is not enabled here: enable it in the management account (console: IAM Identity Center → Enable, in the region lzctl uses), or set --region to the region where it is enabled".into(),
+        )),
+        (Some(arn), all) => all.iter().find(|i| i.instance_arn() == Some(arn)).map(pick).ok_or_else(|| {
+            failed(sso_admin::LIST_INSTANCES, arn, format!("no such instance; the account has: {}", arns(all)))
+        }),
+        (None, [one]) => Ok(pick(one)),
+        (None, all) => Err(failed(sso_admin::LIST_INSTANCES,
+            "the account",
+            format!("{} Identity Center instances; name one as identity_center.instance_arn: {}", all.len(), arns(all)),
+        )),
+    }
+}
+
+fn arns(all: &[t::InstanceMetadata]) -> String {
+    all.iter().filter_map(|i| i.instance_arn()).collect::<Vec<_>>().join(", ")
+}
+
+/// A read the service may not answer (the emulator lacks some operations): unknown, not fatal.
+fn readable<T>(result: Result<T, CallError>) -> Readable<T> {
+    match result {
+        Ok(v) => Readable::Known(v),
+        Err(e) => Readable::Unknown(e.message),
+    }
+}
+
+async fn describe_permission_set(aws: &Aws, instance_arn: &str, arn: &str) -> Result<LivePermissionSet, CallError> {
+    let out = aws
+        .pacer
+        .call(sso_admin::DESCRIBE_PERMISSION_SET, || {
+            aws.sso.describe_permission_set().instance_arn(instance_arn).permission_set_arn(arn).send()
+        })
+        .await
+        .map_err(|e| call_error(sso_admin::DESCRIBE_PERMISSION_SET, arn, &e))?;
+    let ps = out.permission_set().cloned().unwrap_or_else(|| t::PermissionSet::builder().build());
+    let provisioned = all_pages!(aws, sso_admin::LIST_ACCOUNTS_FOR_PROVISIONED, arn, account_ids, |token| aws
+        .sso
+        .list_accounts_for_provisioned_permission_set()
+        .instance_arn(instance_arn)
+        .permission_set_arn(arn)
+        .set_next_token(token.clone()));
+    Ok(LivePermissionSet {
+        arn: arn.to_string(),
+        name: ps.name().unwrap_or_default().to_string(),
+        description: ps.description().filter(|d| !d.is_empty()).map(str::to_string),
+        session_duration: ps.session_duration().map(str::to_string),
+        relay_state: ps.relay_state().filter(|r| !r.is_empty()).map(str::to_string),
+        managed_policies: BTreeSet::new(),
+        customer_managed_policies: BTreeSet::new(),
+        inline_policy: None,
+        permissions_boundary: Readable::Known(None),
+        tags: Readable::Known(BTreeMap::new()),
+        provisioned_accounts: provisioned.into_iter().collect(),
+    })
+}
+
+/// The policies, boundary and tags of a managed permission set.
+async fn read_details(aws: &Aws, instance_arn: &str, ps: &mut LivePermissionSet) -> Result<(), CallError> {
+    let arn = ps.arn.clone();
+    let sso = &aws.sso;
+    let (managed, customer, inline, boundary, tags) = futures::join!(
+        async {
+            Ok::<_, CallError>(all_pages!(
+                aws,
+                sso_admin::LIST_MANAGED_POLICIES,
+                arn,
+                attached_managed_policies,
+                |token| sso
+                    .list_managed_policies_in_permission_set()
+                    .instance_arn(instance_arn)
+                    .permission_set_arn(&arn)
+                    .set_next_token(token.clone())
+            ))
+        },
+        async {
+            Ok::<_, CallError>(all_pages!(
+                aws,
+                sso_admin::LIST_CUSTOMER_MANAGED_REFERENCES,
+                arn,
+                customer_managed_policy_references,
+                |token| sso
+                    .list_customer_managed_policy_references_in_permission_set()
+                    .instance_arn(instance_arn)
+                    .permission_set_arn(&arn)
+                    .set_next_token(token.clone())
+            ))
+        },
+        async {
+            aws.pacer
+                .call(sso_admin::GET_INLINE_POLICY, || {
+                    sso.get_inline_policy_for_permission_set()
+                        .instance_arn(instance_arn)
+                        .permission_set_arn(&arn)
+                        .send()
+                })
+                .await
+                .map_err(|e| call_error(sso_admin::GET_INLINE_POLICY, &arn, &e))
+        },
+        async {
+            let r = aws
+                .pacer
+                .call(sso_admin::GET_PERMISSIONS_BOUNDARY, || {
+                    sso.get_permissions_boundary_for_permission_set()
+                        .instance_arn(instance_arn)
+                        .permission_set_arn(&arn)
+                        .send()
+                })
+                .await;
+            match r {
+                Ok(out) => Ok(out.permissions_boundary().and_then(boundary_of)),
+                Err(e) if code(&e) == Some("ResourceNotFoundException") => Ok(None),
+                Err(e) => Err(call_error(sso_admin::GET_PERMISSIONS_BOUNDARY, &arn, &e)),
+            }
+        },
+        async {
+            Ok::<_, CallError>(all_pages!(aws, sso_admin::LIST_TAGS_FOR_RESOURCE, arn, tags, |token| sso
+                .list_tags_for_resource()
+                .instance_arn(instance_arn)
+                .resource_arn(&arn)
+                .set_next_token(token.clone())))
+        },
+    );
+    ps.managed_policies = managed?.iter().filter_map(|p| p.arn().map(str::to_string)).collect();
+    ps.customer_managed_policies = customer?
+        .iter()
+        .map(|r| PolicyReference { name: r.name().to_string(), path: r.path().unwrap_or("/").to_string() })
+        .collect();
+    let inline = inline?;
+    ps.inline_policy = inline
+        .inline_policy()
+        .filter(|p| !p.is_empty())
+        .map(|text| serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.to_string())));
+    ps.permissions_boundary = readable(boundary);
+    ps.tags = readable(tags.map(|tags| tags.iter().map(|t| (t.key().to_string(), t.value().to_string())).collect()));
+    Ok(())
+}
+
+fn boundary_of(b: &t::PermissionsBoundary) -> Option<Boundary> {
+    if let Some(arn) = b.managed_policy_arn() {
+        return Some(Boundary::ManagedPolicyArn(arn.to_string()));
+    }
+    b.customer_managed_policy_reference().map(|r| {
+        Boundary::CustomerManaged(PolicyReference {
+            name: r.name().to_string(),
+            path: r.path().unwrap_or("/").to_string(),
+        })
+    })
+}
+
+/// The directory: every group and user by id, and every user's email.
+struct Directory {
+    principals: BTreeMap<String, Principal>,
+    emails: BTreeMap<String, String>,
+    group_ids: Vec<String>,
+}
+
+async fn directory(aws: &Aws, store: &str) -> Result<Directory, CallError> {
+    let ids = &aws.identitystore;
+    let (groups, users) = futures::try_join!(
+        async {
+            Ok::<_, CallError>(all_pages!(aws, identitystore::LIST_GROUPS, store, groups, |token| ids
+                .list_groups()
+                .identity_store_id(store)
+                .set_next_token(token.clone())))
+        },
+        async {
+            Ok::<_, CallError>(all_pages!(aws, identitystore::LIST_USERS, store, users, |token| ids
+                .list_users()
+                .identity_store_id(store)
+                .set_next_token(token.clone())))
+        },
+    )?;
+    let mut principals = BTreeMap::new();
+    for g in &groups {
+        principals.insert(g.group_id().to_string(), Principal::Group(g.display_name().unwrap_or_default().to_string()));
+    }
+    let mut emails = BTreeMap::new();
+    for u in &users {
+        principals.insert(u.user_id().to_string(), Principal::User(u.user_name().unwrap_or_default().to_string()));
+        let email = u.emails().iter().find(|e| e.primary()).or_else(|| u.emails().first()).and_then(|e| e.value());
+        if let Some(email) = email {
+            emails.insert(u.user_id().to_string(), email.to_string());
+        }
+    }
+    Ok(Directory { principals, emails, group_ids: groups.iter().map(|g| g.group_id().to_string()).collect() })
+}
+
+/// Every group's members, one paged listing per group.
+async fn memberships(
+    aws: &Aws,
+    store: &str,
+    group_ids: &[String],
+) -> Result<BTreeMap<String, BTreeSet<String>>, CallError> {
+    let ids = &aws.identitystore;
+    let per_group = try_join_all(group_ids.iter().map(|group| async move {
+        let members = all_pages!(aws, identitystore::LIST_GROUP_MEMBERSHIPS, group, group_memberships, |token| ids
+            .list_group_memberships()
+            .identity_store_id(store)
+            .group_id(group)
+            .set_next_token(token.clone()));
+        let users: BTreeSet<String> = members
+            .iter()
+            .filter_map(|m| match m.member_id() {
+                Some(aws_sdk_identitystore::types::MemberId::UserId(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        Ok::<_, CallError>((group.clone(), users))
+    }))
+    .await?;
+    Ok(per_group.into_iter().collect())
+}
+
+fn kind_of(t: Option<&t::PrincipalType>) -> PrincipalKind {
+    match t {
+        Some(t::PrincipalType::User) => PrincipalKind::User,
+        _ => PrincipalKind::Group,
+    }
+}
+
+pub(in crate::aws) async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
+    let (instance_arn, store) = instance(aws, scope.instance_arn.as_deref()).await?;
+    let instance = instance_arn.as_str();
+    let (arns, directory) = futures::try_join!(
+        async {
+            Ok::<_, CallError>(all_pages!(aws, sso_admin::LIST_PERMISSION_SETS, instance, permission_sets, |token| {
+                aws.sso.list_permission_sets().instance_arn(instance).set_next_token(token.clone())
+            }))
+        },
+        directory(aws, &store),
+    )?;
+    let described = try_join_all(arns.iter().map(|arn| async move {
+        let mut ps = describe_permission_set(aws, instance, arn).await?;
+        if !scope.all_permission_sets && scope.permission_sets.contains(&ps.name) {
+            read_details(aws, instance, &mut ps).await?;
+        }
+        Ok::<_, CallError>(ps)
+    }))
+    .await?;
+    let permission_sets: BTreeMap<String, LivePermissionSet> =
+        described.into_iter().map(|ps| (ps.name.clone(), ps)).collect();
+    let principal_names = directory.principals;
+    let managed: BTreeMap<&str, &str> = permission_sets
+        .values()
+        .filter(|ps| scope.all_permission_sets || scope.permission_sets.contains(&ps.name))
+        .map(|ps| (ps.arn.as_str(), ps.name.as_str()))
+        .collect();
+
+    // The cheaper way to read assignments that covers every principal of every managed set.
+    let mut pairs: BTreeSet<(String, String)> =
+        scope.wanted_pairs.iter().filter(|(ps, _)| managed.values().any(|m| m == ps)).cloned().collect();
+    for ps in permission_sets.values().filter(|ps| managed.contains_key(ps.arn.as_str())) {
+        pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
+    }
+    let per_principal = principal_names.len();
+    let use_principals = match assignment_read() {
+        AssignmentRead::PerPrincipal => true,
+        AssignmentRead::PerPair => false,
+        AssignmentRead::Cheaper => per_principal < pairs.len(),
+    };
+    let assignments = if managed.is_empty() {
+        BTreeSet::new()
+    } else if use_principals {
+        by_principal(aws, instance, &principal_names, &managed).await?
+    } else {
+        by_pair(aws, instance, &pairs, &permission_sets).await?
+    };
+    aws.pacer.note(if managed.is_empty() {
+        "no managed permission sets: no assignment read".to_string()
+    } else if use_principals {
+        format!("assignments read per principal ({per_principal} principals) rather than per (permission set, account) pair ({})", pairs.len())
+    } else {
+        format!("assignments read per (permission set, account) pair ({}) rather than per principal ({per_principal})", pairs.len())
+    });
+    let by_name: BTreeMap<&Principal, &String> = principal_names.iter().map(|(id, p)| (p, id)).collect();
+    let principals =
+        scope.principals.iter().filter_map(|p| by_name.get(p).map(|id| (p.clone(), (*id).clone()))).collect();
+    let memberships =
+        if scope.memberships { Some(memberships(aws, &store, &directory.group_ids).await?) } else { None };
+    Ok(LiveIdentityCenter {
+        instance_arn,
+        identity_store_id: store,
+        permission_sets,
+        assignments,
+        principals,
+        principal_names,
+        user_emails: directory.emails,
+        memberships,
+    })
+}
+
+async fn by_principal(
+    aws: &Aws,
+    instance: &str,
+    principals: &BTreeMap<String, Principal>,
+    managed: &BTreeMap<&str, &str>,
+) -> Result<BTreeSet<LiveAssignment>, CallError> {
+    let lists = try_join_all(principals.iter().map(|(id, principal)| async move {
+        let kind = principal.kind();
+        let resource = principal.to_string();
+        let found =
+            all_pages!(aws, sso_admin::LIST_ASSIGNMENTS_FOR_PRINCIPAL, resource, account_assignments, |token| aws
+                .sso
+                .list_account_assignments_for_principal()
+                .instance_arn(instance)
+                .principal_id(id)
+                .principal_type(sdk_kind(kind))
+                .set_next_token(token.clone()));
+        Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
+            let ps = managed.get(a.permission_set_arn()?)?;
+            Some(LiveAssignment {
+                permission_set: ps.to_string(),
+                account_id: a.account_id()?.to_string(),
+                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
+            })
+        }))
+    }))
+    .await?;
+    Ok(lists.into_iter().flatten().collect())
+}
+
+async fn by_pair(
+    aws: &Aws,
+    instance: &str,
+    pairs: &BTreeSet<(String, String)>,
+    permission_sets: &BTreeMap<String, LivePermissionSet>,
+) -> Result<BTreeSet<LiveAssignment>, CallError> {
+    let lists = try_join_all(pairs.iter().map(|(ps, account)| async move {
+        let arn = &permission_sets[ps].arn;
+        let resource = format!("{ps} @ {account}");
+        let found = all_pages!(aws, sso_admin::LIST_ACCOUNT_ASSIGNMENTS, resource, account_assignments, |token| aws
+            .sso
+            .list_account_assignments()
+            .instance_arn(instance)
+            .account_id(account)
+            .permission_set_arn(arn)
+            .set_next_token(token.clone()));
+        Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
+            Some(LiveAssignment {
+                permission_set: ps.clone(),
+                account_id: a.account_id()?.to_string(),
+                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
+            })
+        }))
+    }))
+    .await?;
+    Ok(lists.into_iter().flatten().collect())
+}
