@@ -31,7 +31,7 @@ pub(crate) enum ApprovalError {
 }
 
 /// One line of an allowed_signers file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Signer {
     pub principals: Vec<String>,
     pub namespaces: Option<Vec<String>>,

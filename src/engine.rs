@@ -82,20 +82,6 @@ async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, Error> {
     Ok(live)
 }
 
-/// The blueprint and every file it names, by name relative to the blueprint's folder, so the
-/// digest does not depend on where lzctl runs from.
-fn blueprint_files(bp: &Blueprint) -> Result<Vec<(String, Vec<u8>)>, Error> {
-    let dir = bp.file.parent().unwrap_or(std::path::Path::new(""));
-    std::iter::once(&bp.file)
-        .chain(&bp.referenced_files)
-        .map(|path| {
-            let bytes = std::fs::read(path).map_err(Error::read(path))?;
-            let name = path.strip_prefix(dir).unwrap_or(path).display().to_string();
-            Ok((name, bytes))
-        })
-        .collect()
-}
-
 /// A saved plan of what was just planned.
 pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedPlan, Error> {
     let creator = aws.caller_arn().await?;
@@ -104,7 +90,7 @@ pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result
         format_version: saved::FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
         blueprint: bp.file.display().to_string(),
-        blueprint_digest: saved::blueprint_digest(&blueprint_files(bp)?),
+        blueprint_digest: saved::blueprint_digest(&bp.files()),
         creator,
         created_at: saved::now_rfc3339(),
         scope: planned.scope.clone(),
@@ -121,17 +107,18 @@ pub(crate) async fn check_saved(
     bp: &Blueprint,
     aws: &Aws,
 ) -> Result<(LiveState, Vec<String>), Error> {
-    if saved::blueprint_digest(&blueprint_files(bp)?) != saved.body.blueprint_digest {
+    if saved::blueprint_digest(&bp.files()) != saved.body.blueprint_digest {
         return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
     }
     let approvers = match &bp.approvals {
         None => Vec::new(),
-        Some(approvals) => {
-            let path = &approvals.allowed_signers;
-            let text = std::fs::read_to_string(path).map_err(Error::read(path))?;
-            let signers = approvals::parse_allowed_signers(&path.display().to_string(), &text)?;
-            approvals::check(approvals.required, &signers, &saved.approvals, &saved.digest, &saved.body.creator)?
-        }
+        Some(approvals) => approvals::check(
+            approvals.required,
+            &approvals.signers,
+            &saved.approvals,
+            &saved.digest,
+            &saved.body.creator,
+        )?,
     };
     let live = read(aws, &saved.body.scope).await?;
     let parts = saved::state_parts(&live);

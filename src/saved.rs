@@ -100,7 +100,7 @@ impl SavedPlan {
 }
 
 /// SHA-256 over the blueprint and every file it names, each with its name, in order.
-pub(crate) fn blueprint_digest(files: &[(String, Vec<u8>)]) -> String {
+pub(crate) fn blueprint_digest(files: &[(String, &[u8])]) -> String {
     let mut hasher = Sha256::new();
     for (name, bytes) in files {
         hasher.update((name.len() as u64).to_be_bytes());
@@ -195,7 +195,7 @@ mod tests {
             format_version: FORMAT_VERSION,
             tool_version: env!("CARGO_PKG_VERSION").into(),
             blueprint: "lz.yaml".into(),
-            blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".to_vec())]),
+            blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".as_slice())]),
             creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
             created_at: "2026-11-24T18:00:00Z".into(),
             scope: ReadScope::default(),
@@ -241,9 +241,9 @@ mod tests {
 
     #[test]
     fn the_blueprint_digest_covers_names_and_contents() {
-        let a = blueprint_digest(&[("a".into(), b"x".to_vec())]);
-        assert_ne!(a, blueprint_digest(&[("a".into(), b"y".to_vec())]));
-        assert_ne!(a, blueprint_digest(&[("b".into(), b"x".to_vec())]));
-        assert_eq!(a, blueprint_digest(&[("a".into(), b"x".to_vec())]));
+        let a = blueprint_digest(&[("a".into(), b"x".as_slice())]);
+        assert_ne!(a, blueprint_digest(&[("a".into(), b"y".as_slice())]));
+        assert_ne!(a, blueprint_digest(&[("b".into(), b"x".as_slice())]));
+        assert_eq!(a, blueprint_digest(&[("a".into(), b"x".as_slice())]));
     }
 }

@@ -7,6 +7,8 @@ mod raw;
 mod validate;
 
 pub(crate) use diagnostics::BlueprintErrors;
+#[cfg(test)]
+use diagnostics::Code;
 
 use crate::model::{AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal};
 use serde_json::Value;
@@ -45,7 +47,9 @@ pub(crate) struct Blueprint {
     pub approvals: Option<Approvals>,
     pub quotas: Quotas,
     /// Every file the blueprint names, in the order met; a saved plan digests them all.
-    pub referenced_files: Vec<PathBuf>,
+    pub named_files: Vec<(PathBuf, String)>,
+    /// The blueprint's own text, as read.
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -145,6 +149,8 @@ pub(crate) struct StackSet {
 pub(crate) struct Approvals {
     pub required: u32,
     pub allowed_signers: PathBuf,
+    /// The file's signers, as validation parsed them.
+    pub signers: Vec<crate::approvals::Signer>,
 }
 
 #[derive(Debug, Error, miette::Diagnostic)]
@@ -155,6 +161,19 @@ pub(crate) enum BlueprintError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] BlueprintErrors),
+}
+
+impl Blueprint {
+    /// The blueprint and every file it names, as validation read them, in the order met, each by
+    /// its name relative to the blueprint's folder (so a digest does not depend on where lzctl
+    /// runs from).
+    pub(crate) fn files(&self) -> Vec<(String, &[u8])> {
+        let dir = self.file.parent().unwrap_or(Path::new(""));
+        let name = |path: &Path| path.strip_prefix(dir).unwrap_or(path).display().to_string();
+        std::iter::once((name(&self.file), self.source.as_bytes()))
+            .chain(self.named_files.iter().map(|(path, text)| (name(path), text.as_bytes())))
+            .collect()
+    }
 }
 
 /// Reads and validates a blueprint file and every file it names.

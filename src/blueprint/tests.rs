@@ -117,7 +117,9 @@ fn a_good_blueprint_loads_into_plain_values() {
     assert_eq!(bp.policies["deny-s3"].description, "no S3");
     assert_eq!(bp.organization.root_policies, Some(vec!["deny-s3".to_string()]));
     assert_eq!(bp.organization.delegated_administrators["config-multiaccountsetup.amazonaws.com"], "security");
-    assert_eq!(bp.referenced_files.len(), 3);
+    let files: Vec<String> = bp.files().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(files, ["lz.yaml", "policies/deny-s3.json", "policies/allow-all.json", "policies/deny-s3.json"]);
+    assert_eq!(bp.files()[1].1, DENY_S3.as_bytes(), "the digest covers the text validation read");
 }
 
 #[test]
@@ -297,13 +299,17 @@ approvals:
 "#;
     let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", SIGNER)])
         .expect("valid");
-    let ic = bp.identity_center.expect("identity center");
+    let ic = bp.identity_center.as_ref().expect("identity center");
     assert_eq!(ic.permission_sets["Developer"].relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
     assert_eq!(ic.assignments[1].principal, Principal::User("alice".into()));
     assert!(ic.assignments[0].place.starts_with("bp/lz.yaml:21:7"), "{}", ic.assignments[0].place);
     assert_eq!(bp.stack_sets["config-recorder"].parameters["Retention"], "30");
     assert_eq!(bp.stack_sets["config-recorder"].permission_model, "SERVICE_MANAGED");
-    assert_eq!(bp.approvals.expect("approvals").required, 1);
+    let approvals = bp.approvals.as_ref().expect("approvals");
+    assert_eq!(approvals.required, 1);
+    assert_eq!(approvals.signers[0].principals, ["alice@example.com"], "signers are parsed once, by validation");
+    let files: Vec<String> = bp.files().into_iter().map(|(name, _)| name).collect();
+    assert_eq!(files, ["lz.yaml", "policies/deny-s3.json", "templates/config.yaml", "approvers/allowed_signers"]);
 }
 
 #[test]
@@ -401,4 +407,88 @@ fn a_bad_allowed_signers_file_is_a_blueprint_error() {
     assert!(p[0].starts_with("bp/lz.yaml:2:43: bp/approvers/allowed_signers:1: not an allowed_signers line"), "{p:?}");
     let empty = problems_with(yaml, &[("approvers/allowed_signers", "# nobody yet\n")]);
     assert!(empty[0].ends_with("names no signer"), "{empty:?}");
+}
+
+/// One blueprint per class of problem: each is reported with its own diagnostic code, and
+/// together they cover every code there is.
+#[test]
+fn every_class_of_problem_has_its_own_code() {
+    let ps = "identity_center:\n  permission_sets: {Admin: {}}\n";
+    type Case = (&'static str, String, &'static [(&'static str, &'static str)]);
+    let cases: Vec<Case> = vec![
+        ("yaml", "version: 1\nbogus: 1\n".into(), &[]),
+        ("unsupported_version", "version: 2\n".into(), &[]),
+        ("unreadable_file", "version: 1\npolicies:\n  p: {file: policies/missing.json}\n".into(), &[]),
+        ("invalid_json", "version: 1\npolicies:\n  p: {file: policies/broken.json}\n".into(), &[("policies/broken.json", "{")]),
+        ("policy_document", "version: 1\npolicies:\n  p: {document: {Statement: []}}\n".into(), &[]),
+        (
+            "one_of",
+            "version: 1\npolicies:\n  p: {file: policies/deny-s3.json, document: {Statement: []}}\n".into(),
+            &[],
+        ),
+        ("missing_value", format!("version: 1\n{ps}  assignments:\n    - {{group: G, permission_set: Admin}}\n"), &[]),
+        ("invalid_value", "version: 1\naccounts:\n  a: {email: not-an-email}\n".into(), &[]),
+        ("bad_name", "version: 1\norganizational_units:\n  \"a/b\": {}\n".into(), &[]),
+        (
+            "duplicate",
+            "version: 1\naccounts:\n  a: {email: same@example.com}\n  b: {email: same@example.com}\n".into(),
+            &[],
+        ),
+        ("unknown_ou", "version: 1\naccounts:\n  a: {email: a@example.com, ou: Nowhere}\n".into(), &[]),
+        (
+            "unknown_account",
+            "version: 1\norganization:\n  delegated_administrators: {config.amazonaws.com: ghost}\n".into(),
+            &[],
+        ),
+        ("unknown_policy", "version: 1\norganizational_units:\n  A: {policies: [ghost]}\n".into(), &[]),
+        ("unknown_policy_type", "version: 1\npolicies:\n  p: {type: FOO, file: policies/deny-s3.json}\n".into(), &[]),
+        (
+            "unknown_permission_set",
+            format!("version: 1\n{ps}  assignments:\n    - {{group: G, permission_set: Ghost, accounts: []}}\n"),
+            &[],
+        ),
+        ("quota", format!("version: 1\npolicies:\n  p: {{file: policies/deny-s3.json, description: {}}}\n", "x".repeat(600)), &[]),
+        ("implicit_full_aws_access", "version: 1\norganizational_units:\n  A: {policies: [FullAWSAccess]}\n".into(), &[]),
+        (
+            "type_not_enabled",
+            "version: 1\norganization: {policy_types: [SERVICE_CONTROL_POLICY]}\npolicies:\n  r: {type: RESOURCE_CONTROL_POLICY, file: policies/deny-s3.json}\norganizational_units:\n  A: {policies: [r]}\n".into(),
+            &[],
+        ),
+        ("lockout", "version: 1\norganizational_units:\n  A: {full_aws_access: false}\n".into(), &[]),
+        (
+            "trusted_access",
+            "version: 1\norganization:\n  trusted_services: [sso.amazonaws.com]\n  delegated_administrators: {config.amazonaws.com: a}\naccounts:\n  a: {email: a@example.com}\n".into(),
+            &[],
+        ),
+        (
+            "allowed_signers",
+            "version: 1\napprovals: {required: 1, allowed_signers: signers}\n".into(),
+            &[("signers", "alice@example.com ssh-ed25519 notbase64\n")],
+        ),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (code, yaml, extra) in &cases {
+        let errors = load_with(yaml, extra).err().unwrap_or_else(|| panic!("{code}: the blueprint loaded"));
+        let codes: Vec<&str> = errors.issues.iter().map(|i| i.code.name()).collect();
+        assert!(
+            codes.contains(code),
+            "{code}: got {codes:?} for {:?}",
+            errors.issues.iter().map(ToString::to_string).collect::<Vec<_>>()
+        );
+        let shown = miette::Diagnostic::code(&errors.issues[codes.iter().position(|c| c == code).unwrap()])
+            .unwrap()
+            .to_string();
+        assert_eq!(shown, format!("lzctl::blueprint::{code}"));
+        seen.insert(*code);
+    }
+    let all: std::collections::BTreeSet<&str> = Code::ALL.iter().map(|c| c.name()).collect();
+    assert_eq!(seen, all, "a class of problem without a row here, or a row without a code");
+}
+
+#[test]
+fn the_readme_lists_every_diagnostic_code() {
+    let readme = include_str!("../../README.md");
+    for code in Code::ALL {
+        assert!(readme.contains(&format!("`{code}`")), "README.md does not list {code}");
+    }
 }

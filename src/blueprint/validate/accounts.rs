@@ -1,0 +1,85 @@
+//! `accounts:`: emails and names (unique, as AWS requires), the OU each is in, and tags.
+
+use super::*;
+
+impl Validator<'_> {
+    pub(super) fn accounts<'r>(
+        &mut self,
+        raw: &'r SpannedMap<S<RawAccount>>,
+        ous: &BTreeMap<OuPath, Ou>,
+        out: &mut BTreeMap<String, Account>,
+        attachments: &mut Vec<(String, RawAttachments<'r>)>,
+    ) {
+        let mut emails: HashMap<String, String> = HashMap::new();
+        let mut names: HashMap<String, String> = HashMap::new();
+        for (key, account) in &raw.0 {
+            let a = &account.value;
+            let name = a.name.as_ref().unwrap_or(key);
+            check_name(&mut self.c, name, "account name", 50);
+            let email = &a.email;
+            if !valid_email(&email.value) {
+                self.c.at(
+                    Code::InvalidValue,
+                    &email.referenced,
+                    format!("account {}: {:?} is not an email address AWS accepts", key.value, email.value),
+                    "invalid email",
+                );
+            }
+            if let Some(other) = emails.insert(email.value.to_lowercase(), key.value.clone()) {
+                self.c.at(
+                    Code::Duplicate,
+                    &email.referenced,
+                    format!("account {}: email {} is also used by account {other}", key.value, email.value),
+                    "duplicate email",
+                );
+            }
+            if let Some(other) = names.insert(name.value.clone(), key.value.clone()) {
+                self.c.at(
+                    Code::Duplicate,
+                    &name.referenced,
+                    format!("account {}: name {:?} is also used by account {other}", key.value, name.value),
+                    "duplicate name",
+                );
+            }
+            let ou = match &a.ou {
+                None => OuPath::root(),
+                Some(ou) => self.ou_path(ou, ous, &format!("account {}", key.value)),
+            };
+            let tags = a.tags.as_ref().map(|t| self.tags(t));
+            attachments.push((
+                key.value.clone(),
+                RawAttachments {
+                    policies: a.policies.as_ref(),
+                    full_aws_access: a.full_aws_access.as_ref(),
+                    at: key.referenced,
+                },
+            ));
+            out.insert(
+                key.value.clone(),
+                Account {
+                    key: key.value.clone(),
+                    name: name.value.clone(),
+                    email: email.value.clone(),
+                    ou,
+                    attachments: Attachments { policies: Vec::new(), full_aws_access: true },
+                    tags,
+                },
+            );
+        }
+    }
+}
+
+pub(super) fn valid_email(email: &str) -> bool {
+    let len = email.chars().count();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            (6..=64).contains(&len)
+                && !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}

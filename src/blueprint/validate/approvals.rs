@@ -1,0 +1,33 @@
+//! `approvals:`: the required count and the allowed_signers file.
+
+use super::*;
+
+impl Validator<'_> {
+    pub(super) fn approvals(&mut self, raw: &S<RawApprovals>) -> Approvals {
+        if raw.value.required.value == 0 {
+            self.c.at(
+                Code::InvalidValue,
+                &raw.value.required.referenced,
+                "approvals.required must be at least 1",
+                "zero",
+            );
+        }
+        let file = self.read_named_file(&raw.value.allowed_signers);
+        let mut signers = Vec::new();
+        if let Some((path, text)) = &file {
+            let at = &raw.value.allowed_signers.referenced;
+            match crate::approvals::parse_allowed_signers(&path.display().to_string(), text) {
+                Ok(list) if list.is_empty() => {
+                    self.c.at(Code::AllowedSigners, at, format!("{} names no signer", path.display()), "no signers");
+                }
+                Ok(list) => signers = list,
+                Err(e) => self.c.at(Code::AllowedSigners, at, e.to_string(), "this file"),
+            }
+        }
+        Approvals {
+            required: raw.value.required.value,
+            allowed_signers: file.map_or_else(|| self.relative(&raw.value.allowed_signers.value), |(p, _)| p),
+            signers,
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `policies:`: each SCP or RCP, its type, description and document (a file or inline), and
+//! the size quota.
+
+use super::*;
+
+impl Validator<'_> {
+    /// A JSON policy document from `file:` or inline `document:`, checked for shape.
+    pub(super) fn policy_document(
+        &mut self,
+        file: Option<&S<String>>,
+        document: Option<&S<Value>>,
+        at: &Location,
+        what: &str,
+    ) -> Option<Value> {
+        let (doc, place) = match (file, document) {
+            (Some(_), Some(doc)) => {
+                self.c.at(
+                    Code::OneOf,
+                    &doc.referenced,
+                    format!("{what} has both `file` and `document`"),
+                    "give only one",
+                );
+                return None;
+            }
+            (None, None) => {
+                self.c.at(Code::OneOf, at, format!("{what} needs `file` or `document`"), "no document");
+                return None;
+            }
+            (Some(file), None) => {
+                let (path, text) = self.read_named_file(file)?;
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(doc) => (doc, file.referenced),
+                    Err(err) => {
+                        self.c.at(
+                            Code::InvalidJson,
+                            &file.referenced,
+                            format!(
+                                "{} is not valid JSON: {err} (at {}:{}:{})",
+                                path.display(),
+                                path.display(),
+                                err.line(),
+                                err.column()
+                            ),
+                            "this file",
+                        );
+                        return None;
+                    }
+                }
+            }
+            (None, Some(doc)) => (doc.value.clone(), doc.referenced),
+        };
+        let problems = document_problems(&doc);
+        for problem in &problems {
+            self.c.at(Code::PolicyDocument, &place, format!("{what}: {problem}"), "this document");
+        }
+        problems.is_empty().then_some(doc)
+    }
+
+    pub(super) fn policies(&mut self, raw: &SpannedMap<S<RawPolicy>>, quotas: &Quotas) -> BTreeMap<String, Policy> {
+        let mut policies = BTreeMap::new();
+        for (name, policy) in &raw.0 {
+            let what = format!("policy {}", name.value);
+            check_name(&mut self.c, name, "policy name", 128);
+            let policy_type = match &policy.value.policy_type {
+                None => PolicyType::ServiceControlPolicy,
+                Some(t) => match PolicyType::parse(&t.value) {
+                    Some(pt) if PolicyType::MANAGED.contains(&pt) => pt,
+                    _ => {
+                        self.c.at_with_help(
+                            Code::UnknownPolicyType,
+                            &t.referenced,
+                            format!("unknown policy type {:?}", t.value),
+                            "not a policy type lzctl manages",
+                            "use SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY",
+                        );
+                        continue;
+                    }
+                },
+            };
+            if let Some(d) = &policy.value.description
+                && d.value.chars().count() > 512
+            {
+                self.c.at(
+                    Code::Quota,
+                    &d.referenced,
+                    format!("{what}: description is longer than 512 characters"),
+                    "too long",
+                );
+            }
+            let Some(document) = self.policy_document(
+                policy.value.file.as_ref(),
+                policy.value.document.as_ref(),
+                &policy.referenced,
+                &what,
+            ) else {
+                continue;
+            };
+            let size = minified(&document).chars().count();
+            if size > quotas.policy_size {
+                self.c.at_with_help(
+                    Code::Quota,
+                    &name.referenced,
+                    format!("{what} is {size} characters minified, over the quota of {}", quotas.policy_size),
+                    "too large",
+                    "split it, or raise `quotas.policy_size` if AWS raised this organization's quota",
+                );
+            }
+            policies.insert(
+                name.value.clone(),
+                Policy {
+                    name: name.value.clone(),
+                    policy_type,
+                    description: policy.value.description.as_ref().map(|d| d.value.clone()).unwrap_or_default(),
+                    document,
+                },
+            );
+        }
+        policies
+    }
+}
+
+/// What makes a document unusable as an SCP/RCP or inline policy, in words.
+pub(super) fn document_problems(doc: &Value) -> Vec<String> {
+    let Some(obj) = doc.as_object() else {
+        return vec!["a policy document must be a JSON object".into()];
+    };
+    let statements: Vec<&Value> = match obj.get("Statement") {
+        None => return vec!["the document has no Statement".into()],
+        Some(Value::Array(list)) if list.is_empty() => return vec!["Statement is empty".into()],
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(single @ Value::Object(_)) => vec![single],
+        Some(_) => return vec!["Statement must be an object or a list of objects".into()],
+    };
+    let mut problems = Vec::new();
+    for (i, s) in statements.iter().enumerate() {
+        match s.get("Effect").and_then(Value::as_str) {
+            Some("Allow" | "Deny") => {}
+            Some(other) => problems.push(format!("statement {} has Effect {other:?}; it must be Allow or Deny", i + 1)),
+            None => problems.push(format!("statement {} has no Effect", i + 1)),
+        }
+        if s.get("Action").is_none() && s.get("NotAction").is_none() {
+            problems.push(format!("statement {} has neither Action nor NotAction", i + 1));
+        }
+    }
+    problems
+}
+
+pub(super) fn has_allow_statement(doc: &Value) -> bool {
+    match doc.get("Statement") {
+        Some(Value::Array(list)) => list.iter().any(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow")),
+        Some(s) => s.get("Effect").and_then(Value::as_str) == Some("Allow"),
+        None => false,
+    }
+}
