@@ -336,5 +336,4 @@ pub(crate) fn diff(old: &Export, new: &Export) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "inventory_tests.rs"]
 mod tests;

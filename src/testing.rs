@@ -11,17 +11,35 @@ use crate::live::{
 use crate::model::{FULL_AWS_ACCESS, PolicyType};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub(crate) const ROOT: &str = "r-root";
 pub(crate) const MANAGEMENT: &str = "111111111111";
 pub(crate) const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
 
-struct NoFiles;
-impl FileSource for NoFiles {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        Err(std::io::Error::new(std::io::ErrorKind::NotFound, path.display().to_string()))
+/// Files a blueprint names, from a table instead of the disk; any other path is not found.
+#[derive(Default)]
+pub(crate) struct Files(BTreeMap<PathBuf, String>);
+
+impl Files {
+    /// The files at these paths (as the blueprint's folder joins them) with these texts.
+    pub(crate) fn of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Files {
+        Files(files.into_iter().map(|(path, text)| (PathBuf::from(path), text.to_string())).collect())
     }
+}
+
+impl FileSource for Files {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        self.0
+            .get(path)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+    }
+}
+
+/// A plan's changes as `symbol address`, in order.
+pub(crate) fn lines(plan: &crate::plan::Plan) -> Vec<String> {
+    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
 }
 
 /// A plan that must succeed.
@@ -31,7 +49,7 @@ pub(crate) fn plan_ok(bp: &Blueprint, live: &LiveState, options: &crate::plan::P
 
 /// A blueprint from YAML whose policies are inline documents.
 pub(crate) fn blueprint(yaml: &str) -> Blueprint {
-    match blueprint::parse(Path::new("test.yaml"), yaml, &NoFiles) {
+    match blueprint::parse(Path::new("test.yaml"), yaml, &Files::default()) {
         Ok(bp) => bp,
         Err(errors) => {
             panic!(

@@ -1,18 +1,7 @@
 //! Blueprint loading from tables: text in, validated blueprint or the exact problems out.
 
 use super::*;
-use std::collections::HashMap;
-
-struct Files(HashMap<PathBuf, String>);
-
-impl FileSource for Files {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        self.0
-            .get(path)
-            .cloned()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
-    }
-}
+use crate::testing::Files;
 
 const ALLOW_ALL: &str =
     r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
@@ -20,13 +9,12 @@ const DENY_S3: &str =
     r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}"#;
 
 fn files(extra: &[(&str, &str)]) -> Files {
-    let mut map: HashMap<PathBuf, String> = HashMap::new();
-    map.insert("bp/policies/deny-s3.json".into(), DENY_S3.into());
-    map.insert("bp/policies/allow-all.json".into(), ALLOW_ALL.into());
-    for (path, text) in extra {
-        map.insert(Path::new("bp").join(path), text.to_string());
-    }
-    Files(map)
+    let extra: Vec<(String, &str)> = extra.iter().map(|(path, text)| (format!("bp/{path}"), *text)).collect();
+    Files::of(
+        [("bp/policies/deny-s3.json", DENY_S3), ("bp/policies/allow-all.json", ALLOW_ALL)]
+            .into_iter()
+            .chain(extra.iter().map(|(path, text)| (path.as_str(), *text))),
+    )
 }
 
 fn load_with(yaml: &str, extra: &[(&str, &str)]) -> Result<Blueprint, BlueprintErrors> {

@@ -497,5 +497,4 @@ fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value
 }
 
 #[cfg(test)]
-#[path = "diff_tests.rs"]
 mod tests;

@@ -394,5 +394,4 @@ fn assignment_address(permission_set: &str, principal: &Principal, account: &str
 }
 
 #[cfg(test)]
-#[path = "identity_tests.rs"]
 mod tests;

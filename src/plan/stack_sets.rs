@@ -297,5 +297,4 @@ fn instances(
 }
 
 #[cfg(test)]
-#[path = "stack_sets_tests.rs"]
 mod tests;

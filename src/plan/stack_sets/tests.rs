@@ -1,24 +1,19 @@
 //! Organization settings and stack sets from tables, and convergence in memory.
 
 use crate::apply::{Ids, run};
-use crate::blueprint::{Blueprint, FileSource};
+use crate::blueprint::Blueprint;
 use crate::live::{LiveAccount, LiveStackInstance, LiveState};
-use crate::plan::{Op, Plan, PlanOptions};
-use crate::testing::{InMemoryOrg, fresh_org, plan_ok};
+use crate::plan::{Op, PlanOptions};
+use crate::testing::{Files, InMemoryOrg, fresh_org, lines, plan_ok};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+/// Where the blueprint below names its template (relative to test.yaml).
+const TEMPLATE_PATH: &str = "templates/t.yaml";
 const TEMPLATE: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: lz}\n";
 
-struct Files(&'static str);
-impl FileSource for Files {
-    fn read(&self, _: &Path) -> std::io::Result<String> {
-        Ok(self.0.to_string())
-    }
-}
-
 fn blueprint_with(yaml: &str, template: &'static str) -> Blueprint {
-    crate::blueprint::parse(Path::new("test.yaml"), yaml, &Files(template)).expect("valid")
+    crate::blueprint::parse(Path::new("test.yaml"), yaml, &Files::of([(TEMPLATE_PATH, template)])).expect("valid")
 }
 
 const BP: &str = r#"version: 1
@@ -46,10 +41,6 @@ fn with_settings(mut live: LiveState) -> LiveState {
     live.delegated_administrators = Some(BTreeMap::new());
     live.stack_sets = Some(BTreeMap::new());
     live
-}
-
-fn lines(plan: &Plan) -> Vec<String> {
-    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
 }
 
 async fn applied() -> (InMemoryOrg, Blueprint) {

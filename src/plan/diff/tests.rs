@@ -6,13 +6,9 @@ use crate::apply::{Ids, run};
 use crate::live::{LiveAccount, LiveOu, LivePolicy};
 use crate::model::{PolicyType, Target};
 use crate::plan::Summary;
-use crate::testing::{FULL_ACCESS_ID, InMemoryOrg, MANAGEMENT, ROOT, blueprint, fresh_org, plan_ok};
+use crate::testing::{FULL_ACCESS_ID, InMemoryOrg, MANAGEMENT, ROOT, blueprint, fresh_org, lines, plan_ok};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
-
-fn lines(plan: &Plan) -> Vec<String> {
-    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
-}
 
 fn unmanaged(plan: &Plan) -> Vec<String> {
     plan.unmanaged.iter().map(|u| u.address.clone()).collect()

@@ -5,7 +5,7 @@ use crate::apply::{Ids, run};
 use crate::live::LiveAccount;
 use crate::model::PrincipalKind;
 use crate::plan::{Plan, PlanError, diff};
-use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, plan_ok};
+use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, lines, plan_ok};
 
 const BP: &str = r#"version: 1
 organizational_units:
@@ -49,10 +49,6 @@ fn with_identity_center(mut live: LiveState) -> LiveState {
         ..Default::default()
     });
     live
-}
-
-fn lines(plan: &Plan) -> Vec<String> {
-    plan.changes.iter().map(|c| format!("{} {}", c.action.symbol(), c.address)).collect()
 }
 
 async fn apply(org: &InMemoryOrg, bp: &crate::blueprint::Blueprint) -> Plan {

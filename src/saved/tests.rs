@@ -1,0 +1,63 @@
+//! Saved plans: round trips, edits detected, what changed, digests.
+
+use super::*;
+use crate::testing::fresh_org;
+
+fn body() -> Body {
+    let live = fresh_org();
+    let parts = state_parts(&live);
+    Body {
+        format_version: FORMAT_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        blueprint: "lz.yaml".into(),
+        blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".as_slice())]),
+        creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
+        created_at: "2026-11-24T18:00:00Z".into(),
+        scope: ReadScope::default(),
+        state_fingerprint: fingerprint(&parts),
+        state_parts: parts,
+        plan: Plan::default(),
+    }
+}
+
+#[test]
+fn a_saved_plan_round_trips_and_an_edit_is_detected() {
+    let saved = SavedPlan::new(body());
+    let text = saved.to_json();
+    assert_eq!(SavedPlan::parse("p.json", &text).unwrap(), saved);
+    let edited = text.replace("planner/ci", "planner/someone-else");
+    assert!(matches!(SavedPlan::parse("p.json", &edited), Err(SavedPlanError::Altered)));
+    let other_version =
+        text.replace(&format!("\"tool_version\": \"{}\"", env!("CARGO_PKG_VERSION")), "\"tool_version\": \"0.0.1\"");
+    assert!(matches!(SavedPlan::parse("p.json", &other_version), Err(SavedPlanError::Version { .. })));
+}
+
+#[test]
+fn what_changed_names_the_parts() {
+    let mut live = fresh_org();
+    let then = state_parts(&live);
+    live.accounts.get_mut(crate::testing::MANAGEMENT).unwrap().name = "renamed".into();
+    let now = state_parts(&live);
+    assert_ne!(fingerprint(&then), fingerprint(&now));
+    assert_eq!(what_changed(&then, &now), ["account 111111111111 changed"]);
+    live.policies.clear();
+    assert_eq!(
+        what_changed(&then, &state_parts(&live)),
+        ["account 111111111111 changed", "policy FullAWSAccess is gone"]
+    );
+}
+
+#[test]
+fn dates_are_rfc_3339() {
+    let now = now_rfc3339();
+    assert_eq!(now.len(), 20, "{now}");
+    assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+}
+
+#[test]
+fn the_blueprint_digest_covers_names_and_contents() {
+    let a = blueprint_digest(&[("a".into(), b"x".as_slice())]);
+    assert_ne!(a, blueprint_digest(&[("a".into(), b"y".as_slice())]));
+    assert_ne!(a, blueprint_digest(&[("b".into(), b"x".as_slice())]));
+    assert_eq!(a, blueprint_digest(&[("a".into(), b"x".as_slice())]));
+}
