@@ -2,8 +2,6 @@
 //! client to arrange and check state without going through lzctl, the real lzctl binary, and
 //! moto's request recording to prove which calls reached the emulator.
 
-#![allow(dead_code)]
-
 use aws_sdk_organizations::Client;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -243,22 +241,15 @@ impl Emulator {
             .expect("run lzctl")
     }
 
-    /// The operations (X-Amz-Target) the emulator has received since the last reset.
+    /// The operations the emulator has received since the last reset, whatever the protocol.
     pub(crate) fn operations(&self) -> Vec<String> {
         let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
-        text.lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter_map(|entry| {
-                let headers = entry.get("headers")?.as_object()?;
-                let target = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))?.1.as_str()?;
-                Some(target.rsplit('.').next()?.to_string())
-            })
-            .collect()
+        operations_in(&text)
     }
 
+    /// The operations received that change something.
     pub(crate) fn mutating_operations(&self) -> Vec<String> {
-        const READ_PREFIXES: [&str; 3] = ["List", "Describe", "Get"];
-        self.operations().into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
+        mutating(self.operations())
     }
 
     pub(crate) fn reset_recording(&self) {
@@ -271,6 +262,76 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The operations in moto's request recording (one JSON object per line), in order: from the
+/// `X-Amz-Target` header (JSON protocols: Organizations, Identity Center), or from `Action=` in
+/// the form body or the query string (query protocol: CloudFormation, STS).
+fn operations_in(recording: &str) -> Vec<String> {
+    recording
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter_map(|entry| operation_of(&entry))
+        .collect()
+}
+
+fn operation_of(entry: &serde_json::Value) -> Option<String> {
+    use base64::Engine;
+    let headers = entry.get("headers")?.as_object()?;
+    if let Some((_, target)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target")) {
+        return Some(target.as_str()?.rsplit('.').next()?.to_string());
+    }
+    let body = entry.get("body").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let body = if entry.get("body_encoded").and_then(serde_json::Value::as_bool) == Some(true) {
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(body).ok()?).ok()?
+    } else {
+        body.to_string()
+    };
+    let query = entry.get("url").and_then(serde_json::Value::as_str).and_then(|u| u.split_once('?')).map(|(_, q)| q);
+    [Some(body.as_str()), query]
+        .into_iter()
+        .flatten()
+        .flat_map(|form| form.split('&'))
+        .find_map(|pair| pair.strip_prefix("Action="))
+        .map(str::to_string)
+}
+
+/// The operations that change something: all but `List*`, `Describe*` and `Get*`.
+fn mutating(operations: Vec<String>) -> Vec<String> {
+    const READ_PREFIXES: [&str; 3] = ["List", "Describe", "Get"];
+    operations.into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
+}
+
+/// A recorded CloudFormation `CreateStackInstances` (query protocol, body base64-encoded, as moto
+/// records it), an STS read in the query string, and an Organizations `ListRoots` (JSON
+/// protocol): the check objects to the first, whatever the protocol, and lets the reads pass.
+#[test]
+fn the_mutating_call_check_sees_every_protocol() {
+    use base64::Engine;
+    let form = "Action=CreateStackInstances&Version=2010-05-15&StackSetName=config-recorder&Regions.member.1=us-east-1";
+    let cfn = serde_json::json!({
+        "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Host": "127.0.0.1"},
+        "method": "POST",
+        "url": "http://127.0.0.1:5000/",
+        "body": base64::engine::general_purpose::STANDARD.encode(form),
+        "body_encoded": true,
+    });
+    let sts = serde_json::json!({
+        "headers": {},
+        "method": "GET",
+        "url": "http://127.0.0.1:5000/?Action=GetCallerIdentity&Version=2011-06-15",
+        "body": "",
+    });
+    let org = serde_json::json!({
+        "headers": {"X-Amz-Target": "AWSOrganizationsV20161128.ListRoots"},
+        "method": "POST",
+        "url": "http://127.0.0.1:5000/",
+        "body": "{}",
+        "body_encoded": false,
+    });
+    let recording = format!("{org}\n{cfn}\n{sts}\n");
+    assert_eq!(operations_in(&recording), ["ListRoots", "CreateStackInstances", "GetCallerIdentity"]);
+    assert_eq!(mutating(operations_in(&recording)), ["CreateStackInstances"]);
 }
 
 fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {

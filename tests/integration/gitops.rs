@@ -1,9 +1,7 @@
 //! Saved plans and approvals end to end: the real lzctl against moto. A saved plan is applied
 //! exactly; a stale, edited, unapproved or self-approved one is refused before any mutating call.
 
-mod support;
-
-use support::{Emulator, MANIFEST_DIR, stderr, stdout};
+use crate::support::{Emulator, MANIFEST_DIR, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/gitops/blueprint.yaml")

@@ -1,10 +1,8 @@
 //! Organization settings, StackSets and Config coverage end to end: the real lzctl against
 //! moto, checked through the SDK.
 
-mod support;
-
+use crate::support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 use std::collections::BTreeSet;
-use support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/stacksets/blueprint.yaml")
@@ -33,8 +31,13 @@ async fn applied() -> (Emulator, aws_sdk_organizations::Client) {
 #[tokio::test(flavor = "multi_thread")]
 async fn trusted_access_delegated_admin_and_the_stack_set_apply_then_plan_empty() {
     let (emu, org) = applied().await;
+    emu.reset_recording();
     let plan = emu.lzctl(&["plan", "-f", &blueprint(), "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}\n{}", stdout(&plan), stderr(&plan));
+    // The recording sees CloudFormation's query protocol too, so a StackSets write would show.
+    let operations = emu.operations();
+    assert!(operations.iter().any(|op| op == "DescribeStackSet"), "{operations:?}");
+    assert!(emu.mutating_operations().is_empty(), "plan called {:?}", emu.mutating_operations());
 
     let access = org.list_aws_service_access_for_organization().send().await.unwrap();
     let enabled: BTreeSet<&str> =

@@ -1,12 +1,10 @@
 //! End to end: the real lzctl binary against a real, independent AWS emulator (moto), with
 //! every outcome checked through the SDK rather than through lzctl.
 
-mod support;
-
+use crate::support::{Emulator, changes, landing_zone, stderr, stdout};
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::types::PolicyType;
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Emulator, changes, landing_zone, stderr, stdout};
 
 /// Every OU by its path from the root.
 async fn ou_paths(org: &Client) -> BTreeMap<String, String> {
@@ -62,7 +60,7 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
-    emu.seed_directory(support::DEMO_DIRECTORY).await;
+    emu.seed_directory(crate::support::DEMO_DIRECTORY).await;
     emu.reset_recording();
 
     let first = emu.lzctl(&["plan", "-f", &landing_zone(), "--no-color"]);
@@ -137,7 +135,7 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
 async fn out_of_band_drift_is_planned_exactly_and_repaired() {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
-    emu.seed_directory(support::DEMO_DIRECTORY).await;
+    emu.seed_directory(crate::support::DEMO_DIRECTORY).await;
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
 
@@ -237,7 +235,7 @@ async fn out_of_band_drift_is_planned_exactly_and_repaired() {
 async fn a_blueprint_in_the_contract_shape_written_elsewhere_applies_and_plans_empty() {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
-    let blueprint = format!("{}/tests/fixtures/contract/blueprint.yaml", support::MANIFEST_DIR);
+    let blueprint = format!("{}/tests/fixtures/contract/blueprint.yaml", crate::support::MANIFEST_DIR);
     let validate = emu.lzctl(&["validate", "-f", &blueprint]);
     assert_eq!(validate.status.code(), Some(0), "{}", stderr(&validate));
     let apply = emu.lzctl(&["apply", "-f", &blueprint, "--auto-approve"]);
@@ -261,7 +259,7 @@ async fn a_blueprint_in_the_contract_shape_written_elsewhere_applies_and_plans_e
 async fn apply_without_a_terminal_refuses_instead_of_waiting() {
     let emu = Emulator::start();
     emu.create_organization().await;
-    emu.seed_directory(support::DEMO_DIRECTORY).await;
+    emu.seed_directory(crate::support::DEMO_DIRECTORY).await;
     emu.reset_recording();
     let out = emu.lzctl(&["apply", "-f", &landing_zone()]);
     assert_eq!(out.status.code(), Some(1));

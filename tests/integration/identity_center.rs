@@ -1,11 +1,9 @@
 //! Identity Center end to end: the real lzctl against moto, with the directory seeded and every
 //! outcome checked through the SDK.
 
-mod support;
-
+use crate::support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/identity/blueprint.yaml")

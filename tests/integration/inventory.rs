@@ -1,11 +1,9 @@
 //! The inventory end to end: a seeded directory, memberships and assignments in moto; the real
 //! lzctl reads them; checked against the SDK and a golden file.
 
-mod support;
-
+use crate::support::{Emulator, MANIFEST_DIR, stderr, stdout};
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use std::collections::{BTreeMap, BTreeSet};
-use support::{Emulator, MANIFEST_DIR, stderr, stdout};
 
 fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/identity/blueprint.yaml")

@@ -1,9 +1,7 @@
 //! Every class of bad blueprint makes `plan` and `apply` exit 1 with the file and line of the
 //! problem, drawn under the offending text, and nothing reaches the emulator.
 
-mod support;
-
-use support::{Emulator, stderr};
+use crate::support::{Emulator, stderr};
 
 struct Case {
     name: &'static str,

@@ -1,0 +1,100 @@
+//! The rules of the source tree (ARCHITECTURE.md), checked on every `make test`: the AWS SDK is
+//! used only under `src/aws/`, nothing there prints, every module starts by saying why it exists,
+//! no source file outgrows ~500 lines (tests aside), and no error is a free-text catch-all.
+
+use crate::support::MANIFEST_DIR;
+use std::path::{Path, PathBuf};
+
+/// Every Rust file under `src/`, with its path relative to `src/` and its text.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/ is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = Path::new(MANIFEST_DIR).join("src");
+    let mut files = Vec::new();
+    walk(&src, &mut files);
+    files.sort();
+    let files: Vec<(String, String)> = files
+        .into_iter()
+        .map(|p| (p.strip_prefix(&src).unwrap().display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    assert!(files.len() > 40, "the walk found the sources: {}", files.len());
+    files
+}
+
+/// Test code: unit-test modules and the shared test support.
+fn is_test_code(path: &str) -> bool {
+    ["tests.rs", "testing.rs", "test_support.rs"].iter().any(|name| path.ends_with(name))
+}
+
+/// The lines that use an AWS SDK crate.
+fn sdk_uses(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| ["aws_sdk_", "aws_config", "aws_smithy"].iter().any(|c| l.contains(c))).collect()
+}
+
+/// Lines that print from library code, outside comments.
+fn prints(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .filter(|l| ["eprintln!", "println!", "eprint!(", "print!("].iter().any(|m| l.contains(m)))
+        .collect()
+}
+
+#[test]
+fn the_rules_catch_what_they_are_for() {
+    assert_eq!(sdk_uses("use aws_sdk_organizations::Client;\nuse std::fmt;"), ["use aws_sdk_organizations::Client;"]);
+    assert_eq!(prints("    eprintln!(\"… waiting\");\n// eprintln! in a comment"), ["    eprintln!(\"… waiting\");"]);
+    assert!(is_test_code("aws/organizations/tests.rs") && !is_test_code("aws/organizations/execute.rs"));
+}
+
+#[test]
+fn the_aws_sdk_is_used_only_under_src_aws() {
+    let offenders: Vec<String> = sources()
+        .iter()
+        .filter(|(path, _)| !path.starts_with("aws/"))
+        .flat_map(|(path, text)| sdk_uses(text).into_iter().map(move |l| format!("{path}: {}", l.trim())))
+        .collect();
+    assert!(offenders.is_empty(), "the SDK outside src/aws/:\n{}", offenders.join("\n"));
+}
+
+#[test]
+fn nothing_under_src_aws_prints() {
+    let offenders: Vec<String> = sources()
+        .iter()
+        .filter(|(path, _)| path.starts_with("aws/") && !is_test_code(path))
+        .flat_map(|(path, text)| prints(text).into_iter().map(move |l| format!("{path}: {}", l.trim())))
+        .collect();
+    assert!(offenders.is_empty(), "src/aws/ reports through callbacks, it does not print:\n{}", offenders.join("\n"));
+}
+
+#[test]
+fn every_module_says_why_it_exists() {
+    let undocumented: Vec<String> =
+        sources().into_iter().filter(|(_, text)| !text.starts_with("//!")).map(|(path, _)| path).collect();
+    assert!(undocumented.is_empty(), "modules without a leading //! comment: {undocumented:?}");
+}
+
+#[test]
+fn no_source_file_is_longer_than_500_lines() {
+    let long: Vec<String> = sources()
+        .into_iter()
+        .filter(|(path, text)| !is_test_code(path) && text.lines().count() > 500)
+        .map(|(path, text)| format!("{path}: {} lines", text.lines().count()))
+        .collect();
+    assert!(long.is_empty(), "split these: {long:?}");
+}
+
+#[test]
+fn errors_are_typed_with_no_free_text_catch_all() {
+    let (_, error) = sources().into_iter().find(|(path, _)| path == "error.rs").expect("src/error.rs");
+    for catch_all in ["Refused(String)", "Other(String)", "Io { what: String"] {
+        assert!(!error.contains(catch_all), "src/error.rs has {catch_all}");
+    }
+}

@@ -1,0 +1,12 @@
+//! lzctl's integration tests, one binary: the real lzctl binary against a real, independent
+//! AWS emulator (moto), a module per capability, every outcome checked through the SDK rather
+//! than through lzctl; and the rules of the source tree itself.
+
+mod architecture;
+mod bad_inputs;
+mod emulator;
+mod gitops;
+mod identity_center;
+mod inventory;
+mod stack_sets;
+mod support;
