@@ -1,14 +1,15 @@
 //! The operations the commands wrap: read what the blueprint touches, plan, apply.
 
-use crate::apply::{self, ApplyError, Ids, Step};
+use crate::apply::{self, CallError, Ids, Step};
 use crate::approvals;
-use crate::aws::{Aws, Progress};
+use crate::aws::{Aws, Waiting};
 use crate::blueprint::Blueprint;
 use crate::error::Error;
 use crate::live::CoverageRow;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
 use crate::plan::{self, Change, Plan, PlanOptions};
 use crate::saved::{self, Body, SavedPlan};
+use std::path::Path;
 
 /// What the reader must read in full for this blueprint.
 pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
@@ -102,11 +103,7 @@ pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result
 
 /// Checks a saved plan may be applied — same blueprint, enough approvals by others, the world
 /// unchanged since it was made — before any mutating call; returns the live state to apply to.
-pub(crate) async fn check_saved(
-    saved: &SavedPlan,
-    bp: &Blueprint,
-    aws: &Aws,
-) -> Result<(LiveState, Vec<String>), Error> {
+async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(LiveState, Vec<String>), Error> {
     if saved::blueprint_digest(&bp.files()) != saved.body.blueprint_digest {
         return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
     }
@@ -129,29 +126,60 @@ pub(crate) async fn check_saved(
     Ok((live, approvers))
 }
 
-/// Applies exactly a saved plan's changes, once `check_saved` passed.
-pub(crate) async fn apply_saved(
-    saved: &SavedPlan,
-    bp: &Blueprint,
-    live: &LiveState,
-    aws: &Aws,
-    progress: impl FnMut(&Change, Step),
-    waiting: Progress<'_>,
-) -> Result<usize, Error> {
-    let executor = aws.executor(waiting);
-    Ok(apply::run(&saved.body.plan, Ids::new(bp, live), &executor, progress).await?)
+/// What `apply` shows the person running it and asks them; the command implements it.
+pub(crate) trait ApplyUi: Sync {
+    /// The plan about to be applied, and who approved it (a saved plan's approvers).
+    fn show(&self, plan: &Plan, approvers: &[String]);
+    /// Who is about to change the organization, as STS says (or why it could not say).
+    fn applying_as(&self, caller: Result<String, CallError>);
+    /// Whether to go on; an error ends the apply before any change.
+    fn confirm(&self) -> Result<(), Error>;
+    /// A change starts or ends.
+    fn change(&self, change: &Change, step: Step);
+    /// An asynchronous AWS operation is still running.
+    fn waiting(&self, waiting: &Waiting<'_>);
 }
 
-/// Applies a plan made from `live`; returns how many changes were applied.
+/// What `apply` applies.
+pub(crate) enum ApplySource<'a> {
+    /// The blueprint, planned now.
+    Blueprint(PlanOptions),
+    /// A saved plan, exactly, once it is shown current and approved.
+    Saved(&'a SavedPlan),
+}
+
+/// Shows the plan, asks, and applies exactly it: a blueprint planned now (refused where the
+/// blueprint requires approvals), or a saved plan checked before any change. Returns how many
+/// changes were applied; None when there was nothing to do.
 pub(crate) async fn apply(
     bp: &Blueprint,
-    planned: &Planned,
+    source: ApplySource<'_>,
     aws: &Aws,
-    progress: impl FnMut(&Change, Step),
-    waiting: Progress<'_>,
-) -> Result<usize, ApplyError> {
-    let executor = aws.executor(waiting);
-    apply::run(&planned.plan, Ids::new(bp, &planned.live), &executor, progress).await
+    ui: &impl ApplyUi,
+) -> Result<Option<usize>, Error> {
+    let (plan, live) = match source {
+        ApplySource::Blueprint(options) => {
+            let planned = plan(bp, aws, &options).await?;
+            ui.show(&planned.plan, &[]);
+            if let Some(approvals) = bp.approvals.as_ref().filter(|_| !planned.plan.is_empty()) {
+                return Err(Error::ApprovalsRequired { required: approvals.required });
+            }
+            (planned.plan, planned.live)
+        }
+        ApplySource::Saved(saved) => {
+            let (live, approvers) = check_saved(saved, bp, aws).await?;
+            ui.show(&saved.body.plan, &approvers);
+            (saved.body.plan.clone(), live)
+        }
+    };
+    if plan.is_empty() {
+        return Ok(None);
+    }
+    ui.applying_as(aws.caller_arn().await);
+    ui.confirm()?;
+    let waiting = |w: &Waiting<'_>| ui.waiting(w);
+    let executor = aws.executor(&waiting);
+    Ok(Some(apply::run(&plan, Ids::new(bp, &live), &executor, |c, step| ui.change(c, step)).await?))
 }
 
 /// Which member accounts record AWS Config in which regions: every active member account
@@ -204,4 +232,36 @@ pub(crate) async fn inventory(
     let live = read(aws, &scope).await?;
     let desired = bp.map(|b| plan::desired_assignments(b, &live));
     Ok(crate::inventory::rows(&live, options, desired.as_ref()))
+}
+
+/// Reads a saved plan, checking it is whole and made by this version.
+pub(crate) fn read_saved(path: &Path) -> Result<SavedPlan, Error> {
+    let text = std::fs::read_to_string(path).map_err(Error::read(path))?;
+    Ok(SavedPlan::parse(&path.display().to_string(), &text)?)
+}
+
+/// Where an approval's signature comes from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Signature<'a> {
+    /// Sign now with this unencrypted OpenSSH private key.
+    Key(&'a Path),
+    /// A signature `ssh-keygen -Y sign -n lzctl-plan` made over the plan's digest.
+    File(&'a Path),
+}
+
+/// Adds an approval to a saved plan file; returns the plan as it now stands.
+pub(crate) fn approve(plan_file: &Path, signature: Signature<'_>) -> Result<SavedPlan, Error> {
+    let mut saved = read_saved(plan_file)?;
+    let read = |path: &Path| std::fs::read_to_string(path).map_err(Error::read(path));
+    let armored = match signature {
+        Signature::Key(key) => approvals::sign(&key.display().to_string(), &read(key)?, &saved.digest)?,
+        Signature::File(file) => {
+            let text = read(file)?;
+            approvals::parse_signature(&text)?;
+            text
+        }
+    };
+    saved.approvals.push(armored.trim().to_string() + "\n");
+    std::fs::write(plan_file, saved.to_json()).map_err(Error::write(plan_file))?;
+    Ok(saved)
 }

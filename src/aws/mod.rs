@@ -35,7 +35,7 @@ mod poll;
 mod stack_sets;
 
 pub(crate) use executor::{AwsExecutor, Pollings};
-pub(crate) use poll::{Progress, Waiting};
+pub(crate) use poll::Waiting;
 
 use crate::apply::CallError;
 use crate::live::{IdentityCenterScope, LiveIdentityCenter, LiveState, ReadScope};

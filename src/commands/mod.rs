@@ -1,5 +1,5 @@
 //! One file per subcommand, each parsing its arguments and calling one operation of `engine`;
-//! what they share (colour, the AWS session, reading a saved plan) is here and in `session`.
+//! what they share (colour, the AWS session) is in `session`, and the plan formats here.
 
 pub(crate) mod apply;
 pub(crate) mod approve;
@@ -10,11 +10,8 @@ pub(crate) mod show;
 pub(crate) mod validate;
 
 use crate::cli::Format;
-use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::{self, Color};
-use crate::saved::SavedPlan;
-use std::path::Path;
 
 /// A plan in the format asked for.
 fn render_plan(plan: &Plan, format: Format, color: Color) -> String {
@@ -23,10 +20,4 @@ fn render_plan(plan: &Plan, format: Format, color: Color) -> String {
         Format::Json => serde_json::to_string_pretty(&render::json(plan)).expect("JSON values serialize") + "\n",
         Format::Markdown => render::markdown(plan),
     }
-}
-
-/// Reads a saved plan, checking it is whole and made by this version.
-fn read_saved(path: &Path) -> Result<SavedPlan, Error> {
-    let text = std::fs::read_to_string(path).map_err(Error::read(path))?;
-    Ok(SavedPlan::parse(&path.display().to_string(), &text)?)
 }

@@ -1,7 +1,8 @@
 //! `lzctl show`: a saved plan as text, JSON or Markdown, or its digest.
 
-use super::{read_saved, render_plan};
+use super::render_plan;
 use crate::cli::{Format, ShowArgs};
+use crate::engine::read_saved;
 use crate::error::{Error, exit};
 use crate::session::Terminal;
 
