@@ -392,6 +392,4 @@ fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value
 mod unmanaged;
 
 #[cfg(test)]
-mod convergence;
-#[cfg(test)]
 mod tests;

@@ -29,9 +29,9 @@ fn sources() -> Vec<(String, String)> {
     files
 }
 
-/// Test code: unit-test modules and the shared test support.
+/// Test code: unit-test modules (`tests.rs`, or under a `tests/` folder) and the shared test support.
 fn is_test_code(path: &str) -> bool {
-    ["tests.rs", "testing.rs", "test_support.rs"].iter().any(|name| path.ends_with(name))
+    path.contains("/tests/") || ["tests.rs", "testing.rs", "test_support.rs"].iter().any(|name| path.ends_with(name))
 }
 
 /// The lines that use an AWS SDK crate.
@@ -52,6 +52,7 @@ fn the_rules_catch_what_they_are_for() {
     assert_eq!(sdk_uses("use aws_sdk_organizations::Client;\nuse std::fmt;"), ["use aws_sdk_organizations::Client;"]);
     assert_eq!(prints("    eprintln!(\"… waiting\");\n// eprintln! in a comment"), ["    eprintln!(\"… waiting\");"]);
     assert!(is_test_code("aws/organizations/tests.rs") && !is_test_code("aws/organizations/execute.rs"));
+    assert!(is_test_code("plan/diff/tests/convergence.rs"));
 }
 
 #[test]
@@ -97,4 +98,59 @@ fn errors_are_typed_with_no_free_text_catch_all() {
     for catch_all in ["Refused(String)", "Other(String)", "Io { what: String"] {
         assert!(!error.contains(catch_all), "src/error.rs has {catch_all}");
     }
+}
+
+/// The module of the crate a file belongs to: `aws`, `plan`, `model` …
+fn room(path: &str) -> &str {
+    let first = path.split('/').next().unwrap_or(path);
+    first.strip_suffix(".rs").unwrap_or(first)
+}
+
+/// The crate modules a file refers to (`crate::live::…` → `live`).
+fn imports(text: &str) -> Vec<&str> {
+    text.match_indices("crate::")
+        .filter_map(|(at, _)| {
+            let rest = &text[at + "crate::".len()..];
+            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+            (end > 0).then(|| &rest[..end])
+        })
+        .collect()
+}
+
+/// What each module may use of the crate (ARCHITECTURE.md, "The rooms"). The pure core never
+/// reaches the AWS layer, the operations or the command line; the AWS layer sees plain types,
+/// never the blueprint's file format.
+fn may_import(room: &str) -> Option<&'static [&'static str]> {
+    const PURE: &[&str] = &["model", "live", "blueprint", "plan", "render", "inventory", "saved", "approvals"];
+    Some(match room {
+        "model" => &[],
+        "live" => &["model"],
+        "approvals" => &[],
+        "saved" => &["live", "model", "plan"],
+        "blueprint" => &["model", "approvals"],
+        "plan" | "inventory" => &["model", "live", "blueprint"],
+        "render" => &["model", "live", "plan"],
+        "apply" => &["model", "live", "blueprint", "plan"],
+        "aws" => &["model", "live", "plan", "apply"],
+        "engine" | "commands" | "session" | "error" | "cli" | "lib" | "main" => return None,
+        _ => PURE,
+    })
+}
+
+#[test]
+fn each_module_imports_only_what_it_may() {
+    assert_eq!(imports("use crate::live::LiveState;\nlet x = crate::model::OuPath::root();"), ["live", "model"]);
+    assert_eq!(room("aws/organizations/read.rs"), "aws");
+    let mut offenders = Vec::new();
+    for (path, text) in sources().iter().filter(|(path, _)| !is_test_code(path)) {
+        let room = room(path);
+        let Some(allowed) = may_import(room) else { continue };
+        for used in imports(text) {
+            if used != room && !allowed.contains(&used) {
+                offenders.push(format!("{path} uses crate::{used}"));
+            }
+        }
+    }
+    offenders.dedup();
+    assert!(offenders.is_empty(), "imports across the rules in ARCHITECTURE.md:\n{}", offenders.join("\n"));
 }

@@ -1,6 +1,8 @@
 //! The planner from tables: desired + live → expected changes; and convergence: applying a plan
 //! to an in-memory organization and planning again yields nothing.
 
+mod convergence;
+
 use super::*;
 use crate::apply::{Ids, run};
 use crate::live::{LiveAccount, LiveOu, LivePolicy};

@@ -2,7 +2,7 @@
 //! smallest failing case): whatever the live organization — made by another blueprint, then
 //! changed by hand — applying the plan to it and planning again finds nothing to do.
 
-use super::*;
+use super::super::*;
 use crate::apply::{Ids, run};
 use crate::testing::{InMemoryOrg, blueprint, fresh_org, lines, plan_ok};
 use proptest::prelude::*;
