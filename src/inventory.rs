@@ -105,12 +105,6 @@ fn ou_path(live: &LiveState, parent_id: &str) -> String {
     live.path_of(parent_id).map_or_else(|| format!("{}/?", OuPath::ROOT_NAME), |p| p.qualified())
 }
 
-/// An `--ou` filter, written with or without the leading `Root/`.
-fn filter_ou(wanted: &str) -> OuPath {
-    let wanted = wanted.trim_end_matches('/');
-    OuPath::parse(wanted.strip_prefix("Root/").unwrap_or(wanted))
-}
-
 /// The inventory rows, sorted. `desired` is what the blueprint assigns (permission set,
 /// principal, account id); None when no blueprint was given.
 pub(crate) fn rows(
@@ -123,7 +117,7 @@ pub(crate) fn rows(
     let account_ok = |id: &str| {
         let Some(a) = live.accounts.get(id) else { return false };
         (f.accounts.is_empty() || f.accounts.iter().any(|x| x == &a.id || x == &a.name))
-            && (f.ous.is_empty() || f.ous.iter().any(|o| live.is_under(id, &filter_ou(o))))
+            && (f.ous.is_empty() || f.ous.iter().any(|o| live.is_under(id, &OuPath::parse_qualified(o))))
     };
     let arn_of: BTreeMap<&String, &String> = ic.permission_sets.iter().map(|(name, ps)| (name, &ps.arn)).collect();
     let mut out = Vec::new();

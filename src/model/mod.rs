@@ -132,7 +132,7 @@ impl fmt::Display for Target {
     /// The form used in addresses: `Root`, `Foundational/Workloads`, `account:prod-web`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Root => f.write_str("Root"),
+            Target::Root => f.write_str(OuPath::ROOT_NAME),
             Target::Ou(path) => write!(f, "{path}"),
             Target::Account(key) => write!(f, "account:{key}"),
         }

@@ -61,6 +61,12 @@ impl OuPath {
             || other.0.strip_prefix(self.0.as_str()).is_some_and(|rest| rest.starts_with('/'))
     }
 
+    /// A path written with or without the root in front (`Root/Foundational`, `Foundational`).
+    pub(crate) fn parse_qualified(text: &str) -> OuPath {
+        let text = text.trim_end_matches('/');
+        OuPath::parse(text.strip_prefix(Self::ROOT_NAME).and_then(|rest| rest.strip_prefix('/')).unwrap_or(text))
+    }
+
     /// The path with the root spelled out, as inventories show it: `Root`, `Root/Foundational`.
     pub(crate) fn qualified(&self) -> String {
         if self.is_root() { Self::ROOT_NAME.to_string() } else { format!("{}/{}", Self::ROOT_NAME, self.0) }

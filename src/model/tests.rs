@@ -37,6 +37,9 @@ fn ou_paths_have_one_root_and_one_rule_for_under() {
     assert_eq!((OuPath::root().to_string(), OuPath::root().name(), OuPath::root().depth()), ("Root".into(), "Root", 0));
     assert_eq!(OuPath::root().child("A").child("B"), OuPath::parse("A/B"));
     assert_eq!((OuPath::root().qualified(), OuPath::parse("A/B").qualified()), ("Root".into(), "Root/A/B".into()));
+    for (written, path) in [("Root", ""), ("Root/", ""), ("Root/A/B", "A/B"), ("A/B/", "A/B"), ("Rooted", "Rooted")] {
+        assert_eq!(OuPath::parse_qualified(written).as_str(), path, "{written}");
+    }
     let workloads = OuPath::parse("Foundational/Workloads");
     assert!(workloads.contains(&sdlc) && workloads.contains(&workloads));
     assert!(OuPath::root().contains(&sdlc) && OuPath::root().contains(&OuPath::root()));

@@ -279,7 +279,7 @@ impl Planner<'_> {
                         self.change(
                             address,
                             Action::Move,
-                            Some(json!({"parent": "Root"})),
+                            Some(json!({"parent": OuPath::root().to_string()})),
                             Some(json!({"parent": account.ou})),
                             format!("a new account starts in the root; the blueprint puts it in {}", account.ou),
                             Op::MoveAccount { key: key.clone(), from: OuPath::root(), to: account.ou.clone() },
