@@ -101,6 +101,9 @@ macro_rules! apis {
                 rate: apis!(@rate $(($rate, $burst))? $([$srate, $sburst])?),
             };
         )*
+        /// Every API of the service, for the tests that check the table.
+        #[cfg(test)]
+        pub(crate) const ALL: &[super::Api] = &[$($name),*];
     };
     (@rate ($rate:expr, $burst:expr)) => { super::Rate::Own($rate, $burst) };
     (@rate [$rate:expr, $burst:expr]) => { super::Rate::Service($rate, $burst) };
@@ -210,6 +213,12 @@ pub(crate) mod config {
     apis! { "config";
         DESCRIBE_RECORDER_STATUS = "DescribeConfigurationRecorderStatus";
     }
+}
+
+/// Every API lzctl calls.
+#[cfg(test)]
+pub(crate) fn all() -> Vec<Api> {
+    [organizations::ALL, sso_admin::ALL, identitystore::ALL, cloudformation::ALL, config::ALL, sts::ALL].concat()
 }
 
 /// STS.

@@ -58,3 +58,20 @@ fn mutating_apis_are_recognised() {
     assert!(cloudformation::CREATE_STACK_INSTANCES.is_mutating());
     assert_eq!(organizations::CREATE_OU.name(), "organizations:CreateOrganizationalUnit");
 }
+
+#[test]
+fn every_api_is_declared_once_and_a_shared_budget_has_one_rate() {
+    let all = crate::aws::api::all();
+    let mut keys: Vec<&str> = all.iter().map(|api| api.key).collect();
+    keys.sort_unstable();
+    let count = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), count, "an API declared twice");
+    for api in &all {
+        assert_eq!(api.key, format!("{}.{}", api.service, api.operation));
+        if let crate::aws::api::Rate::Service(..) = api.rate {
+            let others = all.iter().filter(|other| other.service == api.service);
+            assert!(others.clone().all(|other| other.rate == api.rate), "{} has more than one budget", api.service);
+        }
+    }
+}
