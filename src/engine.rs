@@ -1,4 +1,5 @@
-//! The operations the commands wrap: read what the blueprint touches, plan, apply.
+//! The operations the commands call, one each: plan (and save), apply (a blueprint or a saved
+//! plan, through `ApplyUi`), approve, AWS Config coverage and the assignment inventory.
 
 use crate::apply::{self, CallError, Ids, Step};
 use crate::approvals;
