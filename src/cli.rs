@@ -18,8 +18,9 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Args)]
 pub(crate) struct GlobalArgs {
-    /// AWS profile (default: the standard credential chain: env, profile, SSO, instance role).
-    #[arg(long, global = true, env = "AWS_PROFILE")]
+    /// AWS profile; its credentials win over those in the environment. Without it, the standard
+    /// chain: environment keys, then AWS_PROFILE or the default profile, SSO, instance role.
+    #[arg(long, global = true)]
     pub profile: Option<String>,
     /// AWS region for the API endpoints (Organizations itself is global).
     #[arg(long, global = true)]

@@ -12,6 +12,9 @@ pub(crate) enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Blueprint(#[from] BlueprintError),
+    #[error("{0}")]
+    #[diagnostic(code(lzctl::aws::credentials))]
+    Credentials(Box<CallError>),
     #[error("reading the live organization failed: {0}")]
     #[diagnostic(code(lzctl::aws::read))]
     Read(Box<CallError>),
@@ -86,6 +89,7 @@ impl Error {
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
             Error::Blueprint(_)
+            | Error::Credentials(_)
             | Error::Read(_)
             | Error::Apply(_)
             | Error::Plan(_)

@@ -4,6 +4,7 @@
 
 use crate::aws::{Aws, ConnectOptions};
 use crate::cli::GlobalArgs;
+use crate::error::Error;
 use crate::render::Color;
 use std::io::IsTerminal;
 
@@ -33,9 +34,10 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) async fn connect(global: &GlobalArgs) -> Session {
+    pub(crate) async fn connect(global: &GlobalArgs) -> Result<Session, Error> {
         let options = ConnectOptions { profile: global.profile.clone(), region: global.region.clone() };
-        Session { aws: Aws::connect(&options).await, stats: global.stats }
+        let aws = Aws::connect(&options).await.map_err(|err| Error::Credentials(Box::new(err)))?;
+        Ok(Session { aws, stats: global.stats })
     }
 
     /// Ends the session: prints `--stats` when asked, whatever the command's result, and hands

@@ -3,7 +3,7 @@
 
 use crate::apply::{Call, CallError, Executor};
 use crate::apply::{IdentityCenterCall, OrganizationsCall, StackSetsCall};
-use crate::blueprint::{self, Blueprint, FileSource};
+use crate::blueprint::{self, Blueprint, FileError, FileSource};
 use crate::live::{
     LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveStackInstance, LiveStackSet,
     LiveState, Readable,
@@ -29,11 +29,14 @@ impl Files {
 }
 
 impl FileSource for Files {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        self.0
-            .get(path)
-            .cloned()
-            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+    fn read(&self, dir: &Path, relative: &Path, limit: u64) -> Result<String, FileError> {
+        let text = self.0.get(&dir.join(relative)).ok_or_else(|| {
+            FileError::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+        })?;
+        if text.len() as u64 > limit {
+            return Err(FileError::TooLarge { limit });
+        }
+        Ok(text.clone())
     }
 }
 

@@ -221,10 +221,11 @@ pub(crate) fn all() -> Vec<Api> {
     [organizations::ALL, sso_admin::ALL, identitystore::ALL, cloudformation::ALL, config::ALL, sts::ALL].concat()
 }
 
-/// STS.
+/// STS; and `CREDENTIALS`, not an API but named like one in errors: resolving credentials.
 pub(crate) mod sts {
     apis! { "sts";
         GET_CALLER_IDENTITY = "GetCallerIdentity";
         ASSUME_ROLE = "AssumeRole";
+        CREDENTIALS = "ResolveCredentials";
     }
 }

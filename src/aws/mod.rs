@@ -89,18 +89,38 @@ fn rate_scale() -> f64 {
 }
 
 impl Aws {
-    pub(crate) async fn connect(options: &ConnectOptions) -> Aws {
+    /// Connects with the standard credential chain, or — with `--profile` — with that profile's
+    /// credentials even where the environment holds others (as the AWS CLI does). A profile that
+    /// does not resolve is an error here, before anything is read.
+    pub(crate) async fn connect(options: &ConnectOptions) -> Result<Aws, CallError> {
         let http_client =
             aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http_client)
+            .http_client(http_client.clone())
             // lzctl paces and retries every call itself (see pacing.rs).
             .retry_config(RetryConfig::disabled());
         if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            let region = options.region.clone().map(aws_config::Region::new);
+            let provider_config = aws_config::provider_config::ProviderConfig::default()
+                .with_http_client(http_client)
+                .with_region(region);
+            let provider = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_name(profile)
+                .build();
+            if let Err(err) = aws_sdk_sts::config::ProvideCredentials::provide_credentials(&provider).await {
+                return Err(errors::failed(
+                    api::sts::CREDENTIALS,
+                    &format!("profile {profile}"),
+                    format!(
+                        "{err}; check the profile's name (aws configure list-profiles) or run `aws sso login --profile {profile}`"
+                    ),
+                ));
+            }
+            loader = loader.profile_name(profile).credentials_provider(provider);
         }
         let mut config = loader.load().await;
         if config.region().is_none() {
@@ -115,7 +135,7 @@ impl Aws {
         };
         let mut aws = Aws::from_clients(clients, Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()));
         aws.config = Some(config);
-        aws
+        Ok(aws)
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).

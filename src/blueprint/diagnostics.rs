@@ -16,6 +16,11 @@ pub(crate) enum Code {
     UnsupportedVersion,
     /// A file the blueprint names cannot be read.
     UnreadableFile,
+    /// A named file outside the blueprint's folder (absolute, `..`, a symbolic link leaving it)
+    /// or not a regular file.
+    UnsafePath,
+    /// A named file over the size limit of its kind.
+    FileTooLarge,
     /// A policy file that is not JSON.
     InvalidJson,
     /// A policy document unusable as a policy (no Statement, a bad Effect …).
@@ -51,10 +56,12 @@ pub(crate) enum Code {
 
 impl Code {
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 21] = [
+    pub(crate) const ALL: [Code; 23] = [
         Code::Yaml,
         Code::UnsupportedVersion,
         Code::UnreadableFile,
+        Code::UnsafePath,
+        Code::FileTooLarge,
         Code::InvalidJson,
         Code::PolicyDocument,
         Code::OneOf,
@@ -80,6 +87,8 @@ impl Code {
             Code::Yaml => "yaml",
             Code::UnsupportedVersion => "unsupported_version",
             Code::UnreadableFile => "unreadable_file",
+            Code::UnsafePath => "unsafe_path",
+            Code::FileTooLarge => "file_too_large",
             Code::InvalidJson => "invalid_json",
             Code::PolicyDocument => "policy_document",
             Code::OneOf => "one_of",

@@ -3,6 +3,7 @@
 //! before failing; nothing here talks to AWS.
 
 mod diagnostics;
+mod files;
 mod raw;
 mod validate;
 
@@ -157,7 +158,7 @@ pub(crate) struct Approvals {
 pub(crate) enum BlueprintError {
     #[error("cannot read the blueprint {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::blueprint::read))]
-    Read { path: PathBuf, source: std::io::Error },
+    Read { path: PathBuf, source: files::FileError },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] BlueprintErrors),
@@ -178,16 +179,16 @@ impl Blueprint {
 
 /// Reads and validates a blueprint file and every file it names.
 pub(crate) fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
-    let source =
-        std::fs::read_to_string(path).map_err(|source| BlueprintError::Read { path: path.to_path_buf(), source })?;
-    Ok(parse(path, &source, &validate::DiskFiles)?)
+    let source = files::read_bounded(path, files::BLUEPRINT_LIMIT)
+        .map_err(|source| BlueprintError::Read { path: path.to_path_buf(), source })?;
+    Ok(parse(path, &source, &files::DiskFiles)?)
 }
 
 /// Validates blueprint text; `files` reads the files it names (relative to the blueprint).
 #[cfg(test)]
-pub(crate) use validate::FileSource;
+pub(crate) use files::{FileError, FileSource};
 
-pub(crate) fn parse(path: &Path, source: &str, files: &dyn validate::FileSource) -> Result<Blueprint, BlueprintErrors> {
+pub(crate) fn parse(path: &Path, source: &str, files: &dyn files::FileSource) -> Result<Blueprint, BlueprintErrors> {
     validate::validate(path, &Arc::new(source.to_string()), files)
 }
 

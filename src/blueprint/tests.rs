@@ -407,6 +407,13 @@ fn every_class_of_problem_has_its_own_code() {
         ("yaml", "version: 1\nbogus: 1\n".into(), &[]),
         ("unsupported_version", "version: 2\n".into(), &[]),
         ("unreadable_file", "version: 1\npolicies:\n  p: {file: policies/missing.json}\n".into(), &[]),
+        ("unsafe_path", "version: 1\npolicies:\n  p: {file: /proc/self/environ}\n".into(), &[]),
+        ("unsafe_path", "version: 1\npolicies:\n  p: {file: ../outside.json}\n".into(), &[]),
+        (
+            "file_too_large",
+            "version: 1\npolicies:\n  p: {file: policies/huge.json}\n".into(),
+            Box::leak(Box::new([("policies/huge.json", &*"x".repeat(200_000).leak())])),
+        ),
         ("invalid_json", "version: 1\npolicies:\n  p: {file: policies/broken.json}\n".into(), &[("policies/broken.json", "{")]),
         ("policy_document", "version: 1\npolicies:\n  p: {document: {Statement: []}}\n".into(), &[]),
         (

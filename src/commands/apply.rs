@@ -27,7 +27,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         Some(saved) => ApplySource::Saved(saved),
         None => ApplySource::Blueprint(PlanOptions { prune: args.prune }),
     };
-    let session = Session::connect(global).await;
+    let session = Session::connect(global).await?;
     let ui = Console {
         color: terminal.stdout,
         auto_approve: args.auto_approve,

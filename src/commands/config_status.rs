@@ -8,7 +8,7 @@ use crate::{blueprint, engine, render};
 
 pub(crate) async fn run(global: &GlobalArgs, args: &ConfigStatusArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
-    let session = Session::connect(global).await;
+    let session = Session::connect(global).await?;
     let rows = session.finish(engine::config_coverage(&bp, &session.aws, &args.regions, &args.role).await)?;
     print!("{}", render::coverage(&rows));
     let gap = rows.iter().any(|r| r.state != RecorderState::Recording);

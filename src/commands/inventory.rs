@@ -13,7 +13,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &Inventor
         return diff(old, new);
     }
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
-    let session = Session::connect(global).await;
+    let session = Session::connect(global).await?;
     let options = Options {
         expand_groups: args.expand_groups,
         include_unassigned: args.include_unassigned,

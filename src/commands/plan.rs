@@ -9,7 +9,7 @@ use crate::{blueprint, engine};
 
 pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
-    let session = Session::connect(global).await;
+    let session = Session::connect(global).await?;
     let options = PlanOptions { prune: args.prune };
     let (plan, saved) =
         session.finish(engine::plan_and_save(&bp, &session.aws, &options, args.out.as_deref()).await)?;

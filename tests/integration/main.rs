@@ -8,5 +8,6 @@ mod emulator;
 mod gitops;
 mod identity_center;
 mod inventory;
+mod security;
 mod stack_sets;
 mod support;

@@ -3,19 +3,33 @@
 
 use crate::support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The fixture and the shipped Config template in a folder of their own (a blueprint reads only
+/// files inside its folder), made once per test run.
+fn folder() -> &'static Path {
+    static FOLDER: OnceLock<PathBuf> = OnceLock::new();
+    FOLDER.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("stacksets-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("templates")).unwrap();
+        std::fs::copy(format!("{MANIFEST_DIR}/tests/fixtures/stacksets/blueprint.yaml"), dir.join("blueprint.yaml"))
+            .unwrap();
+        let template = "templates/config-recorder.yaml";
+        std::fs::copy(format!("{MANIFEST_DIR}/blueprints/{template}"), dir.join(template)).unwrap();
+        dir
+    })
+}
 
 fn blueprint() -> String {
-    format!("{MANIFEST_DIR}/tests/fixtures/stacksets/blueprint.yaml")
+    folder().join("blueprint.yaml").display().to_string()
 }
 
 /// The fixture with some text replaced, written next to it so relative paths still resolve.
 fn variant(from: &str, to: &str) -> tempfile::NamedTempFile {
     let text = std::fs::read_to_string(blueprint()).unwrap();
     assert!(text.contains(from), "{from:?} not in the fixture");
-    let file = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile_in(format!("{MANIFEST_DIR}/tests/fixtures/stacksets"))
-        .unwrap();
+    let file = tempfile::Builder::new().suffix(".yaml").tempfile_in(folder()).unwrap();
     std::fs::write(file.path(), text.replace(from, to)).unwrap();
     file
 }
@@ -83,24 +97,18 @@ async fn a_changed_parameter_or_template_plans_one_update_and_a_removed_region_p
     // A template that differs only in layout is not a change; the shipped one as JSON is the same.
     let template =
         std::fs::read_to_string(format!("{MANIFEST_DIR}/blueprints/templates/config-recorder.yaml")).unwrap();
-    let relaid = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile_in(format!("{MANIFEST_DIR}/tests/fixtures/stacksets"))
-        .unwrap();
+    let relaid = tempfile::Builder::new().suffix(".yaml").tempfile_in(folder()).unwrap();
     std::fs::write(relaid.path(), template.replace("\n\n", "\n\n\n").replace("Resources:\n", "Resources:   \n"))
         .unwrap();
     let relaid_name = relaid.path().file_name().unwrap().to_str().unwrap();
-    let layout = variant("../../../blueprints/templates/config-recorder.yaml", relaid_name);
+    let layout = variant("templates/config-recorder.yaml", relaid_name);
     let plan = emu.lzctl(&["plan", "-f", layout.path().to_str().unwrap(), "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", stdout(&plan));
 
-    let edited = tempfile::Builder::new()
-        .suffix(".yaml")
-        .tempfile_in(format!("{MANIFEST_DIR}/tests/fixtures/stacksets"))
-        .unwrap();
+    let edited = tempfile::Builder::new().suffix(".yaml").tempfile_in(folder()).unwrap();
     std::fs::write(edited.path(), template.replace("Default: TwentyFour_Hours", "Default: Six_Hours")).unwrap();
     let edited_name = edited.path().file_name().unwrap().to_str().unwrap();
-    let real = variant("../../../blueprints/templates/config-recorder.yaml", edited_name);
+    let real = variant("templates/config-recorder.yaml", edited_name);
     let plan = emu.lzctl(&["plan", "-f", real.path().to_str().unwrap(), "--format", "json"]);
     assert_eq!(changes(&stdout(&plan)), ["update stack_set.config-recorder"]);
 

@@ -218,8 +218,23 @@ impl Emulator {
         self.lzctl_in(Path::new(MANIFEST_DIR), args)
     }
 
+    /// Runs lzctl in `dir` with extra environment variables (they override the defaults).
+    pub(crate) fn lzctl_env(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command = self.command(dir, args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.output().expect("run lzctl")
+    }
+
     pub(crate) fn lzctl_in(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_lzctl"))
+        self.command(dir, args).output().expect("run lzctl")
+    }
+
+    /// The lzctl command as the tests run it: only the emulator, test credentials, no profile.
+    fn command(&self, dir: &Path, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
+        command
             .current_dir(dir)
             .args(args)
             .env_clear()
@@ -236,9 +251,22 @@ impl Emulator {
             // moto's ListAccountsForProvisionedPermissionSet ignores assignments, so reading
             // assignments per (permission set, account) pair would miss hand-made ones there.
             .env("LZCTL_ASSIGNMENT_READ", "per-principal")
-            .stdin(Stdio::null())
-            .output()
-            .expect("run lzctl")
+            .stdin(Stdio::null());
+        command
+    }
+
+    /// The access key ids the emulator's requests were signed with, in order.
+    pub(crate) fn access_keys(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(&self.recording).unwrap_or_default();
+        text.lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter_map(|entry| {
+                let headers = entry.get("headers")?.as_object()?;
+                let auth = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?.1.as_str()?;
+                let credential = auth.split("Credential=").nth(1)?;
+                Some(credential.split('/').next()?.to_string())
+            })
+            .collect()
     }
 
     /// The operations the emulator has received since the last reset, whatever the protocol.

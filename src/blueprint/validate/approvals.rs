@@ -12,7 +12,7 @@ impl Validator<'_> {
                 "zero",
             );
         }
-        let file = self.read_named_file(&raw.value.allowed_signers);
+        let file = self.read_named_file(&raw.value.allowed_signers, FileKind::AllowedSigners);
         let mut signers = Vec::new();
         if let Some((path, text)) = &file {
             let at = &raw.value.allowed_signers.referenced;

@@ -15,6 +15,7 @@ mod quotas;
 mod stack_sets;
 
 use super::diagnostics::{BlueprintErrors, Code, Collector};
+use super::files::{FileError, FileKind, FileSource, relative_path};
 use super::raw::*;
 use super::*;
 use crate::model::{OuPath, PolicyType, minified};
@@ -24,19 +25,6 @@ use serde_saphyr::Location;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// Where the files a blueprint names come from: the disk in the tool, a table in tests.
-pub(crate) trait FileSource {
-    fn read(&self, path: &Path) -> std::io::Result<String>;
-}
-
-pub(super) struct DiskFiles;
-
-impl FileSource for DiskFiles {
-    fn read(&self, path: &Path) -> std::io::Result<String> {
-        std::fs::read_to_string(path)
-    }
-}
 
 pub(super) fn validate(
     path: &Path,
@@ -166,21 +154,26 @@ impl Validator<'_> {
         self.dir.join(file)
     }
 
-    /// Reads a file the blueprint names, reporting a missing one at the `file:` value.
-    fn read_named_file(&mut self, file: &S<String>) -> Option<(PathBuf, String)> {
-        let path = self.relative(&file.value);
-        match self.files.read(&path) {
-            Ok(text) => {
+    /// Reads a file the blueprint names, under the rules of `files`; a problem is reported at
+    /// the path as written.
+    fn read_named_file(&mut self, file: &S<String>, kind: FileKind) -> Option<(PathBuf, String)> {
+        let read = relative_path(&file.value).and_then(|relative| {
+            let text = self.files.read(&self.dir, &relative, kind.limit())?;
+            Ok((self.dir.join(relative), text))
+        });
+        match read {
+            Ok((path, text)) => {
                 self.named_files.push((path.clone(), text.clone()));
                 Some((path, text))
             }
             Err(err) => {
-                self.c.at(
-                    Code::UnreadableFile,
-                    &file.referenced,
-                    format!("cannot read {}: {err}", path.display()),
-                    "this file",
-                );
+                let (code, label) = match &err {
+                    FileError::Outside(_) | FileError::NotRegular => (Code::UnsafePath, "not a file of this blueprint"),
+                    FileError::TooLarge { .. } => (Code::FileTooLarge, "too large"),
+                    FileError::NotText | FileError::Io(_) => (Code::UnreadableFile, "this file"),
+                };
+                let message = format!("cannot read {}: {err}", self.dir.join(&file.value).display());
+                self.c.at(code, &file.referenced, message, label);
                 None
             }
         }

@@ -27,7 +27,7 @@ impl Validator<'_> {
                 return None;
             }
             (Some(file), None) => {
-                let (path, text) = self.read_named_file(file)?;
+                let (path, text) = self.read_named_file(file, FileKind::Policy)?;
                 match serde_json::from_str::<Value>(&text) {
                     Ok(doc) => (doc, file.referenced),
                     Err(err) => {

@@ -12,7 +12,7 @@ impl Validator<'_> {
         for (name, ss) in &raw.0 {
             let r = &ss.value;
             let what = format!("stack set {}", name.value);
-            let template = self.read_named_file(&r.template);
+            let template = self.read_named_file(&r.template, FileKind::Template);
             let permission_model =
                 r.permission_model.as_ref().map_or("SERVICE_MANAGED".to_string(), |p| p.value.clone());
             if let Some(p) = &r.permission_model
