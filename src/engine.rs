@@ -41,6 +41,7 @@ pub(crate) struct Planned {
     pub plan: Plan,
     pub live: LiveState,
     pub scope: ReadScope,
+    pub options: PlanOptions,
 }
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
@@ -53,7 +54,7 @@ pub(crate) async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Re
         live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
     }
     let plan = plan::diff(bp, &live, options)?;
-    Ok(Planned { plan, live, scope })
+    Ok(Planned { plan, live, scope, options: options.clone() })
 }
 
 /// Plans, and where `out` is given, saves the plan there for `approve` and `apply PLANFILE`.
@@ -96,6 +97,7 @@ pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result
         creator,
         created_at: saved::now_rfc3339(),
         scope: planned.scope.clone(),
+        options: planned.options.clone(),
         state_fingerprint: saved::fingerprint(&parts),
         state_parts: parts,
         plan: planned.plan.clone(),
@@ -124,6 +126,12 @@ async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(Li
         let changed = saved::what_changed(&saved.body.state_parts, &parts);
         return Err(Error::Stale { created_at: saved.body.created_at.clone(), changed });
     }
+    // The same blueprint and the same organization plan the same changes: anything else in the
+    // file (an edited operation under an unchanged address, say) was not made by lzctl.
+    let replanned = plan::diff(bp, &live, &saved.body.options)?;
+    if replanned != saved.body.plan {
+        return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &replanned) });
+    }
     Ok((live, approvers))
 }
 
@@ -147,6 +155,18 @@ pub(crate) enum ApplySource<'a> {
     Blueprint(PlanOptions),
     /// A saved plan, exactly, once it is shown current and approved.
     Saved(&'a SavedPlan),
+}
+
+/// Where a saved plan and the plan made again first differ, in words.
+fn first_difference(saved: &Plan, again: &Plan) -> String {
+    let pairs = saved.changes.iter().zip(&again.changes);
+    match pairs.enumerate().find(|(_, (a, b))| a != b) {
+        Some((i, (a, _))) => format!("change {} ({})", i + 1, a.address),
+        None if saved.changes.len() != again.changes.len() => {
+            format!("{} changes saved, {} planned", saved.changes.len(), again.changes.len())
+        }
+        None => "the list of things not in the blueprint, or the warnings".to_string(),
+    }
 }
 
 /// Shows the plan, asks, and applies exactly it: a blueprint planned now (refused where the

@@ -58,6 +58,11 @@ pub(crate) enum Error {
     )]
     #[diagnostic(code(lzctl::saved::stale))]
     Stale { created_at: String, changed: Vec<String> },
+    #[error(
+        "the saved plan is not what its blueprint plans against the organization as it is ({differs} differs): it was edited after it was made, so it is not applied; plan again"
+    )]
+    #[diagnostic(code(lzctl::saved::tampered))]
+    Tampered { differs: String },
     #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
     #[diagnostic(code(lzctl::config_status::no_regions))]
     NoRegions,
@@ -102,6 +107,7 @@ impl Error {
             | Error::Cancelled
             | Error::BlueprintChanged { .. }
             | Error::Stale { .. }
+            | Error::Tampered { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }
             | Error::Io { .. }

@@ -3,7 +3,7 @@
 //! of the live state it was computed from, and the approvals (SSH signatures) it collected.
 
 use crate::live::{LiveState, ReadScope};
-use crate::plan::Plan;
+use crate::plan::{Plan, PlanOptions};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -26,6 +26,9 @@ pub(crate) struct Body {
     pub created_at: String,
     /// What `apply` reads again to check the world has not changed.
     pub scope: ReadScope,
+    /// The options the plan was made with; `apply` plans again with them to check the plan.
+    #[serde(default)]
+    pub options: PlanOptions,
     pub state_fingerprint: String,
     /// Fingerprints of the parts of the live state, to say what changed.
     pub state_parts: BTreeMap<String, String>,

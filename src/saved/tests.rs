@@ -14,6 +14,7 @@ fn body() -> Body {
         creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
         created_at: "2026-11-24T18:00:00Z".into(),
         scope: ReadScope::default(),
+        options: PlanOptions::default(),
         state_fingerprint: fingerprint(&parts),
         state_parts: parts,
         plan: Plan::default(),

@@ -76,3 +76,84 @@ async fn a_named_profile_wins_over_environment_credentials_and_an_unknown_one_is
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(emu.access_keys().iter().all(|k| k == "testing"), "{:?}", emu.access_keys());
 }
+
+/// A JSON value with every object's keys sorted, printed compactly: what a saved plan's digest
+/// is taken over.
+fn canonical(value: &serde_json::Value) -> String {
+    fn sorted(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+            }
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    serde_json::to_string(&sorted(value)).unwrap()
+}
+
+/// Re-signs nothing, but recomputes the digest the way lzctl does, as an attacker with the file
+/// (and no approvals required) would.
+fn with_fresh_digest(mut plan: serde_json::Value) -> serde_json::Value {
+    use sha2::Digest;
+    let mut body = plan.clone();
+    body.as_object_mut().unwrap().remove("digest");
+    body.as_object_mut().unwrap().remove("approvals");
+    let digest: String = sha2::Sha256::digest(canonical(&body).as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    plan["digest"] = serde_json::Value::String(digest);
+    plan
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_plan_applies_exactly_what_show_shows_or_nothing() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lz.yaml"),
+        "version: 1\norganizational_units:\n  Foundational: {}\n  Suspended: {policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n",
+    )
+    .unwrap();
+    let setup = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(setup.status.code(), Some(0), "{}", stderr(&setup));
+    // Suspended's deny-all was detached by hand; the plan puts it back.
+    let ous = emu.org().list_roots().send().await.unwrap();
+    let root = ous.roots()[0].id().unwrap().to_string();
+    let children = emu.org().list_organizational_units_for_parent().parent_id(&root).send().await.unwrap();
+    let id_of = |name: &str| {
+        children.organizational_units().iter().find(|o| o.name() == Some(name)).unwrap().id().unwrap().to_string()
+    };
+    let policies = emu.org().list_policies().filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy);
+    let policies = policies.send().await.unwrap();
+    let deny_all = policies.policies().iter().find(|p| p.name() == Some("deny-all")).unwrap().id().unwrap().to_string();
+    emu.org().detach_policy().policy_id(&deny_all).target_id(id_of("Suspended")).send().await.unwrap();
+
+    let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--out", "plan.json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let path = dir.path().join("plan.json");
+    let mut saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let change = saved["plan"]["changes"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|c| c["address"] == "policy_attachment.deny-all/Suspended")
+        .expect("the plan attaches deny-all to Suspended");
+    change["op"]["target"]["name"] = "Foundational".into();
+    std::fs::write(&path, serde_json::to_string_pretty(&with_fresh_digest(saved)).unwrap()).unwrap();
+
+    let show = emu.lzctl_in(dir.path(), &["show", "plan.json"]);
+    assert!(stdout(&show).contains("policy_attachment.deny-all/Suspended"), "{}", stdout(&show));
+    emu.reset_recording();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "plan.json", "--auto-approve"]);
+    let err = stderr(&apply);
+    assert_eq!(apply.status.code(), Some(1), "{err}");
+    assert!(err.contains("lzctl::saved::tampered") && err.contains("deny-all/Suspended"), "{err}");
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
+    let on_foundational = emu.org().list_policies_for_target().target_id(id_of("Foundational"));
+    let on_foundational = on_foundational.filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy);
+    let names: Vec<String> =
+        on_foundational.send().await.unwrap().policies().iter().filter_map(|p| p.name().map(str::to_string)).collect();
+    assert_eq!(names, ["FullAWSAccess"], "deny-all never reached Foundational");
+}
