@@ -1,9 +1,12 @@
 //! Approvals of saved plans: SSH signatures (SSHSIG, namespace `lzctl-plan`) over a plan's
-//! digest, checked against an OpenSSH allowed_signers file — the format git uses for signed
-//! commits. A signer whose principal is the plan's creator does not count.
+//! digest. Which keys count, and how many are needed, is the rule in force: recorded in the
+//! organization (tags on the root, written by an apply whose plan shows it), never taken from the
+//! change under review. The blueprint names the rule it wants in an OpenSSH allowed_signers file —
+//! the format git uses for signed commits. Neither the plan's creator nor whoever asked for it
+//! (`--requested-by`) counts as an approver.
 
 use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
 
 pub(crate) const NAMESPACE: &str = "lzctl-plan";
@@ -89,46 +92,147 @@ pub(crate) fn parse_signature(armored: &str) -> Result<SshSig, ApprovalError> {
     SshSig::from_pem(armored.trim()).map_err(|e| ApprovalError::Signature(e.to_string()))
 }
 
-/// The principals of the distinct allowed signers whose valid signature is on the digest, not
-/// counting the creator; an error when fewer than `required`.
+/// The approval rule: how many approvals a plan needs, and whose keys count, by the SHA-256
+/// fingerprint of the key (`SHA256:…`, as `ssh-keygen -l` shows it) with the signer's principals.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ApprovalRule {
+    pub required: u32,
+    pub signers: BTreeMap<String, Vec<String>>,
+}
+
+/// The tags on the root that hold the rule in force.
+pub(crate) const TAG_REQUIRED: &str = "lzctl:approvals:required";
+pub(crate) const TAG_SIGNER_PREFIX: &str = "lzctl:approvals:signer:";
+
+/// Characters AWS Organizations accepts in tag values (besides letters and digits).
+const TAG_VALUE_PUNCTUATION: &str = " _.:/=+-@";
+
+/// Whether a principal can be recorded in a tag value (principals are joined by spaces).
+pub(crate) fn recordable(principal: &str) -> bool {
+    !principal.is_empty()
+        && principal.chars().all(|c| c.is_alphanumeric() || (c != ' ' && TAG_VALUE_PUNCTUATION.contains(c)))
+}
+
+fn fingerprint(key: &ssh_key::public::KeyData) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+impl ApprovalRule {
+    /// The rule an allowed_signers file describes: every signer that may sign lzctl plans.
+    pub(crate) fn from_signers(required: u32, signers: &[Signer]) -> ApprovalRule {
+        let signers = signers
+            .iter()
+            .filter(|s| s.namespaces.as_ref().is_none_or(|ns| ns.iter().any(|n| n == NAMESPACE)))
+            .map(|s| (fingerprint(s.key.key_data()), s.principals.clone()))
+            .collect();
+        ApprovalRule { required, signers }
+    }
+
+    /// The rule as tags on the root.
+    pub(crate) fn to_tags(&self) -> BTreeMap<String, String> {
+        let mut tags = BTreeMap::from([(TAG_REQUIRED.to_string(), self.required.to_string())]);
+        for (fingerprint, principals) in &self.signers {
+            tags.insert(format!("{TAG_SIGNER_PREFIX}{fingerprint}"), principals.join(" "));
+        }
+        tags
+    }
+
+    /// The rule recorded in the root's tags: None where none is; an error where the tags are
+    /// there but do not make a rule (then nothing is applied until they are mended).
+    pub(crate) fn from_tags(tags: &BTreeMap<String, String>) -> Result<Option<ApprovalRule>, String> {
+        let signers: BTreeMap<String, Vec<String>> = tags
+            .iter()
+            .filter_map(|(k, v)| {
+                let fingerprint = k.strip_prefix(TAG_SIGNER_PREFIX)?;
+                Some((fingerprint.to_string(), v.split(' ').filter(|p| !p.is_empty()).map(str::to_string).collect()))
+            })
+            .collect();
+        match tags.get(TAG_REQUIRED) {
+            None if signers.is_empty() => Ok(None),
+            None => Err(format!("the root has {TAG_SIGNER_PREFIX}… tags but no {TAG_REQUIRED}")),
+            Some(required) => match required.parse::<u32>() {
+                Ok(required) if required >= 1 => Ok(Some(ApprovalRule { required, signers })),
+                _ => Err(format!("{TAG_REQUIRED} is {required:?}, not a count of at least 1")),
+            },
+        }
+    }
+}
+
+/// Who may not approve a plan: whoever made it, and whoever asked for it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parties<'a> {
+    pub creator: &'a str,
+    pub requested_by: Option<&'a str>,
+}
+
+/// What one approval is worth under a rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// It counts, for the signer with this key fingerprint and these principals.
+    Counts { fingerprint: String, who: String },
+    /// It does not count, and why.
+    Void(String),
+}
+
+/// Judges one armored signature over `digest` under `rule`.
+pub(crate) fn judge(rule: &ApprovalRule, armored: &str, digest: &str, parties: Parties<'_>) -> Verdict {
+    let Ok(sig) = SshSig::from_pem(armored.trim()) else {
+        return Verdict::Void("not an SSH signature".into());
+    };
+    let fingerprint = fingerprint(sig.public_key());
+    let Some(principals) = rule.signers.get(&fingerprint) else {
+        return Verdict::Void(format!("signed by {fingerprint}, a key the rule in force does not allow"));
+    };
+    let who = principals.join(",");
+    if PublicKey::from(sig.public_key().clone()).verify(NAMESPACE, digest.as_bytes(), &sig).is_err() {
+        return Verdict::Void(format!(
+            "by {who}: the signature does not match this plan (or not the {NAMESPACE} namespace)"
+        ));
+    }
+    if principals.iter().any(|p| p == parties.creator) {
+        return Verdict::Void(format!("by {who}: the plan's creator cannot approve it"));
+    }
+    if let Some(requester) = parties.requested_by
+        && principals.iter().any(|p| p == requester)
+    {
+        return Verdict::Void(format!("by {who}: whoever requested the change ({requester}) cannot approve it"));
+    }
+    Verdict::Counts { fingerprint, who }
+}
+
+/// Every approval's verdict, in order; a second approval by a signer who already counts is void.
+pub(crate) fn verdicts(rule: &ApprovalRule, signatures: &[String], digest: &str, parties: Parties<'_>) -> Vec<Verdict> {
+    let mut counted = BTreeSet::new();
+    signatures
+        .iter()
+        .map(|armored| match judge(rule, armored, digest, parties) {
+            Verdict::Counts { fingerprint, who } if !counted.insert(fingerprint.clone()) => {
+                Verdict::Void(format!("by {who}: a second approval by the same signer counts once"))
+            }
+            verdict => verdict,
+        })
+        .collect()
+}
+
+/// The approvers who count, when there are at least as many as the rule requires.
 pub(crate) fn check(
-    required: u32,
-    signers: &[Signer],
+    rule: &ApprovalRule,
     signatures: &[String],
     digest: &str,
-    creator: &str,
+    parties: Parties<'_>,
 ) -> Result<Vec<String>, ApprovalError> {
-    let mut approved: BTreeSet<usize> = BTreeSet::new();
+    let mut approvers = Vec::new();
     let mut notes = Vec::new();
-    for (n, armored) in signatures.iter().enumerate() {
-        let Ok(sig) = SshSig::from_pem(armored.trim()) else {
-            notes.push(format!("approval {}: not an SSH signature", n + 1));
-            continue;
-        };
-        let found = signers.iter().enumerate().find(|(_, s)| s.key.key_data() == sig.public_key());
-        let Some((index, signer)) = found else {
-            notes.push(format!("approval {}: signed by a key that is not in allowed_signers", n + 1));
-            continue;
-        };
-        let who = signer.principals.join(",");
-        if signer.namespaces.as_ref().is_some_and(|ns| !ns.iter().any(|n| n == NAMESPACE)) {
-            notes.push(format!("approval {} by {who}: this signer may not sign the {NAMESPACE} namespace", n + 1));
-            continue;
+    for (n, verdict) in verdicts(rule, signatures, digest, parties).into_iter().enumerate() {
+        match verdict {
+            Verdict::Counts { who, .. } => approvers.push(who),
+            Verdict::Void(why) => notes.push(format!("approval {}: {why}", n + 1)),
         }
-        if signer.key.verify(NAMESPACE, digest.as_bytes(), &sig).is_err() {
-            notes.push(format!("approval {} by {who}: the signature does not match this plan", n + 1));
-            continue;
-        }
-        if signer.principals.iter().any(|p| p == creator) {
-            notes.push(format!("approval {} by {who}: the plan's creator cannot approve it", n + 1));
-            continue;
-        }
-        approved.insert(index);
     }
-    if approved.len() < required as usize {
-        return Err(ApprovalError::Missing { required, valid: approved.len(), notes });
+    if approvers.len() < rule.required as usize {
+        return Err(ApprovalError::Missing { required: rule.required, valid: approvers.len(), notes });
     }
-    Ok(approved.iter().map(|i| signers[*i].principals.join(",")).collect())
+    Ok(approvers)
 }
 
 #[cfg(test)]

@@ -164,6 +164,10 @@ pub(crate) struct PlanArgs {
     /// Also save the plan to this file, for `lzctl approve` and `lzctl apply PLANFILE`.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Who asked for the change (in a pipeline: the pull request's author, as named in
+    /// allowed_signers); recorded in the saved plan, covered by its digest, never an approver.
+    #[arg(long, value_name = "PRINCIPAL", requires = "out")]
+    pub requested_by: Option<String>,
 }
 
 #[derive(Debug, Args)]

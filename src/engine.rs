@@ -2,7 +2,7 @@
 //! plan, through `ApplyUi`), approve, AWS Config coverage and the assignment inventory.
 
 use crate::apply::{self, CallError, Ids, Step};
-use crate::approvals;
+use crate::approvals::{self, ApprovalRule, Verdict};
 use crate::aws::{Aws, Waiting};
 use crate::blueprint::Blueprint;
 use crate::error::Error;
@@ -33,6 +33,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
         skip_policies: false,
+        approval_rule: true,
     }
 }
 
@@ -57,17 +58,24 @@ pub(crate) async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Re
     Ok(Planned { plan, live, scope, options: options.clone() })
 }
 
-/// Plans, and where `out` is given, saves the plan there for `approve` and `apply PLANFILE`.
+/// Where and for whom a plan is saved.
+pub(crate) struct SaveTo<'a> {
+    pub(crate) path: &'a Path,
+    /// Who asked for the change; recorded, covered by the digest, never an approver.
+    pub(crate) requested_by: Option<&'a str>,
+}
+
+/// Plans, and where asked, saves the plan for `approve` and `apply PLANFILE`.
 pub(crate) async fn plan_and_save(
     bp: &Blueprint,
     aws: &Aws,
     options: &PlanOptions,
-    out: Option<&std::path::Path>,
+    out: Option<SaveTo<'_>>,
 ) -> Result<(Plan, Option<SavedPlan>), Error> {
     let planned = plan(bp, aws, options).await?;
     let saved = match out {
-        Some(path) => {
-            let saved = save(bp, &planned, aws).await?;
+        Some(SaveTo { path, requested_by }) => {
+            let saved = save(bp, &planned, aws, requested_by).await?;
             std::fs::write(path, saved.to_json()).map_err(Error::write(path))?;
             Some(saved)
         }
@@ -86,7 +94,7 @@ async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, Error> {
 }
 
 /// A saved plan of what was just planned.
-pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result<SavedPlan, Error> {
+async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws, requested_by: Option<&str>) -> Result<SavedPlan, Error> {
     let creator = aws.caller_arn().await?;
     let parts = saved::state_parts(&planned.live);
     Ok(SavedPlan::new(Body {
@@ -95,6 +103,8 @@ pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result
         blueprint: bp.file.display().to_string(),
         blueprint_digest: saved::blueprint_digest(&bp.files()),
         creator,
+        requested_by: requested_by.map(str::to_string),
+        rule: rule_in_force(&planned.live)?,
         created_at: saved::now_rfc3339(),
         scope: planned.scope.clone(),
         options: planned.options.clone(),
@@ -104,35 +114,48 @@ pub(crate) async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws) -> Result
     }))
 }
 
-/// Checks a saved plan may be applied — same blueprint, enough approvals by others, the world
-/// unchanged since it was made — before any mutating call; returns the live state to apply to.
+/// The approval rule in force, as the root's tags record it.
+fn rule_in_force(live: &LiveState) -> Result<Option<ApprovalRule>, Error> {
+    ApprovalRule::from_tags(&live.root.tags).map_err(|why| Error::RuleUnreadable { why })
+}
+
+/// Checks a saved plan may be applied, before any mutating call: the same blueprint, the
+/// organization unchanged since the plan was made, enough approvals under the rule in force
+/// there, and exactly the changes the blueprint plans. Everything is read again with the
+/// blueprint's own scope — nothing the file says decides what is checked. Returns the live state
+/// to apply to and the approvers.
 async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(LiveState, Vec<String>), Error> {
     if saved::blueprint_digest(&bp.files()) != saved.body.blueprint_digest {
         return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
     }
-    let approvers = match &bp.approvals {
-        None => Vec::new(),
-        Some(approvals) => approvals::check(
-            approvals.required,
-            &approvals.signers,
-            &saved.approvals,
-            &saved.digest,
-            &saved.body.creator,
-        )?,
-    };
-    let live = read(aws, &saved.body.scope).await?;
-    let parts = saved::state_parts(&live);
+    let again = plan(bp, aws, &saved.body.options).await?;
+    let parts = saved::state_parts(&again.live);
     if saved::fingerprint(&parts) != saved.body.state_fingerprint {
         let changed = saved::what_changed(&saved.body.state_parts, &parts);
         return Err(Error::Stale { created_at: saved.body.created_at.clone(), changed });
     }
+    let approvers = match rule_in_force(&again.live)? {
+        None => Vec::new(),
+        Some(rule) => approvals::check(&rule, &saved.approvals, &saved.digest, saved.body.parties())?,
+    };
     // The same blueprint and the same organization plan the same changes: anything else in the
     // file (an edited operation under an unchanged address, say) was not made by lzctl.
-    let replanned = plan::diff(bp, &live, &saved.body.options)?;
-    if replanned != saved.body.plan {
-        return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &replanned) });
+    if again.plan != saved.body.plan {
+        return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &again.plan) });
     }
-    Ok((live, approvers))
+    Ok((again.live, approvers))
+}
+
+/// Where a saved plan and the plan made again first differ, in words.
+fn first_difference(saved: &Plan, again: &Plan) -> String {
+    let pairs = saved.changes.iter().zip(&again.changes);
+    match pairs.enumerate().find(|(_, (a, b))| a != b) {
+        Some((i, (a, _))) => format!("change {} ({})", i + 1, a.address),
+        None if saved.changes.len() != again.changes.len() => {
+            format!("{} changes saved, {} planned", saved.changes.len(), again.changes.len())
+        }
+        None => "the list of things not in the blueprint, or the warnings".to_string(),
+    }
 }
 
 /// What `apply` shows the person running it and asks them; the command implements it.
@@ -157,18 +180,6 @@ pub(crate) enum ApplySource<'a> {
     Saved(&'a SavedPlan),
 }
 
-/// Where a saved plan and the plan made again first differ, in words.
-fn first_difference(saved: &Plan, again: &Plan) -> String {
-    let pairs = saved.changes.iter().zip(&again.changes);
-    match pairs.enumerate().find(|(_, (a, b))| a != b) {
-        Some((i, (a, _))) => format!("change {} ({})", i + 1, a.address),
-        None if saved.changes.len() != again.changes.len() => {
-            format!("{} changes saved, {} planned", saved.changes.len(), again.changes.len())
-        }
-        None => "the list of things not in the blueprint, or the warnings".to_string(),
-    }
-}
-
 /// Shows the plan, asks, and applies exactly it: a blueprint planned now (refused where the
 /// blueprint requires approvals), or a saved plan checked before any change. Returns how many
 /// changes were applied; None when there was nothing to do.
@@ -182,8 +193,12 @@ pub(crate) async fn apply(
         ApplySource::Blueprint(options) => {
             let planned = plan(bp, aws, &options).await?;
             ui.show(&planned.plan, &[]);
-            if let Some(approvals) = bp.approvals.as_ref().filter(|_| !planned.plan.is_empty()) {
-                return Err(Error::ApprovalsRequired { required: approvals.required });
+            // Approvals apply to saved plans only: where a rule is in force (or the blueprint
+            // wants one), nothing is applied straight from a blueprint.
+            let in_force = rule_in_force(&planned.live)?;
+            let required = in_force.map(|r| r.required).or(bp.approvals.as_ref().map(|a| a.required));
+            if let Some(required) = required.filter(|_| !planned.plan.is_empty()) {
+                return Err(Error::ApprovalsRequired { required });
             }
             (planned.plan, planned.live)
         }
@@ -282,7 +297,15 @@ pub(crate) fn approve(plan_file: &Path, signature: Signature<'_>) -> Result<Save
             text
         }
     };
-    saved.approvals.push(armored.trim().to_string() + "\n");
+    let Some(rule) = &saved.body.rule else { return Err(Error::NoRuleInForce) };
+    let mut approvals = saved.approvals.clone();
+    approvals.push(armored.trim().to_string() + "\n");
+    // Judged with the approvals already there, so a second one by the same signer is refused.
+    let verdicts = approvals::verdicts(rule, &approvals, &saved.digest, saved.body.parties());
+    if let Some(Verdict::Void(why)) = verdicts.last() {
+        return Err(Error::ApprovalRefused { why: why.clone() });
+    }
+    saved.approvals = approvals;
     std::fs::write(plan_file, saved.to_json()).map_err(Error::write(plan_file))?;
     Ok(saved)
 }

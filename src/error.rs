@@ -63,6 +63,22 @@ pub(crate) enum Error {
     )]
     #[diagnostic(code(lzctl::saved::tampered))]
     Tampered { differs: String },
+    #[error("the approval rule recorded on the organization's root cannot be read: {why}")]
+    #[diagnostic(
+        code(lzctl::approvals::rule_unreadable),
+        help(
+            "no saved plan is applied until the root's lzctl:approvals:* tags are mended (or removed, by someone allowed to)"
+        )
+    )]
+    RuleUnreadable { why: String },
+    #[error(
+        "no approval rule was in force in the organization when this plan was made, so no approval counts: it applies without any (and records the rule, if its blueprint has one)"
+    )]
+    #[diagnostic(code(lzctl::approvals::no_rule))]
+    NoRuleInForce,
+    #[error("this approval would not count, so it is not added: {why}")]
+    #[diagnostic(code(lzctl::approvals::refused))]
+    ApprovalRefused { why: String },
     #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
     #[diagnostic(code(lzctl::config_status::no_regions))]
     NoRegions,
@@ -108,6 +124,9 @@ impl Error {
             | Error::BlueprintChanged { .. }
             | Error::Stale { .. }
             | Error::Tampered { .. }
+            | Error::RuleUnreadable { .. }
+            | Error::NoRuleInForce
+            | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }
             | Error::Io { .. }

@@ -110,6 +110,8 @@ pub(crate) struct LiveRoot {
     pub id: String,
     /// Policy types enabled on the root.
     pub policy_types: BTreeSet<PolicyType>,
+    /// The root's tags, where the approval rule in force is recorded; read when the scope asks.
+    pub tags: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +163,9 @@ pub(crate) struct ReadScope {
     pub stack_sets: Option<BTreeSet<String>>,
     /// Skip policies and their attachments (an inventory does not need them).
     pub skip_policies: bool,
+    /// Read the root's tags: the approval rule in force (plan and apply need it).
+    #[serde(default)]
+    pub approval_rule: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -22,6 +22,13 @@ pub(crate) struct Body {
     pub blueprint_digest: String,
     /// sts:GetCallerIdentity ARN of whoever made the plan.
     pub creator: String,
+    /// Who asked for the change (`plan --requested-by`, in a pipeline the pull request's author).
+    #[serde(default)]
+    pub requested_by: Option<String>,
+    /// The approval rule in force in the organization when the plan was made; `approve` checks
+    /// against it, `apply` against the rule in force then (which must be the same).
+    #[serde(default)]
+    pub rule: Option<crate::approvals::ApprovalRule>,
     /// RFC 3339, UTC.
     pub created_at: String,
     /// What `apply` reads again to check the world has not changed.
@@ -68,6 +75,11 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl Body {
+    /// Who may not approve this plan.
+    pub(crate) fn parties(&self) -> crate::approvals::Parties<'_> {
+        crate::approvals::Parties { creator: &self.creator, requested_by: self.requested_by.as_deref() }
+    }
+
     pub(crate) fn digest(&self) -> String {
         let value = serde_json::to_value(self).expect("a plan body serializes");
         sha256_hex(crate::model::canonical_json(&value).as_bytes())

@@ -69,7 +69,11 @@ pub(crate) fn fresh_org() -> LiveState {
     let mut live = LiveState {
         organization_id: "o-test".into(),
         management_account_id: MANAGEMENT.into(),
-        root: LiveRoot { id: ROOT.into(), policy_types: BTreeSet::from([PolicyType::ServiceControlPolicy]) },
+        root: LiveRoot {
+            id: ROOT.into(),
+            policy_types: BTreeSet::from([PolicyType::ServiceControlPolicy]),
+            tags: BTreeMap::new(),
+        },
         ..LiveState::default()
     };
     live.policies.insert(
@@ -437,6 +441,9 @@ impl Executor for InMemoryOrg {
 }
 
 fn tags_of<'a>(live: &'a mut LiveState, id: &str) -> &'a mut BTreeMap<String, String> {
+    if id == live.root.id {
+        return &mut live.root.tags;
+    }
     if let Some(ou) = live.ous.get_mut(id) {
         return ou.tags.get_or_insert_with(BTreeMap::new);
     }

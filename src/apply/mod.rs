@@ -209,6 +209,22 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
                 account_id: need(ids.account(account), format!("the account {account:?}"))?,
             })]
         }
+        Op::SetApprovalRule { set, remove } => {
+            let mut calls = Vec::new();
+            if !set.is_empty() {
+                calls.push(Call::Organizations(OrganizationsCall::TagResource {
+                    resource_id: ids.root.clone(),
+                    tags: set.clone(),
+                }));
+            }
+            if !remove.is_empty() {
+                calls.push(Call::Organizations(OrganizationsCall::UntagResource {
+                    resource_id: ids.root.clone(),
+                    keys: remove.clone(),
+                }));
+            }
+            calls
+        }
         Op::CreateStackSet { spec } => vec![Call::StackSets(StackSetsCall::CreateStackSet { spec: spec.clone() })],
         Op::UpdateStackSet { spec } => vec![Call::StackSets(StackSetsCall::UpdateStackSet { spec: spec.clone() })],
         Op::DeleteStackSet { name } => vec![Call::StackSets(StackSetsCall::DeleteStackSet { name: name.clone() })],

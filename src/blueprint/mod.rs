@@ -165,6 +165,11 @@ pub(crate) enum BlueprintError {
 }
 
 impl Blueprint {
+    /// The approval rule the blueprint wants in force, from its `approvals` block.
+    pub(crate) fn approval_rule(&self) -> Option<crate::approvals::ApprovalRule> {
+        self.approvals.as_ref().map(|a| crate::approvals::ApprovalRule::from_signers(a.required, &a.signers))
+    }
+
     /// The blueprint and every file it names, as validation read them, in the order met, each by
     /// its name relative to the blueprint's folder (so a digest does not depend on where lzctl
     /// runs from).

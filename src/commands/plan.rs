@@ -2,6 +2,7 @@
 
 use super::render_plan;
 use crate::cli::{GlobalArgs, PlanArgs};
+use crate::engine::SaveTo;
 use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
 use crate::session::{Session, Terminal};
@@ -11,8 +12,8 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs
     let bp = blueprint::load(&args.blueprint.file)?;
     let session = Session::connect(global).await?;
     let options = PlanOptions { prune: args.prune };
-    let (plan, saved) =
-        session.finish(engine::plan_and_save(&bp, &session.aws, &options, args.out.as_deref()).await)?;
+    let out = args.out.as_deref().map(|path| SaveTo { path, requested_by: args.requested_by.as_deref() });
+    let (plan, saved) = session.finish(engine::plan_and_save(&bp, &session.aws, &options, out).await)?;
     if let (Some(path), Some(saved)) = (&args.out, saved) {
         eprintln!("Saved the plan to {} (digest {}).", path.display(), saved.digest);
     }

@@ -53,6 +53,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     let settings = super::settings::plan(bp, live, &p.matched, options);
     p.changes.extend(settings.changes);
     p.unmanaged.extend(settings.unmanaged);
+    p.warnings.extend(settings.warnings);
     let stack_sets = super::stack_sets::plan(bp, live, &p.matched, options);
     p.changes.extend(stack_sets.changes);
     p.unmanaged.extend(stack_sets.unmanaged);

@@ -154,6 +154,11 @@ pub(crate) enum Op {
         service: String,
         account: AccountRef,
     },
+    /// Records the approval rule in the root's tags: sets these, removes those.
+    SetApprovalRule {
+        set: BTreeMap<String, String>,
+        remove: BTreeSet<String>,
+    },
     CreateStackSet {
         spec: StackSetSpec,
     },
@@ -263,7 +268,8 @@ impl Op {
             Op::EnableServiceAccess { .. }
             | Op::DisableServiceAccess { .. }
             | Op::RegisterDelegatedAdministrator { .. }
-            | Op::DeregisterDelegatedAdministrator { .. } => Kind::OrganizationSetting,
+            | Op::DeregisterDelegatedAdministrator { .. }
+            | Op::SetApprovalRule { .. } => Kind::OrganizationSetting,
             Op::CreateStackSet { .. } | Op::UpdateStackSet { .. } | Op::DeleteStackSet { .. } => Kind::StackSet,
             Op::CreateStackInstances { .. } | Op::DeleteStackInstances { .. } => Kind::StackInstances,
         }

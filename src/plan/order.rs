@@ -30,6 +30,8 @@ fn phase(op: &Op) -> u8 {
         Op::DeletePolicy { .. } => 19,
         Op::DeleteOu { .. } => 20,
         Op::DisablePolicyType { .. } | Op::DisableServiceAccess { .. } => 21,
+        // The rule changes once everything it approved is done.
+        Op::SetApprovalRule { .. } => 22,
     }
 }
 

@@ -2,15 +2,17 @@
 //! Listed ones are made exact; others are reported, and removed only with `--prune`. Pure.
 
 use super::{AccountRef, Change, Op, PlanOptions, Unmanaged};
+use crate::approvals::{ApprovalRule, TAG_REQUIRED, TAG_SIGNER_PREFIX};
 use crate::blueprint::Blueprint;
 use crate::live::LiveState;
 use crate::model::{Action, Kind};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(super) struct SettingsPlan {
     pub changes: Vec<Change>,
     pub unmanaged: Vec<Unmanaged>,
+    pub warnings: Vec<String>,
 }
 
 fn change(address: String, action: Action, value: serde_json::Value, reason: String, op: Op) -> Change {
@@ -24,7 +26,7 @@ pub(super) fn plan(
     matched: &BTreeMap<String, String>,
     options: &PlanOptions,
 ) -> SettingsPlan {
-    let mut out = SettingsPlan { changes: Vec::new(), unmanaged: Vec::new() };
+    let mut out = SettingsPlan { changes: Vec::new(), unmanaged: Vec::new(), warnings: Vec::new() };
     if let (Some(wanted), Some(enabled)) = (&bp.organization.trusted_services, &live.trusted_services) {
         for service in wanted.difference(enabled) {
             out.changes.push(change(
@@ -51,6 +53,7 @@ pub(super) fn plan(
             }
         }
     }
+    approval_rule(bp, live, &mut out);
     let (wanted, Some(registered)) = (&bp.organization.delegated_administrators, &live.delegated_administrators) else {
         return out;
     };
@@ -102,4 +105,63 @@ pub(super) fn plan(
         }
     }
     out
+}
+
+/// The rule as the plan shows it: the count, and each signer's key and principals.
+fn rule_value(rule: &ApprovalRule) -> serde_json::Value {
+    let signers: Vec<serde_json::Value> =
+        rule.signers.iter().map(|(key, principals)| json!({"key": key, "principals": principals})).collect();
+    json!({"required": rule.required, "signers": signers})
+}
+
+/// The approval rule the blueprint wants, recorded in the root's tags where it differs from the
+/// rule in force. (Whoever applies this plan does so under the rule in force, not this one.)
+fn approval_rule(bp: &Blueprint, live: &LiveState, out: &mut SettingsPlan) {
+    let wanted = bp.approval_rule();
+    let in_force = match ApprovalRule::from_tags(&live.root.tags) {
+        Ok(rule) => rule,
+        Err(why) => {
+            out.warnings.push(format!(
+                "the approval rule recorded on the root cannot be read ({why}): no saved plan is applied until it is mended"
+            ));
+            return;
+        }
+    };
+    if wanted == in_force {
+        return;
+    }
+    let ours = |k: &String| k.starts_with(TAG_SIGNER_PREFIX) || k == TAG_REQUIRED;
+    let wanted_tags = wanted.as_ref().map(ApprovalRule::to_tags).unwrap_or_default();
+    let set: BTreeMap<String, String> = wanted_tags
+        .iter()
+        .filter(|(k, v)| live.root.tags.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let remove: BTreeSet<String> =
+        live.root.tags.keys().filter(|k| ours(k) && !wanted_tags.contains_key(*k)).cloned().collect();
+    let (action, reason) = match (&in_force, &wanted) {
+        (None, Some(rule)) => (
+            Action::Create,
+            format!(
+                "record the approval rule in the organization: {} approval(s) from {} allowed signer(s); every later saved plan is approved under it",
+                rule.required,
+                rule.signers.len()
+            ),
+        ),
+        (Some(_), None) => (
+            Action::Delete,
+            "the blueprint has no approvals block: the rule in force is removed (under that rule)".into(),
+        ),
+        _ => (Action::Update, "the approval rule changes; this plan itself is approved under the rule in force".into()),
+    };
+    out.changes.push(Change {
+        address: "organization_setting.approval_rule".into(),
+        kind: Kind::OrganizationSetting,
+        action,
+        before: in_force.as_ref().map(rule_value),
+        after: wanted.as_ref().map(rule_value),
+        reason,
+        title: None,
+        op: Op::SetApprovalRule { set, remove },
+    });
 }

@@ -12,6 +12,8 @@ fn body() -> Body {
         blueprint: "lz.yaml".into(),
         blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".as_slice())]),
         creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
+        requested_by: Some("alice@example.com".into()),
+        rule: None,
         created_at: "2026-11-24T18:00:00Z".into(),
         scope: ReadScope::default(),
         options: PlanOptions::default(),

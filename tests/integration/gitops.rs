@@ -18,11 +18,19 @@ struct Saved {
     plan: String,
 }
 
-/// A fresh organization and a saved plan of the fixture against it.
+/// A fresh organization where the approval rule is in force (recorded by a first saved plan,
+/// which needs no approvals), and a saved plan of the fixture against it.
 async fn saved() -> Saved {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
     let dir = tempfile::tempdir().unwrap();
+    let bootstrap = dir.path().join("bootstrap.json").display().to_string();
+    let rule = format!("{MANIFEST_DIR}/tests/fixtures/gitops/bootstrap.yaml");
+    let out = emu.lzctl(&["plan", "-f", &rule, "--out", &bootstrap]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("+ organization_setting.approval_rule"), "{}", stdout(&out));
+    let out = emu.lzctl(&["apply", &bootstrap, "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let plan = dir.path().join("plan.json").display().to_string();
     let out = emu.lzctl(&["plan", "-f", &blueprint(), "--out", &plan]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -115,7 +123,23 @@ async fn a_plan_without_the_required_approvals_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_creators_own_approval_does_not_count() {
     let s = saved().await;
-    assert_eq!(s.approve("creator").status.code(), Some(0));
+    let approve = s.approve("creator");
+    assert_eq!(approve.status.code(), Some(1), "approve checks before it writes");
+    assert!(stderr(&approve).contains("the plan's creator cannot approve it"), "{}", stderr(&approve));
+    // Slipped into the file by hand, it still does not count.
+    let digest = stdout(&s.emu.lzctl(&["show", &s.plan, "--digest"])).trim().to_string();
+    let signed = s.emu.lzctl(&["approve", &s.plan, "--key", &key("alice")]);
+    assert_eq!(signed.status.code(), Some(0), "{}", stderr(&signed));
+    let mut json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&s.plan).unwrap()).unwrap();
+    let creator_key = std::fs::read_to_string(key("creator")).unwrap();
+    let forged = ssh_key::PrivateKey::from_openssh(&creator_key)
+        .unwrap()
+        .sign("lzctl-plan", ssh_key::HashAlg::Sha512, digest.as_bytes())
+        .unwrap()
+        .to_pem(ssh_key::LineEnding::LF)
+        .unwrap();
+    json["approvals"] = serde_json::json!([forged]);
+    std::fs::write(&s.plan, serde_json::to_string_pretty(&json).unwrap()).unwrap();
     s.refused(&s.apply(), "the plan's creator cannot approve it");
 }
 

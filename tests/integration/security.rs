@@ -157,3 +157,123 @@ async fn a_saved_plan_applies_exactly_what_show_shows_or_nothing() {
         on_foundational.send().await.unwrap().policies().iter().filter_map(|p| p.name().map(str::to_string)).collect();
     assert_eq!(names, ["FullAWSAccess"], "deny-all never reached Foundational");
 }
+
+/// The GitOps fixture in a folder of its own, the approval rule recorded in a fresh organization
+/// (by a first saved plan, which needs none), ready for a change under review.
+struct Governed {
+    emu: Emulator,
+    dir: tempfile::TempDir,
+}
+
+fn test_key(name: &str) -> String {
+    format!("{}/tests/fixtures/keys/{name}", crate::support::MANIFEST_DIR)
+}
+
+async fn governed() -> Governed {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = format!("{}/tests/fixtures/gitops", crate::support::MANIFEST_DIR);
+    std::fs::create_dir(dir.path().join("approvers")).unwrap();
+    for file in ["blueprint.yaml", "bootstrap.yaml", "approvers/allowed_signers"] {
+        std::fs::copy(format!("{fixture}/{file}"), dir.path().join(file)).unwrap();
+    }
+    let g = Governed { emu, dir };
+    let out = g.run(&["plan", "-f", "bootstrap.yaml", "--out", "bootstrap.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = g.run(&["apply", "bootstrap.json", "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    g.emu.reset_recording();
+    g
+}
+
+impl Governed {
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.emu.lzctl_in(self.dir.path(), args)
+    }
+
+    /// Writes a file of the change under review.
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.dir.path().join(name), text).unwrap();
+    }
+
+    fn refused(&self, out: &std::process::Output, why: &str) {
+        let err = stderr(out);
+        assert_eq!(out.status.code(), Some(1), "{}\n{err}", stdout(out));
+        assert!(err.contains(why), "expected {why:?} in:\n{err}");
+        assert!(self.emu.mutating_operations().is_empty(), "refused, yet changed {:?}", self.emu.mutating_operations());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_that_deletes_the_approval_rule_is_itself_approved_under_it() {
+    let g = governed().await;
+    let text = std::fs::read_to_string(g.dir.path().join("blueprint.yaml")).unwrap();
+    let without = &text[..text.find("approvals:").unwrap()];
+    g.write("blueprint.yaml", without);
+    let plan = g.run(&["plan", "-f", "blueprint.yaml", "--out", "plan.json"]);
+    assert!(stdout(&plan).contains("- organization_setting.approval_rule"), "the plan shows it: {}", stdout(&plan));
+    g.refused(&g.run(&["apply", "plan.json", "--auto-approve"]), "needs 1 approval(s)");
+    // Nor can the same change be applied straight from the blueprint.
+    g.refused(&g.run(&["apply", "-f", "blueprint.yaml", "--auto-approve"]), "requires 1 approval(s)");
+    // Approved by someone the rule in force allows, it applies, and the rule is gone.
+    assert_eq!(g.run(&["approve", "plan.json", "--key", &test_key("bob")]).status.code(), Some(0));
+    let apply = g.run(&["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let again = g.run(&["plan", "-f", "blueprint.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_that_adds_its_authors_key_cannot_approve_itself() {
+    let g = governed().await;
+    let key = g.dir.path().join("mallory");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "mallory", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen runs");
+    assert!(made.success());
+    let mallory = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let signers = std::fs::read_to_string(g.dir.path().join("approvers/allowed_signers")).unwrap();
+    g.write("approvers/allowed_signers", &format!("{signers}mallory@example.com {mallory}"));
+    let plan = g.run(&["plan", "-f", "blueprint.yaml", "--out", "plan.json", "--requested-by", "mallory@example.com"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    assert!(stdout(&plan).contains("~ organization_setting.approval_rule"), "{}", stdout(&plan));
+    let approve = g.run(&["approve", "plan.json", "--key", key.to_str().unwrap()]);
+    g.refused(&approve, "a key the rule in force does not allow");
+    g.refused(&g.run(&["apply", "plan.json", "--auto-approve"]), "needs 1 approval(s)");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_made_from_another_blueprint_file_is_approved_under_the_rule_in_force() {
+    let g = governed().await;
+    g.write("other.yaml", "version: 1\norganizational_units:\n  Sneaky: {}\n");
+    let plan = g.run(&["plan", "-f", "other.yaml", "--out", "plan.json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    g.refused(&g.run(&["apply", "plan.json", "--auto-approve"]), "needs 1 approval(s)");
+    g.refused(&g.run(&["apply", "-f", "other.yaml", "--auto-approve"]), "requires 1 approval(s)");
+    let show = g.run(&["show", "plan.json"]);
+    assert!(stdout(&show).contains("Needs 1 approval(s) under the rule in force"), "{}", stdout(&show));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn whoever_requested_the_change_cannot_approve_it_and_show_says_who_counts() {
+    let g = governed().await;
+    let plan = g.run(&["plan", "-f", "blueprint.yaml", "--out", "plan.json", "--requested-by", "bob@example.com"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", stderr(&plan));
+    let approve = g.run(&["approve", "plan.json", "--key", &test_key("bob")]);
+    g.refused(&approve, "whoever requested the change (bob@example.com) cannot approve it");
+    assert_eq!(g.run(&["approve", "plan.json", "--key", &test_key("alice")]).status.code(), Some(0));
+    let twice = g.run(&["approve", "plan.json", "--key", &test_key("alice")]);
+    g.refused(&twice, "a second approval by the same signer counts once");
+    let show = stdout(&g.run(&["show", "plan.json"]));
+    assert!(show.contains("Requested by bob@example.com.") && show.contains("1. counts: alice@example.com"), "{show}");
+    // The requester is covered by the digest: removing it voids the plan.
+    let text = std::fs::read_to_string(g.dir.path().join("plan.json")).unwrap();
+    g.write("edited.json", &text.replace("\"requested_by\": \"bob@example.com\"", "\"requested_by\": null"));
+    g.refused(&g.run(&["apply", "edited.json", "--auto-approve"]), "altered");
+    let apply = g.run(&["apply", "plan.json", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(stderr(&apply).contains("Approved by alice@example.com"), "{}", stderr(&apply));
+}

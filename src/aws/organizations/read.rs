@@ -44,6 +44,7 @@ pub(in crate::aws) async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveSta
                 .filter(|p| p.status() == Some(&t::PolicyTypeStatus::Enabled))
                 .filter_map(|p| p.r#type().and_then(|t| PolicyType::parse(t.as_str())))
                 .collect(),
+            tags: BTreeMap::new(),
         },
         ..LiveState::default()
     };
@@ -238,6 +239,9 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
     let by_path = live.ous_by_path();
     let mut ids: Vec<String> =
         scope.tagged_ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect();
+    if scope.approval_rule {
+        ids.push(live.root.id.clone());
+    }
     ids.extend(
         live.accounts
             .values()
@@ -259,7 +263,9 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
     }))
     .await?;
     for (id, tags) in tags {
-        if let Some(ou) = live.ous.get_mut(&id) {
+        if id == live.root.id {
+            live.root.tags = tags;
+        } else if let Some(ou) = live.ous.get_mut(&id) {
             ou.tags = Some(tags);
         } else if let Some(account) = live.accounts.get_mut(&id) {
             account.tags = Some(tags);
