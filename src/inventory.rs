@@ -229,7 +229,7 @@ pub(crate) fn markdown(rows: &[Row], with_managed: bool) -> String {
     if with_managed {
         columns.push("managed");
     }
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = |s: &str| crate::model::escaped(s).replace('|', "\\|");
     let mut out = String::new();
     let _ = writeln!(out, "| {} |", columns.join(" | "));
     let _ = writeln!(out, "|{}", " --- |".repeat(columns.len()));

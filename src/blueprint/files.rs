@@ -40,8 +40,8 @@ pub(crate) enum FileError {
     NotRegular,
     #[error("it is larger than {limit} bytes, the limit for this kind of file")]
     TooLarge { limit: u64 },
-    #[error("it is not UTF-8 text")]
-    NotText,
+    #[error("it is not UTF-8 text (the first invalid byte is at line {line}, column {column})")]
+    NotText { line: usize, column: usize },
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -114,7 +114,12 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, FileError>
     if bytes.len() as u64 > limit {
         return Err(FileError::TooLarge { limit });
     }
-    String::from_utf8(bytes).map_err(|_| FileError::NotText)
+    String::from_utf8(bytes).map_err(|err| {
+        let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+        let text = std::str::from_utf8(valid).expect("valid up to here");
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        FileError::NotText { line: text.matches('\n').count() + 1, column: text[line_start..].chars().count() + 1 }
+    })
 }
 
 #[cfg(test)]

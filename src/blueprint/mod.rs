@@ -156,9 +156,9 @@ pub(crate) struct Approvals {
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub(crate) enum BlueprintError {
-    #[error("cannot read the blueprint {}: {source}", .path.display())]
+    #[error("cannot read the blueprint {}: {why}", .path.display())]
     #[diagnostic(code(lzctl::blueprint::read))]
-    Read { path: PathBuf, source: files::FileError },
+    Read { path: PathBuf, why: files::FileError },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Invalid(#[from] BlueprintErrors),
@@ -185,7 +185,7 @@ impl Blueprint {
 /// Reads and validates a blueprint file and every file it names.
 pub(crate) fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
     let source = files::read_bounded(path, files::BLUEPRINT_LIMIT)
-        .map_err(|source| BlueprintError::Read { path: path.to_path_buf(), source })?;
+        .map_err(|why| BlueprintError::Read { path: path.to_path_buf(), why })?;
     Ok(parse(path, &source, &files::DiskFiles)?)
 }
 

@@ -1,5 +1,7 @@
 //! Blueprint loading from tables: text in, validated blueprint or the exact problems out.
 
+mod robustness;
+
 use super::*;
 use crate::testing::Files;
 
@@ -414,8 +416,15 @@ fn every_class_of_problem_has_its_own_code() {
             "version: 1\npolicies:\n  p: {file: policies/huge.json}\n".into(),
             Box::leak(Box::new([("policies/huge.json", &*"x".repeat(200_000).leak())])),
         ),
+        ("unprintable", "version: 1\naccounts:\n  a: {email: a@example.com, name: \"\\u202Eevil\"}\n".into(), &[]),
+        ("unprintable", "version: 1\norganizational_units:\n  A: {tags: {\"k\\u0000\": v}}\n".into(), &[]),
         ("invalid_json", "version: 1\npolicies:\n  p: {file: policies/broken.json}\n".into(), &[("policies/broken.json", "{")]),
         ("policy_document", "version: 1\npolicies:\n  p: {document: {Statement: []}}\n".into(), &[]),
+        (
+            "policy_document",
+            "version: 1\npolicies:\n  p: {document: {Statement: [{Effect: Deny, Action: 5, Resource: \"*\"}]}}\n".into(),
+            &[],
+        ),
         (
             "one_of",
             "version: 1\npolicies:\n  p: {file: policies/deny-s3.json, document: {Statement: []}}\n".into(),
@@ -423,6 +432,11 @@ fn every_class_of_problem_has_its_own_code() {
         ),
         ("missing_value", format!("version: 1\n{ps}  assignments:\n    - {{group: G, permission_set: Admin}}\n"), &[]),
         ("invalid_value", "version: 1\naccounts:\n  a: {email: not-an-email}\n".into(), &[]),
+        (
+            "invalid_value",
+            "version: 1\nstack_sets:\n  s: {template: t.yaml, permission_model: SELF_MANAGED, targets: {ous: [Root]}, regions: [us-east-1], operation_preferences: {max_concurrent_percentage: 150}}\n".into(),
+            &[("t.yaml", "Resources: {}\n")],
+        ),
         ("bad_name", "version: 1\norganizational_units:\n  \"a/b\": {}\n".into(), &[]),
         (
             "duplicate",

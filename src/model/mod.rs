@@ -6,11 +6,13 @@ mod deployment;
 mod document;
 mod ou_path;
 mod principals;
+mod text;
 
 pub(crate) use deployment::{AutoDeployment, OperationPreferences};
 pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
+pub(crate) use text::{escaped, first_unprintable, same_width_visible};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

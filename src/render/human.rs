@@ -2,7 +2,7 @@
 //! documents as unified diffs, unmanaged things apart, and a closing count.
 
 use super::{Color, paint};
-use crate::model::{Action, normalize_policy, pretty};
+use crate::model::{Action, escaped, normalize_policy, pretty};
 use crate::plan::{Change, Plan};
 use serde_json::Value;
 use similar::{ChangeTag, TextDiff};
@@ -23,17 +23,18 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         out.push_str("lzctl will make these changes, in this order:\n\n");
         for change in &plan.changes {
             let symbol = paint(color, action_color(change.action), change.action.symbol());
-            let reason = paint(color, "2", &format!("# {}", change.reason));
+            let reason = paint(color, "2", &format!("# {}", escaped(&change.reason)));
             match &change.title {
                 Some(title) => {
-                    let _ = writeln!(out, "  {symbol} {}  {title}  {reason}", change.kind.as_str());
+                    let _ = writeln!(out, "  {symbol} {}  {}  {reason}", change.kind.as_str(), escaped(title));
                 }
                 None => {
-                    let _ = writeln!(out, "  {symbol} {}  {reason}", change.address);
+                    let _ = writeln!(out, "  {symbol} {}  {reason}", escaped(&change.address));
                 }
             }
             if let Some(diff) = document_diff(change) {
-                for line in diff.lines() {
+                for line in diff.lines().map(escaped) {
+                    let line = line.as_str();
                     let painted = match line.chars().next() {
                         Some('+') if !line.starts_with("+++") => paint(color, "32", line),
                         Some('-') if !line.starts_with("---") => paint(color, "31", line),
@@ -53,14 +54,14 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
                 out,
                 "  {} {}  {}",
                 paint(color, "2", "?"),
-                u.address,
-                paint(color, "2", &format!("# {}", u.note))
+                escaped(&u.address),
+                paint(color, "2", &format!("# {}", escaped(&u.note)))
             );
         }
         out.push('\n');
     }
     for warning in &plan.warnings {
-        let _ = writeln!(out, "{} {warning}", paint(color, "33", "Warning:"));
+        let _ = writeln!(out, "{} {}", paint(color, "33", "Warning:"), escaped(warning));
     }
     if !plan.warnings.is_empty() {
         out.push('\n');

@@ -2,12 +2,13 @@
 //! document diffs folded in `<details>` blocks.
 
 use super::human::document_diff;
+use crate::model::escaped;
 use crate::plan::Plan;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    format!("`{}`", escaped(text).replace('`', "'"))
 }
 
 pub(crate) fn markdown(plan: &Plan) -> String {
@@ -40,11 +41,11 @@ pub(crate) fn markdown(plan: &Plan) -> String {
                     "- {} {} — {}",
                     code(change.action.symbol()),
                     code(&what),
-                    change.reason.replace('\n', " ")
+                    escaped(&change.reason.replace('\n', " "))
                 );
                 if let Some(diff) = document_diff(change) {
                     let _ = writeln!(out, "  <details><summary>document diff</summary>\n\n  ```diff");
-                    for line in diff.lines() {
+                    for line in diff.lines().map(escaped) {
                         let _ = writeln!(out, "  {line}");
                     }
                     let _ = writeln!(out, "  ```\n  </details>");
@@ -60,12 +61,12 @@ pub(crate) fn markdown(plan: &Plan) -> String {
             plan.unmanaged.len()
         );
         for u in &plan.unmanaged {
-            let _ = writeln!(out, "- {} — {}", code(&u.address), u.note);
+            let _ = writeln!(out, "- {} — {}", code(&u.address), escaped(&u.note));
         }
         out.push_str("\n</details>\n");
     }
     for warning in &plan.warnings {
-        let _ = writeln!(out, "\n> **Warning:** {warning}");
+        let _ = writeln!(out, "\n> **Warning:** {}", escaped(warning));
     }
     out
 }

@@ -106,3 +106,25 @@ fn markdown_plan() {
 fn markdown_without_changes() {
     assert_eq!(markdown(&Plan::default()), "### lzctl plan: no changes\n\nThe organization matches the blueprint.\n");
 }
+
+#[test]
+fn names_from_aws_never_reach_the_reader_raw() {
+    let bp = blueprint("version: 1\n");
+    let mut live = fresh_org();
+    live.accounts.insert(
+        "333333333333".into(),
+        LiveAccount {
+            id: "333333333333".into(),
+            name: "prod\u{202E}gnp.exe".into(),
+            email: "x@example.com\n\u{1b}[31mFAKE".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    for text in [human(&plan, Color::Off), markdown(&plan)] {
+        assert!(!text.contains('\u{202E}') && !text.contains('\u{1b}'), "{text}");
+        assert!(text.contains("prod\\u{202e}gnp.exe") && text.contains("\\u{1b}[31mFAKE"), "{text}");
+    }
+}

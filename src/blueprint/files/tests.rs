@@ -64,6 +64,9 @@ fn files_over_their_limit_are_refused_and_not_read_whole() {
     assert!(matches!(read(dir.path(), "big.yaml", 99), Err(FileError::TooLarge { limit: 99 })));
     assert_eq!(read(dir.path(), "big.yaml", 100).unwrap().len(), 100);
     std::fs::write(dir.path().join("binary.json"), [0xff, 0xfe]).unwrap();
-    assert!(matches!(read(dir.path(), "binary.json", 10), Err(FileError::NotText)));
+    assert!(matches!(read(dir.path(), "binary.json", 10), Err(FileError::NotText { line: 1, column: 1 })));
+    std::fs::write(dir.path().join("late.json"), b"{\n  \"a\": \"\xff\"\n}").unwrap();
+    let err = read(dir.path(), "late.json", 100).unwrap_err();
+    assert!(err.to_string().contains("line 2, column 9"), "{err}");
     assert!(FileKind::Template.limit() == 51_200 && FileKind::Policy.limit() > 51_200);
 }

@@ -21,8 +21,14 @@ impl Validator<'_> {
         for a in &raw.assignments {
             let r = &a.value;
             let principal = match (&r.group, &r.user) {
-                (Some(g), None) => Principal::Group(g.value.clone()),
-                (None, Some(u)) => Principal::User(u.value.clone()),
+                (Some(g), None) => {
+                    check_printable(&mut self.c, g, "group");
+                    Principal::Group(g.value.clone())
+                }
+                (None, Some(u)) => {
+                    check_printable(&mut self.c, u, "user");
+                    Principal::User(u.value.clone())
+                }
                 _ => {
                     self.c.at(
                         Code::OneOf,

@@ -18,8 +18,8 @@ use super::diagnostics::{BlueprintErrors, Code, Collector};
 use super::files::{FileError, FileKind, FileSource, relative_path};
 use super::raw::*;
 use super::*;
-use crate::model::{OuPath, PolicyType, minified};
-use names::{check_name, closest};
+use crate::model::{OuPath, PolicyType, first_unprintable, minified};
+use names::{check_name, check_printable, closest};
 use policies::has_allow_statement;
 use serde_saphyr::Location;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -170,7 +170,7 @@ impl Validator<'_> {
                 let (code, label) = match &err {
                     FileError::Outside(_) | FileError::NotRegular => (Code::UnsafePath, "not a file of this blueprint"),
                     FileError::TooLarge { .. } => (Code::FileTooLarge, "too large"),
-                    FileError::NotText | FileError::Io(_) => (Code::UnreadableFile, "this file"),
+                    FileError::NotText { .. } | FileError::Io(_) => (Code::UnreadableFile, "this file"),
                 };
                 let message = format!("cannot read {}: {err}", self.dir.join(&file.value).display());
                 self.c.at(code, &file.referenced, message, label);
@@ -233,6 +233,14 @@ impl Validator<'_> {
                     format!("tag {}: value is longer than 256 characters", key.value),
                     "too long",
                 );
+            }
+            check_printable(&mut self.c, key, "tag key");
+            if let Some(bad) = first_unprintable(&value.value.0) {
+                let message = format!(
+                    "tag {}: the value holds the character U+{:04X}, which is not allowed",
+                    key.value, bad as u32
+                );
+                self.c.at(Code::Unprintable, &value.referenced, message, "control or bidirectional character");
             }
             tags.insert(key.value.clone(), value.value.0.clone());
         }

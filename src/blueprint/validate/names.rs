@@ -13,6 +13,20 @@ pub(super) fn check_name(c: &mut Collector, name: &S<String>, what: &str, max: u
             "bad length",
         );
     }
+    check_printable(c, name, what);
+}
+
+/// Names, tags and principals may not hold control or bidirectional-override characters: they
+/// would print as something else in a plan a reviewer reads.
+pub(super) fn check_printable(c: &mut Collector, text: &S<String>, what: &str) {
+    if let Some(bad) = first_unprintable(&text.value) {
+        c.at(
+            Code::Unprintable,
+            &text.referenced,
+            format!("{what} {:?} holds the character U+{:04X}, which is not allowed", text.value, bad as u32),
+            "control or bidirectional character",
+        );
+    }
 }
 
 /// The known name closest to a misspelt one, if any is close enough to be a likely typo.

@@ -132,17 +132,70 @@ pub(super) fn document_problems(doc: &Value) -> Vec<String> {
         Some(_) => return vec!["Statement must be an object or a list of objects".into()],
     };
     let mut problems = Vec::new();
+    if let Some(version) = obj.get("Version").filter(|v| !v.is_string()) {
+        problems.push(format!("Version must be a string such as \"2012-10-17\", not {version}"));
+    }
     for (i, s) in statements.iter().enumerate() {
-        match s.get("Effect").and_then(Value::as_str) {
-            Some("Allow" | "Deny") => {}
-            Some(other) => problems.push(format!("statement {} has Effect {other:?}; it must be Allow or Deny", i + 1)),
-            None => problems.push(format!("statement {} has no Effect", i + 1)),
+        let n = i + 1;
+        let Some(statement) = s.as_object() else {
+            problems.push(format!("statement {n} is not an object"));
+            continue;
+        };
+        match statement.get("Effect") {
+            Some(Value::String(effect)) if effect == "Allow" || effect == "Deny" => {}
+            Some(Value::String(other)) => {
+                problems.push(format!("statement {n} has Effect {other:?}; it must be Allow or Deny"));
+            }
+            Some(other) => problems.push(format!("statement {n} has Effect {other}; it must be Allow or Deny")),
+            None => problems.push(format!("statement {n} has no Effect")),
         }
-        if s.get("Action").is_none() && s.get("NotAction").is_none() {
-            problems.push(format!("statement {} has neither Action nor NotAction", i + 1));
+        if !statement.contains_key("Action") && !statement.contains_key("NotAction") {
+            problems.push(format!("statement {n} has neither Action nor NotAction"));
+        }
+        for key in ["Action", "NotAction", "Resource", "NotResource"] {
+            if let Some(value) = statement.get(key).filter(|v| !is_strings(v)) {
+                problems.push(format!("statement {n}: {key} must be a string or a list of strings, not {value}"));
+            }
+        }
+        if let Some(sid) = statement.get("Sid").filter(|v| !v.is_string()) {
+            problems.push(format!("statement {n}: Sid must be a string, not {sid}"));
+        }
+        for key in ["Principal", "NotPrincipal"] {
+            match statement.get(key) {
+                None | Some(Value::String(_)) => {}
+                Some(Value::Object(kinds)) if kinds.values().all(is_strings) => {}
+                Some(other) => problems.push(format!(
+                    "statement {n}: {key} must be \"*\" or an object of strings or lists of strings, not {other}"
+                )),
+            }
+        }
+        match statement.get("Condition") {
+            None => {}
+            Some(Value::Object(operators))
+                if operators.values().all(|keys| {
+                    keys.as_object().is_some_and(|keys| {
+                        keys.values().all(|v| is_strings(v) || v.is_boolean() || v.is_number() || scalars(v))
+                    })
+                }) => {}
+            Some(other) => problems
+                .push(format!("statement {n}: Condition must map operators to keys and their values, not {other}")),
         }
     }
     problems
+}
+
+/// A string, or a non-empty list of strings: what IAM accepts for actions and resources.
+fn is_strings(value: &Value) -> bool {
+    match value {
+        Value::String(_) => true,
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_string),
+        _ => false,
+    }
+}
+
+/// A list of strings, numbers or booleans: what a condition key may be compared with.
+fn scalars(value: &Value) -> bool {
+    value.as_array().is_some_and(|items| items.iter().all(|v| v.is_string() || v.is_number() || v.is_boolean()))
 }
 
 pub(super) fn has_allow_statement(doc: &Value) -> bool {

@@ -47,6 +47,36 @@ impl Validator<'_> {
                     "no targets",
                 );
             }
+            if let Some(prefs) = &r.operation_preferences {
+                for (key, value) in [
+                    ("max_concurrent_percentage", prefs.max_concurrent_percentage),
+                    ("failure_tolerance_percentage", prefs.failure_tolerance_percentage),
+                ] {
+                    if let Some(value) = value.filter(|v| *v > 100) {
+                        let message = format!("{what}: operation_preferences.{key} is {value}; a percentage is 0–100");
+                        self.c.at(Code::InvalidValue, &name.referenced, message, "bad percentage");
+                    }
+                }
+                if prefs.max_concurrent_count == Some(0) {
+                    let message = format!("{what}: operation_preferences.max_concurrent_count must be at least 1");
+                    self.c.at(Code::InvalidValue, &name.referenced, message, "bad count");
+                }
+                let known = [
+                    ("region_concurrency", &prefs.region_concurrency, &["SEQUENTIAL", "PARALLEL"][..]),
+                    (
+                        "concurrency_mode",
+                        &prefs.concurrency_mode,
+                        &["STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE"],
+                    ),
+                ];
+                for (key, value, allowed) in known {
+                    if let Some(value) = value.as_deref().filter(|v| !allowed.contains(v)) {
+                        let message =
+                            format!("{what}: operation_preferences.{key} is {value:?}; one of {}", allowed.join(", "));
+                        self.c.at(Code::InvalidValue, &name.referenced, message, "unknown value");
+                    }
+                }
+            }
             if r.regions.value.is_empty() {
                 self.c.at(Code::MissingValue, &r.regions.referenced, format!("{what}: regions is empty"), "no regions");
             }

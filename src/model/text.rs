@@ -1,0 +1,44 @@
+//! Text that reaches a terminal: control characters (NUL, newline inside a name, escape
+//! sequences) and bidirectional overrides (U+202E and kin, which make a name read as another)
+//! are refused in names and tags, and never printed raw.
+
+use std::fmt::Write;
+
+/// Whether a character must not appear in a name or tag, nor be printed as it is.
+pub(crate) fn is_unprintable(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The first character of `text` that must not appear in a name or tag.
+pub(crate) fn first_unprintable(text: &str) -> Option<char> {
+    text.chars().find(|c| is_unprintable(*c))
+}
+
+/// `text` with every unprintable character written as `\u{…}`: for plans and reports.
+pub(crate) fn escaped(text: &str) -> String {
+    if first_unprintable(text).is_none() {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unprintable(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with every unprintable character replaced by a visible one of the same UTF-8 length,
+/// so byte offsets into it still hold: for drawing source excerpts.
+pub(crate) fn same_width_visible(text: &str) -> String {
+    text.chars()
+        .map(|c| match (is_unprintable(c) && c != '\t', c.len_utf8()) {
+            (false, _) => c,
+            (true, 1) => '?',
+            (true, 2) => '¤',
+            (true, _) => '\u{FFFD}',
+        })
+        .collect()
+}
