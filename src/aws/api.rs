@@ -124,6 +124,7 @@ pub(crate) mod organizations {
         DESCRIBE_POLICY = "DescribePolicy" (2.0, 2.0);
         LIST_TAGS_FOR_RESOURCE = "ListTagsForResource" (10.0, 15.0);
         DESCRIBE_CREATE_ACCOUNT_STATUS = "DescribeCreateAccountStatus" (5.0, 8.0);
+        LIST_CREATE_ACCOUNT_STATUS = "ListCreateAccountStatus";
         CREATE_POLICY = "CreatePolicy" (2.0, 3.0);
         UPDATE_POLICY = "UpdatePolicy" (2.0, 3.0);
         DELETE_POLICY = "DeletePolicy" (2.0, 3.0);

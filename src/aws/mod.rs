@@ -26,6 +26,7 @@ macro_rules! all_pages {
 
 pub(crate) mod api;
 pub(crate) mod config;
+mod create;
 mod errors;
 mod executor;
 mod identity_center;

@@ -19,7 +19,13 @@ const HEADROOM: f64 = 0.95;
 /// Concurrent writes to one Identity Center resource answer ConflictException; it is retried
 /// like throttling, except where it means the name is taken.
 const CONFLICT: &str = "ConflictException";
-const CONFLICT_IS_FINAL: [Api; 1] = [api::sso_admin::CREATE_PERMISSION_SET];
+/// Where ConflictException means "it is there already": the name is taken, or the policy is
+/// attached (after a retry whose first attempt went through). The caller looks instead.
+const CONFLICT_IS_FINAL: [Api; 3] = [
+    api::sso_admin::CREATE_PERMISSION_SET,
+    api::sso_admin::ATTACH_MANAGED_POLICY,
+    api::sso_admin::ATTACH_CUSTOMER_MANAGED_REFERENCE,
+];
 
 /// The error codes AWS uses for "slow down".
 pub(crate) const THROTTLING_CODES: [&str; 4] =
@@ -183,8 +189,46 @@ impl Pacer {
         capped / 2 + Duration::from_nanos(nanos % (capped.as_nanos() as u64 / 2 + 1))
     }
 
-    /// Runs one AWS call at its API's pace, retrying throttling and transient failures.
-    pub(crate) async fn call<T, E, F, Fut>(&self, api: Api, mut f: F) -> Result<T, SdkError<E, HttpResponse>>
+    /// Runs one AWS call at its API's pace, retrying throttling and transient failures: for
+    /// reads and for writes that are the same done twice.
+    pub(crate) async fn call<T, E, F, Fut>(&self, api: Api, f: F) -> Result<T, SdkError<E, HttpResponse>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+    {
+        self.call_with(api, true, f).await
+    }
+
+    /// Runs a create at its API's pace, retrying only what AWS did not process (throttling,
+    /// conflicts); an ambiguous failure — a 5xx, a timeout, a broken connection, after which the
+    /// create may have happened — is returned, for the caller to look before it sends it again
+    /// (see `aws::create_once`).
+    pub(crate) async fn create<T, E, F, Fut>(&self, api: Api, f: F) -> Result<T, SdkError<E, HttpResponse>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+        E: ProvideErrorMetadata,
+    {
+        self.call_with(api, false, f).await
+    }
+
+    /// Whether a failure may have happened after AWS acted on the request.
+    pub(crate) fn is_ambiguous<E: ProvideErrorMetadata>(api: Api, err: &SdkError<E, HttpResponse>) -> bool {
+        classify(api, err) == Failure::Transient
+    }
+
+    /// Counts a retry the caller makes itself.
+    pub(crate) fn count_retry(&self, api: Api) {
+        self.count(api, |s| s.retried += 1);
+    }
+
+    async fn call_with<T, E, F, Fut>(
+        &self,
+        api: Api,
+        retry_transient: bool,
+        mut f: F,
+    ) -> Result<T, SdkError<E, HttpResponse>>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
@@ -208,10 +252,11 @@ impl Pacer {
                     throttles += 1;
                     throttles <= self.retry.throttle_retries
                 }
-                Failure::Transient => {
+                Failure::Transient if retry_transient => {
                     transients += 1;
                     transients <= self.retry.transient_retries
                 }
+                Failure::Transient => false,
                 Failure::Final => false,
             };
             if !retry {
@@ -221,6 +266,16 @@ impl Pacer {
             self.count(api, |s| s.retried += 1);
             tokio::time::sleep(self.backoff(throttles + transients - 1)).await;
         }
+    }
+
+    /// How many times a create is sent at most: the first time and the transient retries.
+    pub(crate) fn create_attempts(&self) -> u32 {
+        self.retry.transient_retries + 1
+    }
+
+    /// The pause before sending a create again.
+    pub(crate) fn create_backoff(&self, attempt: u32) -> Duration {
+        self.backoff(attempt)
     }
 
     pub(crate) fn note(&self, text: String) {

@@ -37,6 +37,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
         unmanaged: Vec::new(),
         warnings: Vec::new(),
     };
+    p.duplicates();
     p.policy_types();
     p.ous();
     p.policies();
@@ -101,6 +102,35 @@ impl Planner<'_> {
             title: None,
             op,
         });
+    }
+
+    /// Twins AWS holds that lzctl tells apart by name or email only: said, not silently resolved.
+    fn duplicates(&mut self) {
+        let mut siblings: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+        for ou in self.live.ous.values() {
+            siblings.entry((&ou.parent_id, &ou.name)).or_default().push(&ou.id);
+        }
+        for ((parent, name), ids) in siblings.into_iter().filter(|(_, ids)| ids.len() > 1) {
+            let path = self.live.path_of(parent).map_or_else(|| parent.to_string(), |p| p.to_string());
+            self.warnings.push(format!(
+                "AWS holds {} OUs named {name:?} under {path} ({}): lzctl manages the first, {}, and leaves the others alone; merge them by hand",
+                ids.len(),
+                ids.join(", "),
+                ids[0]
+            ));
+        }
+        let mut by_email: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for account in self.live.accounts.values() {
+            by_email.entry(account.email.to_ascii_lowercase()).or_default().push(&account.id);
+        }
+        for (email, ids) in by_email.into_iter().filter(|(_, ids)| ids.len() > 1) {
+            self.warnings.push(format!(
+                "AWS holds {} accounts with the email {email} ({}): a blueprint account with it stands for the first, {}",
+                ids.len(),
+                ids.join(", "),
+                ids[0]
+            ));
+        }
     }
 
     fn policy_types(&mut self) {

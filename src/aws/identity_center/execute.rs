@@ -3,11 +3,14 @@
 use super::sdk_kind;
 use crate::apply::{CallError, IdentityCenterCall};
 use crate::aws::Aws;
-use crate::aws::api::sso_admin;
+use crate::aws::api::{Api, sso_admin};
+use crate::aws::create::{Outcome, create_once};
 use crate::aws::errors::{call_error, code};
 use crate::aws::poll::{Status, Wait, poll};
 use crate::model::{Boundary, PolicyReference, PrincipalId};
 use crate::plan::{PermissionSetChange, PermissionSetSpec};
+use aws_sdk_ssoadmin::config::http::HttpResponse;
+use aws_sdk_ssoadmin::error::ProvideErrorMetadata;
 use aws_sdk_ssoadmin::types as t;
 use std::collections::BTreeMap;
 
@@ -63,23 +66,24 @@ async fn find_by_name(aws: &Aws, instance: &str, name: &str) -> Result<Option<St
 
 async fn create_permission_set(aws: &Aws, instance: &str, spec: &PermissionSetSpec) -> Result<String, CallError> {
     let resource = format!("permission set {}", spec.name);
-    let created = aws
-        .pacer
-        .call(sso_admin::CREATE_PERMISSION_SET, || {
-            aws.sso
-                .create_permission_set()
-                .instance_arn(instance)
-                .name(&spec.name)
-                .set_description(spec.description.clone())
-                // Always sent: the emulator answers a default it cannot parse back.
-                .session_duration(&spec.session_duration)
-                .set_relay_state(spec.relay_state.clone())
-                .set_tags(sdk_tags(&spec.tags))
-                .send()
-        })
-        .await;
-    let arn = match created {
-        Ok(out) => out.permission_set().and_then(|p| p.permission_set_arn()).unwrap_or_default().to_string(),
+    let create = || {
+        aws.sso
+            .create_permission_set()
+            .instance_arn(instance)
+            .name(&spec.name)
+            .set_description(spec.description.clone())
+            // Always sent: the emulator answers a default it cannot parse back.
+            .session_duration(&spec.session_duration)
+            .set_relay_state(spec.relay_state.clone())
+            .set_tags(sdk_tags(&spec.tags))
+            .send()
+    };
+    let look = || find_by_name(aws, instance, &spec.name);
+    let arn = match create_once(aws, sso_admin::CREATE_PERMISSION_SET, create, look).await? {
+        Ok(Outcome::Created(out)) => {
+            out.permission_set().and_then(|p| p.permission_set_arn()).unwrap_or_default().to_string()
+        }
+        Ok(Outcome::Found(arn)) => arn,
         Err(e) if code(&e) == Some("ConflictException") => match find_by_name(aws, instance, &spec.name).await? {
             Some(arn) => arn,
             None => return Err(call_error(sso_admin::CREATE_PERMISSION_SET, &resource, &e)),
@@ -95,6 +99,59 @@ async fn create_permission_set(aws: &Aws, instance: &str, spec: &PermissionSetSp
     };
     change_permission_set(aws, instance, &arn, &resource, &change).await?;
     Ok(arn)
+}
+
+/// Attaches a policy to a permission set once: after an ambiguous failure, or a
+/// ConflictException (which also answers "already attached"), `look` says whether it is
+/// attached; a conflict that is not that (another change in flight) is retried as usual.
+async fn attach<T, E, F, Fut, L, LFut>(
+    aws: &Aws,
+    api: Api,
+    resource: &str,
+    mut send: F,
+    mut look: L,
+) -> Result<(), CallError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, aws_sdk_ssoadmin::error::SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    L: FnMut() -> LFut,
+    LFut: std::future::Future<Output = Result<Option<()>, CallError>>,
+{
+    match create_once(aws, api, &mut send, &mut look).await? {
+        Ok(_) => Ok(()),
+        Err(e) if code(&e) == Some("ConflictException") => {
+            if look().await?.is_some() {
+                return Ok(());
+            }
+            aws.pacer.call(api, &mut send).await.map(|_| ()).map_err(|e| call_error(api, resource, &e))
+        }
+        Err(e) => Err(call_error(api, resource, &e)),
+    }
+}
+
+async fn managed_policies(aws: &Aws, instance: &str, arn: &str) -> Result<Vec<String>, CallError> {
+    let listed = all_pages!(aws, sso_admin::LIST_MANAGED_POLICIES, arn, attached_managed_policies, |token| aws
+        .sso
+        .list_managed_policies_in_permission_set()
+        .instance_arn(instance)
+        .permission_set_arn(arn)
+        .set_next_token(token.clone()));
+    Ok(listed.iter().filter_map(|p| p.arn().map(str::to_string)).collect())
+}
+
+async fn customer_managed_references(
+    aws: &Aws,
+    instance: &str,
+    arn: &str,
+) -> Result<Vec<t::CustomerManagedPolicyReference>, CallError> {
+    Ok(all_pages!(aws, sso_admin::LIST_CUSTOMER_MANAGED_REFERENCES, arn, customer_managed_policy_references, |token| {
+        aws.sso
+            .list_customer_managed_policy_references_in_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(arn)
+            .set_next_token(token.clone())
+    }))
 }
 
 /// Applies the parts of a change, each idempotent: attaching what is attached, or removing
@@ -130,14 +187,18 @@ async fn change_permission_set(
         );
     }
     for policy in &change.attach_managed {
-        step!(
-            sso_admin::ATTACH_MANAGED_POLICY,
+        let send = || {
             sso.attach_managed_policy_to_permission_set()
                 .instance_arn(instance)
                 .permission_set_arn(arn)
-                .managed_policy_arn(policy),
-            []
-        );
+                .managed_policy_arn(policy)
+                .send()
+        };
+        let look = || async {
+            let attached = managed_policies(aws, instance, arn).await?;
+            Ok(attached.iter().any(|a| a == policy).then_some(()))
+        };
+        attach(aws, sso_admin::ATTACH_MANAGED_POLICY, resource, send, look).await?;
     }
     for policy in &change.detach_managed {
         step!(
@@ -150,14 +211,18 @@ async fn change_permission_set(
         );
     }
     for r in &change.attach_customer_managed {
-        step!(
-            sso_admin::ATTACH_CUSTOMER_MANAGED_REFERENCE,
+        let send = || {
             sso.attach_customer_managed_policy_reference_to_permission_set()
                 .instance_arn(instance)
                 .permission_set_arn(arn)
-                .customer_managed_policy_reference(sdk_reference(r)),
-            []
-        );
+                .customer_managed_policy_reference(sdk_reference(r))
+                .send()
+        };
+        let look = || async {
+            let attached = customer_managed_references(aws, instance, arn).await?;
+            Ok(attached.iter().any(|a| a.name() == r.name && a.path().unwrap_or("/") == r.path).then_some(()))
+        };
+        attach(aws, sso_admin::ATTACH_CUSTOMER_MANAGED_REFERENCE, resource, send, look).await?;
     }
     for r in &change.detach_customer_managed {
         step!(
@@ -289,21 +354,25 @@ async fn create_assignment(
     if assignment_exists(aws, instance, ps_arn, principal, account, &resource).await? {
         return Ok(());
     }
-    let out = aws
-        .pacer
-        .call(sso_admin::CREATE_ACCOUNT_ASSIGNMENT, || {
-            aws.sso
-                .create_account_assignment()
-                .instance_arn(instance)
-                .target_id(account)
-                .target_type(t::TargetType::AwsAccount)
-                .permission_set_arn(ps_arn)
-                .principal_type(sdk_kind(principal.kind))
-                .principal_id(&principal.id)
-                .send()
-        })
-        .await
-        .map_err(|e| call_error(sso_admin::CREATE_ACCOUNT_ASSIGNMENT, &resource, &e))?;
+    let create = || {
+        aws.sso
+            .create_account_assignment()
+            .instance_arn(instance)
+            .target_id(account)
+            .target_type(t::TargetType::AwsAccount)
+            .permission_set_arn(ps_arn)
+            .principal_type(sdk_kind(principal.kind))
+            .principal_id(&principal.id)
+            .send()
+    };
+    // Found after an ambiguous failure: the earlier request made it (or is making it).
+    let look =
+        || async { Ok(assignment_exists(aws, instance, ps_arn, principal, account, &resource).await?.then_some(())) };
+    let out = match create_once(aws, sso_admin::CREATE_ACCOUNT_ASSIGNMENT, create, look).await? {
+        Ok(Outcome::Created(out)) => out,
+        Ok(Outcome::Found(())) => return Ok(()),
+        Err(e) => return Err(call_error(sso_admin::CREATE_ACCOUNT_ASSIGNMENT, &resource, &e)),
+    };
     let status = out
         .account_assignment_creation_status()
         .cloned()

@@ -491,3 +491,40 @@ async fn a_new_permission_set_gets_its_policies_and_boundary_in_their_own_calls(
         (1, 2, 1, 1, 1)
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_attach_retried_after_a_lost_answer_is_done_when_aws_says_already_attached() {
+    // The first attach went through but answered 500; the second answers ConflictException
+    // ("already attached"): that is success, found by looking, not a conflict retried for a minute.
+    const READ_ONLY: &str = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+    let attach = mock!(Sso::attach_managed_policy_to_permission_set)
+        .sequence()
+        .http_status(500, None)
+        .http_status(400, Some(aws_error("ConflictException", "the policy is already attached")))
+        .build();
+    let listed = mock!(Sso::list_managed_policies_in_permission_set)
+        .sequence()
+        .output(|| ListManagedPoliciesInPermissionSetOutput::builder().build())
+        .output(|| {
+            ListManagedPoliciesInPermissionSetOutput::builder()
+                .attached_managed_policies(
+                    AttachedManagedPolicy::builder().arn(READ_ONLY).name("ReadOnlyAccess").build(),
+                )
+                .build()
+        })
+        .build();
+    let aws = aws_with(&[&attach, &listed], &[]);
+    let change = PermissionSetChange { attach_managed: BTreeSet::from([READ_ONLY.to_string()]), ..Default::default() };
+    let started = tokio::time::Instant::now();
+    let out = executor(&aws, POLLING)
+        .call(&Call::IdentityCenter(IdentityCenterCall::UpdatePermissionSet {
+            instance_arn: INSTANCE.into(),
+            arn: PS.into(),
+            change,
+            reprovision: false,
+        }))
+        .await;
+    assert_eq!(out, Ok(None));
+    assert_eq!(attach.num_calls(), 2, "sent again once after looking, then done");
+    assert!(started.elapsed() < Duration::from_secs(5), "no minute of conflict retries: {:?}", started.elapsed());
+}

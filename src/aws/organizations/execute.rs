@@ -5,6 +5,7 @@ use super::{sdk_policy_type, to_sdk_tags};
 use crate::apply::{CallError, OrganizationsCall};
 use crate::aws::Aws;
 use crate::aws::api::organizations;
+use crate::aws::create::{Outcome, create_once};
 use crate::aws::errors::{call_error, code};
 use crate::aws::poll::{Status, Wait, poll};
 use crate::model::PolicyType;
@@ -31,6 +32,12 @@ pub(in crate::aws) async fn execute(
     Organizations { aws, wait }.call(call).await
 }
 
+/// What an earlier CreateAccount made.
+enum Earlier {
+    Account(String),
+    Request(String),
+}
+
 struct Organizations<'a> {
     aws: &'a Aws,
     wait: Wait<'a>,
@@ -52,14 +59,21 @@ impl Organizations<'_> {
         if let Some(ou) = existing.iter().find(|o| o.name() == Some(name)) {
             return Ok(ou.id().map(str::to_string));
         }
-        let out = aws
-            .pacer
-            .call(organizations::CREATE_OU, || {
-                org.create_organizational_unit().parent_id(parent_id).name(name).set_tags(to_sdk_tags(tags)).send()
-            })
-            .await
-            .map_err(|e| call_error(organizations::CREATE_OU, &resource, &e))?;
-        Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_string))
+        let look = || async {
+            let existing =
+                all_pages!(aws, organizations::LIST_OUS_FOR_PARENT, resource, organizational_units, |token| org
+                    .list_organizational_units_for_parent()
+                    .parent_id(parent_id)
+                    .set_next_token(token.clone()));
+            Ok(existing.iter().find(|o| o.name() == Some(name)).and_then(|o| o.id()).map(str::to_string))
+        };
+        let create =
+            || org.create_organizational_unit().parent_id(parent_id).name(name).set_tags(to_sdk_tags(tags)).send();
+        match create_once(aws, organizations::CREATE_OU, create, look).await? {
+            Ok(Outcome::Created(out)) => Ok(out.organizational_unit().and_then(|o| o.id()).map(str::to_string)),
+            Ok(Outcome::Found(id)) => Ok(Some(id)),
+            Err(e) => Err(call_error(organizations::CREATE_OU, &resource, &e)),
+        }
     }
 
     async fn find_policy(&self, name: &str, policy_type: PolicyType) -> Result<Option<String>, CallError> {
@@ -83,19 +97,20 @@ impl Organizations<'_> {
             return Ok(Some(id));
         }
         let (aws, org) = (self.aws, &self.aws.org);
-        let out = aws
-            .pacer
-            .call(organizations::CREATE_POLICY, || {
-                org.create_policy()
-                    .name(name)
-                    .description(description)
-                    .content(content)
-                    .r#type(sdk_policy_type(policy_type))
-                    .send()
-            })
-            .await;
-        match out {
-            Ok(out) => Ok(out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.id()).map(str::to_string)),
+        let create = || {
+            org.create_policy()
+                .name(name)
+                .description(description)
+                .content(content)
+                .r#type(sdk_policy_type(policy_type))
+                .send()
+        };
+        let look = || self.find_policy(name, policy_type);
+        match create_once(aws, organizations::CREATE_POLICY, create, look).await? {
+            Ok(Outcome::Created(out)) => {
+                Ok(out.policy().and_then(|p| p.policy_summary()).and_then(|s| s.id()).map(str::to_string))
+            }
+            Ok(Outcome::Found(id)) => Ok(Some(id)),
             Err(e) if code(&e) == Some("DuplicatePolicyException") => self.find_policy(name, policy_type).await,
             Err(e) => Err(call_error(organizations::CREATE_POLICY, &format!("policy {name}"), &e)),
         }
@@ -124,14 +139,19 @@ impl Organizations<'_> {
         }
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("account {name} <{email}>");
-        let out = aws
-            .pacer
-            .call(organizations::CREATE_ACCOUNT, || {
-                org.create_account().account_name(name).email(email).set_tags(to_sdk_tags(tags)).send()
-            })
-            .await
-            .map_err(|e| call_error(organizations::CREATE_ACCOUNT, &resource, &e))?;
-        let request_id = out.create_account_status().and_then(|s| s.id()).unwrap_or_default().to_string();
+        let create = || org.create_account().account_name(name).email(email).set_tags(to_sdk_tags(tags)).send();
+        let request_id = match create_once(aws, organizations::CREATE_ACCOUNT, create, || {
+            self.earlier_account(name, email)
+        })
+        .await?
+        {
+            Ok(Outcome::Created(out)) => {
+                out.create_account_status().and_then(|s| s.id()).unwrap_or_default().to_string()
+            }
+            Ok(Outcome::Found(Earlier::Account(id))) => return Ok(Some(id)),
+            Ok(Outcome::Found(Earlier::Request(id))) => id,
+            Err(e) => return Err(call_error(organizations::CREATE_ACCOUNT, &resource, &e)),
+        };
         let detail = format!(" (request {request_id})");
         poll(self.wait, organizations::CREATE_ACCOUNT, &resource, &detail, None, || async {
             let status = aws
@@ -153,6 +173,25 @@ impl Organizations<'_> {
             })
         })
         .await
+    }
+
+    /// What an earlier CreateAccount whose answer was lost made: the account, or a request still
+    /// in progress (found by the account's name; CreateAccount does not repeat the email there).
+    async fn earlier_account(&self, name: &str, email: &str) -> Result<Option<Earlier>, CallError> {
+        if let Some(id) = self.find_account(email).await? {
+            return Ok(Some(Earlier::Account(id)));
+        }
+        let (aws, org) = (self.aws, &self.aws.org);
+        let requests =
+            all_pages!(aws, organizations::LIST_CREATE_ACCOUNT_STATUS, email, create_account_statuses, |token| org
+                .list_create_account_status()
+                .states(t::CreateAccountState::InProgress)
+                .set_next_token(token.clone()));
+        Ok(requests
+            .iter()
+            .find(|r| r.account_name() == Some(name))
+            .and_then(|r| r.id())
+            .map(|id| Earlier::Request(id.to_string())))
     }
 
     async fn move_account(&self, account_id: &str, from_id: &str, to_id: &str) -> Result<Option<String>, CallError> {

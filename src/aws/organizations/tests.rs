@@ -9,12 +9,15 @@ use crate::aws::test_support::{Mocked, aws_error, executor, mocked_aws};
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::error::ProvideErrorMetadata;
 use aws_sdk_organizations::operation::create_account::CreateAccountOutput;
+use aws_sdk_organizations::operation::create_organizational_unit::CreateOrganizationalUnitOutput;
 use aws_sdk_organizations::operation::describe_create_account_status::DescribeCreateAccountStatusOutput;
 use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
+use aws_sdk_organizations::operation::list_create_account_status::ListCreateAccountStatusOutput;
 use aws_sdk_organizations::operation::list_organizational_units_for_parent::ListOrganizationalUnitsForParentOutput;
+use aws_sdk_organizations::operation::list_policies::ListPoliciesOutput;
 use aws_sdk_organizations::operation::list_roots::ListRootsOutput;
 use aws_sdk_organizations::types::{
-    CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, OrganizationalUnit, Root,
+    CreateAccountFailureReason, CreateAccountState, CreateAccountStatus, OrganizationalUnit, PolicySummary, Root,
 };
 use aws_smithy_mocks::{Rule, mock};
 use std::collections::BTreeMap;
@@ -305,4 +308,106 @@ async fn creating_an_ou_that_exists_returns_its_id_without_creating() {
         .unwrap();
     assert_eq!(id.as_deref(), Some("ou-existing"));
     assert_eq!(create.num_calls(), 0);
+}
+
+/// An OU under r-1 named Workloads, as ListOrganizationalUnitsForParent answers.
+fn workloads_listed() -> ListOrganizationalUnitsForParentOutput {
+    ListOrganizationalUnitsForParentOutput::builder()
+        .organizational_units(OrganizationalUnit::builder().id("ou-made").name("Workloads").build())
+        .build()
+}
+
+fn create_ou_call() -> Call {
+    Call::Organizations(OrganizationsCall::CreateOu {
+        parent_id: "r-1".into(),
+        name: "Workloads".into(),
+        tags: BTreeMap::new(),
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_whose_answer_was_lost_is_found_not_made_twice() {
+    // The OU was made, but the answer was a 500: the retry looks first and finds it.
+    let list = mock!(Client::list_organizational_units_for_parent)
+        .sequence()
+        .output(|| ListOrganizationalUnitsForParentOutput::builder().build())
+        .output(workloads_listed)
+        .build();
+    let create = mock!(Client::create_organizational_unit).sequence().http_status(500, None).build();
+    let aws = aws_with(&[&list, &create]);
+    let id = executor(&aws, POLLING).call(&create_ou_call()).await.expect("found");
+    assert_eq!(id.as_deref(), Some("ou-made"));
+    assert_eq!(create.num_calls(), 1, "CreateOrganizationalUnit was not sent again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_that_did_not_happen_is_sent_again_after_looking() {
+    let list = mock!(Client::list_organizational_units_for_parent)
+        .then_output(|| ListOrganizationalUnitsForParentOutput::builder().build());
+    let create = mock!(Client::create_organizational_unit)
+        .sequence()
+        .http_status(503, None)
+        .output(|| {
+            CreateOrganizationalUnitOutput::builder()
+                .organizational_unit(OrganizationalUnit::builder().id("ou-2nd").name("Workloads").build())
+                .build()
+        })
+        .build();
+    let aws = aws_with(&[&list, &create]);
+    let id = executor(&aws, POLLING).call(&create_ou_call()).await.expect("made on the second attempt");
+    assert_eq!(id.as_deref(), Some("ou-2nd"));
+    assert_eq!((create.num_calls(), list.num_calls()), (2, 2), "looked before, and before sending it again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_whose_answer_was_lost_is_found() {
+    let list = mock!(Client::list_policies)
+        .sequence()
+        .output(|| ListPoliciesOutput::builder().build())
+        .output(|| {
+            ListPoliciesOutput::builder()
+                .policies(PolicySummary::builder().id("p-made").name("deny-all").build())
+                .build()
+        })
+        .build();
+    let create = mock!(Client::create_policy).sequence().http_status(500, None).build();
+    let aws = aws_with(&[&list, &create]);
+    let call = Call::Organizations(OrganizationsCall::CreatePolicy {
+        name: "deny-all".into(),
+        policy_type: crate::model::PolicyType::ServiceControlPolicy,
+        description: String::new(),
+        content: "{}".into(),
+    });
+    assert_eq!(executor(&aws, POLLING).call(&call).await.unwrap().as_deref(), Some("p-made"));
+    assert_eq!(create.num_calls(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_account_request_whose_answer_was_lost_is_followed_not_made_twice() {
+    // CreateAccount reached AWS (its answer did not): the request is found in progress by name
+    // and polled to its end; a second account with the same email is never requested.
+    let requests = mock!(Client::list_create_account_status).then_output(|| {
+        ListCreateAccountStatusOutput::builder()
+            .create_account_statuses(
+                CreateAccountStatus::builder()
+                    .id("car-lost")
+                    .account_name("Prod")
+                    .state(CreateAccountState::InProgress)
+                    .build(),
+            )
+            .build()
+    });
+    let create = mock!(Client::create_account).sequence().http_status(502, None).build();
+    let status = mock!(Client::describe_create_account_status)
+        .match_requests(|r| r.create_account_request_id() == Some("car-lost"))
+        .then_output(|| status(&CreateAccountState::Succeeded));
+    let aws = aws_with(&[&no_accounts(), &requests, &create, &status]);
+    let call = Call::Organizations(OrganizationsCall::CreateAccount {
+        name: "Prod".into(),
+        email: "prod@example.com".into(),
+        tags: BTreeMap::new(),
+    });
+    let id = executor(&aws, POLLING).call(&call).await.expect("the earlier request succeeded");
+    assert_eq!(id.as_deref(), Some("555555555555"));
+    assert_eq!(create.num_calls(), 1, "no second CreateAccount");
 }

@@ -5,6 +5,7 @@ use crate::apply::{CallError, StackSetsCall};
 use crate::aws::Aws;
 use crate::aws::api::Api;
 use crate::aws::api::cloudformation;
+use crate::aws::create::{Outcome, create_once};
 use crate::aws::errors::{call_error, code};
 use crate::aws::poll::{Status, Wait, poll};
 use crate::model::OperationPreferences;
@@ -89,24 +90,33 @@ async fn wait_for(aws: &Aws, stack_set: &str, operation_id: &str, what: Api, wai
 }
 
 async fn create_stack_set(aws: &Aws, spec: &StackSetSpec, wait: Wait<'_>) -> Result<(), CallError> {
-    let r = aws
-        .pacer
-        .call(cloudformation::CREATE_STACK_SET, || {
-            aws.cfn
-                .create_stack_set()
-                .stack_set_name(&spec.name)
-                .template_body(&spec.template_body)
-                .set_description(spec.description.clone())
-                .set_parameters(parameters(spec))
-                .set_capabilities(capabilities(spec))
-                .permission_model(t::PermissionModels::from(spec.permission_model.as_str()))
-                .set_auto_deployment(auto_deployment(spec))
-                .send()
-        })
-        .await;
-    match r {
-        Ok(_) => Ok(()),
-        // Created by an earlier run that stopped: bring it to the blueprint instead.
+    let create = || {
+        aws.cfn
+            .create_stack_set()
+            .stack_set_name(&spec.name)
+            .template_body(&spec.template_body)
+            .set_description(spec.description.clone())
+            .set_parameters(parameters(spec))
+            .set_capabilities(capabilities(spec))
+            .permission_model(t::PermissionModels::from(spec.permission_model.as_str()))
+            .set_auto_deployment(auto_deployment(spec))
+            .send()
+    };
+    let look = || async {
+        match aws
+            .pacer
+            .call(cloudformation::DESCRIBE_STACK_SET, || aws.cfn.describe_stack_set().stack_set_name(&spec.name).send())
+            .await
+        {
+            Ok(_) => Ok(Some(())),
+            Err(e) if code(&e) == Some("StackSetNotFoundException") => Ok(None),
+            Err(e) => Err(call_error(cloudformation::DESCRIBE_STACK_SET, &spec.name, &e)),
+        }
+    };
+    match create_once(aws, cloudformation::CREATE_STACK_SET, create, look).await? {
+        Ok(Outcome::Created(_)) => Ok(()),
+        // Made by an earlier attempt, or by an earlier run that stopped: bring it to the blueprint.
+        Ok(Outcome::Found(())) => update_stack_set(aws, spec, wait).await,
         Err(e) if code(&e) == Some("NameAlreadyExistsException") => update_stack_set(aws, spec, wait).await,
         Err(e) => Err(call_error(cloudformation::CREATE_STACK_SET, &spec.name, &e)),
     }

@@ -371,3 +371,29 @@ fn the_management_account_is_left_alone_unless_listed() {
     assert!(matches!(&plan.changes[0].op, Op::MoveAccount { key, .. } if key == "mgmt"));
     assert_eq!(Ids::new(&listed, &live).accounts["mgmt"], MANAGEMENT);
 }
+
+#[test]
+fn duplicates_aws_holds_are_reported_not_silently_resolved() {
+    let mut live = fresh_org();
+    for id in ["ou-a", "ou-b"] {
+        live.ous
+            .insert(id.into(), LiveOu { id: id.into(), name: "Workloads".into(), parent_id: ROOT.into(), tags: None });
+    }
+    for id in ["222222222222", "333333333333"] {
+        live.accounts.insert(
+            id.into(),
+            LiveAccount {
+                id: id.into(),
+                name: format!("twin {id}"),
+                email: if id.starts_with('2') { "Twin@example.com".into() } else { "twin@example.com".into() },
+                status: "ACTIVE".into(),
+                parent_id: ROOT.into(),
+                tags: None,
+            },
+        );
+    }
+    let plan = plan_ok(&blueprint("version: 1\n"), &live, &PlanOptions::default());
+    assert_eq!(plan.warnings.len(), 2, "{:#?}", plan.warnings);
+    assert!(plan.warnings[0].contains("2 OUs named \"Workloads\" under Root (ou-a, ou-b)"), "{}", plan.warnings[0]);
+    assert!(plan.warnings[1].contains("2 accounts with the email twin@example.com (222222222222, 333333333333)"));
+}
