@@ -49,6 +49,8 @@ pub(crate) enum Command {
     Approve(ApproveArgs),
     /// Show a saved plan.
     Show(ShowArgs),
+    /// Remove the organization's apply lock, left by an apply that died.
+    Unlock(UnlockArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +63,13 @@ pub(crate) struct ApproveArgs {
     /// (`lzctl show PLANFILE --digest`).
     #[arg(long)]
     pub signature: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UnlockArgs {
+    /// Remove it without asking.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,8 @@ use crate::blueprint::Blueprint;
 use crate::error::Error;
 use crate::live::CoverageRow;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
+use crate::lock::{self, Lock};
+use crate::model;
 use crate::plan::{self, Change, Plan, PlanOptions};
 use crate::saved::{self, Body, SavedPlan};
 use std::path::Path;
@@ -140,7 +142,8 @@ async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(Li
     };
     // The same blueprint and the same organization plan the same changes: anything else in the
     // file (an edited operation under an unchanged address, say) was not made by lzctl.
-    if again.plan != saved.body.plan {
+    // Warnings (a lock held while the plan was made, say) may come and go.
+    if (&again.plan.changes, &again.plan.unmanaged) != (&saved.body.plan.changes, &saved.body.plan.unmanaged) {
         return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &again.plan) });
     }
     Ok((again.live, approvers))
@@ -154,7 +157,7 @@ fn first_difference(saved: &Plan, again: &Plan) -> String {
         None if saved.changes.len() != again.changes.len() => {
             format!("{} changes saved, {} planned", saved.changes.len(), again.changes.len())
         }
-        None => "the list of things not in the blueprint, or the warnings".to_string(),
+        None => "the list of things not in the blueprint".to_string(),
     }
 }
 
@@ -170,6 +173,8 @@ pub(crate) trait ApplyUi: Sync {
     fn change(&self, change: &Change, step: Step);
     /// An asynchronous AWS operation is still running.
     fn waiting(&self, waiting: &Waiting<'_>);
+    /// Something the person should know that does not stop the apply.
+    fn notice(&self, text: &str);
 }
 
 /// What `apply` applies.
@@ -211,11 +216,71 @@ pub(crate) async fn apply(
     if plan.is_empty() {
         return Ok(None);
     }
-    ui.applying_as(aws.caller_arn().await);
+    let caller = aws.caller_arn().await;
+    let holder = caller.as_ref().map_or_else(|_| "an unknown caller".to_string(), Clone::clone);
+    ui.applying_as(caller);
     ui.confirm()?;
+    let lock = take_lock(aws, &live.root.id, &holder, ui).await?;
     let waiting = |w: &Waiting<'_>| ui.waiting(w);
     let executor = aws.executor(&waiting);
-    Ok(Some(apply::run(&plan, Ids::new(bp, &live), &executor, |c, step| ui.change(c, step)).await?))
+    let applied = apply::run(&plan, Ids::new(bp, &live), &executor, |c, step| ui.change(c, step)).await;
+    give_back(aws, &live.root.id, &lock, ui).await;
+    Ok(Some(applied?))
+}
+
+/// Takes the organization's apply lock for this run, before its first change; refuses, naming
+/// the holder, while another apply holds it. A concurrent taker is caught by reading the lock
+/// back after a pause: of two, only the one whose lock stands goes on.
+async fn take_lock(aws: &Aws, root_id: &str, holder: &str, ui: &impl ApplyUi) -> Result<Lock, Error> {
+    let now = model::now_secs();
+    match lock::recorded(&aws.tags_of(root_id).await?) {
+        Ok(Some(held)) if !held.is_expired(now) => return Err(Error::Locked { by: held.describe() }),
+        Ok(Some(held)) => ui.notice(&format!("taking over the organization's expired lock ({})", held.describe())),
+        Err(raw) => return Err(Error::Locked { by: format!("an unreadable lock, {raw:?}") }),
+        Ok(None) => {}
+    }
+    let run = format!(
+        "{:x}{:x}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
+    );
+    let ours = Lock::new(run, holder, now);
+    aws.set_tag(root_id, lock::TAG, &ours.to_tag()).await?;
+    tokio::time::sleep(aws.paced(std::time::Duration::from_secs(2))).await;
+    match lock::recorded(&aws.tags_of(root_id).await?) {
+        Ok(Some(held)) if held == ours => Ok(ours),
+        Ok(Some(held)) => Err(Error::Locked { by: held.describe() }),
+        _ => Err(Error::Locked { by: "another apply, which removed this one's lock".into() }),
+    }
+}
+
+/// Gives the lock back, if it is still this run's; a failure to is said, not fatal (it expires).
+async fn give_back(aws: &Aws, root_id: &str, ours: &Lock, ui: &impl ApplyUi) {
+    let still_ours = aws.tags_of(root_id).await.map(|tags| lock::recorded(&tags) == Ok(Some(ours.clone())));
+    let released = match still_ours {
+        Ok(true) => aws.remove_tag(root_id, lock::TAG).await,
+        Ok(false) => Ok(()),
+        Err(err) => Err(err),
+    };
+    if let Err(err) = released {
+        ui.notice(&format!(
+            "the organization's lock was not given back ({err}); it expires by itself, or `lzctl unlock`"
+        ));
+    }
+}
+
+/// Removes the organization's apply lock, once `confirm` agrees; returns the lock removed.
+pub(crate) async fn unlock(
+    aws: &Aws,
+    confirm: impl FnOnce(&str) -> Result<(), Error>,
+) -> Result<Option<String>, Error> {
+    let root_id = aws.root_id().await?;
+    let tags = aws.tags_of(&root_id).await?;
+    let Some(raw) = tags.get(lock::TAG) else { return Ok(None) };
+    let described = Lock::from_tag(raw).map_or_else(|| format!("an unreadable lock, {raw:?}"), |l| l.describe());
+    confirm(&described)?;
+    aws.remove_tag(&root_id, lock::TAG).await?;
+    Ok(Some(described))
 }
 
 /// Which member accounts record AWS Config in which regions: every active member account

@@ -79,6 +79,12 @@ pub(crate) enum Error {
     #[error("this approval would not count, so it is not added: {why}")]
     #[diagnostic(code(lzctl::approvals::refused))]
     ApprovalRefused { why: String },
+    #[error("another apply holds the organization's lock: {by}")]
+    #[diagnostic(
+        code(lzctl::apply::locked),
+        help("wait for it to finish; if it died, the lock expires by itself, or remove it with `lzctl unlock`")
+    )]
+    Locked { by: String },
     #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
     #[diagnostic(code(lzctl::config_status::no_regions))]
     NoRegions,
@@ -126,6 +132,7 @@ impl Error {
             | Error::Tampered { .. }
             | Error::RuleUnreadable { .. }
             | Error::NoRuleInForce
+            | Error::Locked { .. }
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }

@@ -11,6 +11,7 @@ mod engine;
 mod error;
 mod inventory;
 mod live;
+mod lock;
 mod model;
 mod plan;
 mod render;
@@ -60,6 +61,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::Inventory(args) => commands::inventory::run(global, terminal, args).await,
             Command::Approve(args) => commands::approve::run(args),
             Command::Show(args) => commands::show::run(terminal, args),
+            Command::Unlock(args) => commands::unlock::run(global, args).await,
         }
     });
     match result {

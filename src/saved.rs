@@ -133,7 +133,9 @@ pub(crate) fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
     let mut put = |key: String, value: String| {
         parts.insert(key, sha256_hex(value.as_bytes())[..16].to_string());
     };
-    put("root (policy types)".into(), format!("{:?}", live.root));
+    // The apply lock comes and goes with every apply: not part of what a plan was made from.
+    let root_tags: BTreeMap<&String, &String> = live.root.tags.iter().filter(|(k, _)| *k != crate::lock::TAG).collect();
+    put("root (policy types)".into(), format!("{} {:?} {root_tags:?}", live.root.id, live.root.policy_types));
     let paths = live.ous_by_path();
     for (path, ou) in &paths {
         put(format!("OU {path}"), format!("{ou:?}"));
@@ -181,21 +183,9 @@ pub(crate) fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<Strin
     changes
 }
 
-/// Now, as RFC 3339 UTC, without a date crate.
+/// Now, as RFC 3339 UTC.
 pub(crate) fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3_600, rem % 3_600 / 60, rem % 60)
+    crate::model::rfc3339(crate::model::now_secs())
 }
 
 #[cfg(test)]

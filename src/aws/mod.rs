@@ -167,6 +167,47 @@ impl Aws {
 
     /// Reads Identity Center: instance, permission sets, principals and the assignments of the
     /// managed permission sets.
+    /// The organization's root id.
+    pub(crate) async fn root_id(&self) -> Result<String, CallError> {
+        let roots = all_pages!(self, api::organizations::LIST_ROOTS, "the organization", roots, |token| self
+            .org
+            .list_roots()
+            .set_next_token(token.clone()));
+        roots.first().and_then(|r| r.id()).map(str::to_string).ok_or_else(|| {
+            errors::failed(api::organizations::LIST_ROOTS, "the organization", "the organization has no root".into())
+        })
+    }
+
+    /// The tags of one root, OU or account, read now.
+    pub(crate) async fn tags_of(&self, id: &str) -> Result<std::collections::BTreeMap<String, String>, CallError> {
+        organizations::tags_of(self, id).await
+    }
+
+    /// Sets one tag on a root, OU or account.
+    pub(crate) async fn set_tag(&self, id: &str, key: &str, value: &str) -> Result<(), CallError> {
+        let tag =
+            aws_sdk_organizations::types::Tag::builder().key(key).value(value).build().expect("key and value set");
+        self.pacer
+            .call(api::organizations::TAG_RESOURCE, || self.org.tag_resource().resource_id(id).tags(tag.clone()).send())
+            .await
+            .map(|_| ())
+            .map_err(|e| errors::call_error(api::organizations::TAG_RESOURCE, id, &e))
+    }
+
+    /// Removes one tag from a root, OU or account; a tag that is not there is fine.
+    pub(crate) async fn remove_tag(&self, id: &str, key: &str) -> Result<(), CallError> {
+        self.pacer
+            .call(api::organizations::UNTAG_RESOURCE, || self.org.untag_resource().resource_id(id).tag_keys(key).send())
+            .await
+            .map(|_| ())
+            .map_err(|e| errors::call_error(api::organizations::UNTAG_RESOURCE, id, &e))
+    }
+
+    /// `pause` at this run's pace (shorter against an emulator, see LZCTL_RATE_SCALE).
+    pub(crate) fn paced(&self, pause: std::time::Duration) -> std::time::Duration {
+        self.pacer.scaled(pause)
+    }
+
     pub(crate) async fn read_identity_center(
         &self,
         scope: &IdentityCenterScope,

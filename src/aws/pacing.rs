@@ -268,6 +268,11 @@ impl Pacer {
         }
     }
 
+    /// A pause, scaled as the rates are (an emulator runs faster).
+    pub(crate) fn scaled(&self, pause: Duration) -> Duration {
+        pause.div_f64(self.rate_scale)
+    }
+
     /// How many times a create is sent at most: the first time and the transient retries.
     pub(crate) fn create_attempts(&self) -> u32 {
         self.retry.transient_retries + 1

@@ -89,6 +89,10 @@ impl ApplyUi for Console {
         }
     }
 
+    fn notice(&self, text: &str) {
+        eprintln!("Warning: {text}");
+    }
+
     /// `  … waiting for RESOURCE: OPERATION STATUS after Ns`.
     fn waiting(&self, w: &Waiting<'_>) {
         eprintln!("  … waiting for {}: {} {} after {}s", w.resource, w.operation, w.status, w.elapsed.as_secs());

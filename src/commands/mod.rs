@@ -7,6 +7,7 @@ pub(crate) mod config_status;
 pub(crate) mod inventory;
 pub(crate) mod plan;
 pub(crate) mod show;
+pub(crate) mod unlock;
 pub(crate) mod validate;
 
 use crate::cli::Format;

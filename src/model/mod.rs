@@ -7,12 +7,14 @@ mod document;
 mod ou_path;
 mod principals;
 mod text;
+mod time;
 
 pub(crate) use deployment::{AutoDeployment, OperationPreferences};
 pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
 pub(crate) use text::{escaped, first_unprintable, same_width_visible};
+pub(crate) use time::{now_secs, rfc3339};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

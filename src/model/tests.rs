@@ -28,6 +28,13 @@ fn action_order_and_condition_values_are_sets() {
 }
 
 #[test]
+fn times_print_as_rfc_3339() {
+    assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+    assert_eq!(rfc3339(1_764_066_360), "2025-11-25T10:26:00Z");
+    assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z", "a leap day");
+}
+
+#[test]
 fn ou_paths_have_one_root_and_one_rule_for_under() {
     let sdlc = OuPath::parse("Foundational/Workloads/SDLC");
     assert_eq!((sdlc.parent().as_str(), sdlc.name(), sdlc.depth()), ("Foundational/Workloads", "SDLC", 3));

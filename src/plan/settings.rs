@@ -54,6 +54,14 @@ pub(super) fn plan(
         }
     }
     approval_rule(bp, live, &mut out);
+    match crate::lock::recorded(&live.root.tags) {
+        Ok(Some(lock)) => out.warnings.push(format!(
+            "the organization's apply lock is {}: an apply is running (or died: `lzctl unlock`)",
+            lock.describe()
+        )),
+        Err(raw) => out.warnings.push(format!("the organization's apply lock is unreadable ({raw:?}): `lzctl unlock`")),
+        Ok(None) => {}
+    }
     let (wanted, Some(registered)) = (&bp.organization.delegated_administrators, &live.delegated_administrators) else {
         return out;
     };

@@ -216,7 +216,11 @@ async fn out_of_band_drift_is_planned_exactly_and_repaired() {
 
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-    assert_eq!(emu.mutating_operations(), ["UpdatePolicy", "MoveAccount", "AttachPolicy", "DetachPolicy"]);
+    // Exactly the planned changes, inside the organization's lock (taken, then given back).
+    assert_eq!(
+        emu.mutating_operations(),
+        ["TagResource", "UpdatePolicy", "MoveAccount", "AttachPolicy", "DetachPolicy", "UntagResource"]
+    );
     assert_eq!(parent_of(&org, &prod).await, ous["Foundational/Workloads/Production"]);
     assert_eq!(attached_names(&org, &ous["Maintenance"]).await, set(&["FullAWSAccess"]));
     assert!(attached_names(&org, &ous["Foundational"]).await.contains("deny-unused-regions"));

@@ -205,9 +205,16 @@ async fn a_changed_policy_list_or_inline_policy_is_an_update_and_a_reprovision()
     let apply = emu.lzctl(&["apply", "-f", &blueprint(), "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     let ops = emu.mutating_operations();
+    // Exactly the planned changes, inside the organization's lock (taken, then given back).
     assert_eq!(
         ops,
-        ["DetachManagedPolicyFromPermissionSet", "PutInlinePolicyToPermissionSet", "ProvisionPermissionSet"]
+        [
+            "TagResource",
+            "DetachManagedPolicyFromPermissionSet",
+            "PutInlinePolicyToPermissionSet",
+            "ProvisionPermissionSet",
+            "UntagResource"
+        ]
     );
     assert_eq!(emu.lzctl(&["plan", "-f", &blueprint(), "--detailed-exitcode"]).status.code(), Some(0));
 }

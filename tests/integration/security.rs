@@ -277,3 +277,69 @@ async fn whoever_requested_the_change_cannot_approve_it_and_show_says_who_counts
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     assert!(stderr(&apply).contains("Approved by alice@example.com"), "{}", stderr(&apply));
 }
+
+/// Puts a lock on the root as another apply would, expiring `expires` (seconds since the epoch).
+async fn held_lock(emu: &Emulator, expires: u64) -> String {
+    let root = emu.org().list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+    let value =
+        format!("run=other1 since=1764000000 expires={expires} holder=arn:aws:sts::123456789012:assumed-role/ci/other");
+    let tag = aws_sdk_organizations::types::Tag::builder().key("lzctl:lock").value(value).build().unwrap();
+    emu.org().tag_resource().resource_id(&root).tags(tag).send().await.unwrap();
+    root
+}
+
+async fn root_tags(emu: &Emulator, root: &str) -> Vec<String> {
+    let tags = emu.org().list_tags_for_resource().resource_id(root).send().await.unwrap();
+    tags.tags().iter().map(|t| t.key().to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_apply_at_a_time_and_unlock_for_a_lock_left_behind() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), "version: 1\norganizational_units:\n  Workloads: {}\n").unwrap();
+    let root = held_lock(&emu, 4_000_000_000).await;
+
+    let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml"]);
+    assert!(
+        stdout(&plan).contains("apply lock is held by arn:aws:sts::123456789012:assumed-role/ci/other"),
+        "{}",
+        stdout(&plan)
+    );
+    emu.reset_recording();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    let err = stderr(&apply);
+    assert_eq!(apply.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("lzctl::apply::locked")
+            && err.contains("held by arn:aws:sts::123456789012:assumed-role/ci/other since 2025-11-24"),
+        "{err}"
+    );
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
+
+    let refused = emu.lzctl_in(dir.path(), &["unlock"]);
+    assert_eq!(refused.status.code(), Some(1), "no terminal to ask: {}", stderr(&refused));
+    assert_eq!(root_tags(&emu, &root).await, ["lzctl:lock"]);
+    let unlock = emu.lzctl_in(dir.path(), &["unlock", "--yes"]);
+    assert_eq!(unlock.status.code(), Some(0), "{}", stderr(&unlock));
+    assert!(stderr(&unlock).contains("run other1") && stdout(&unlock).contains("Unlocked."), "{}", stderr(&unlock));
+
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(root_tags(&emu, &root).await.is_empty(), "the apply gave its lock back");
+    assert_eq!(stdout(&emu.lzctl_in(dir.path(), &["unlock", "--yes"])), "The organization is not locked.\n");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_lock_is_taken_over_with_a_warning() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), "version: 1\norganizational_units:\n  Workloads: {}\n").unwrap();
+    let root = held_lock(&emu, 1_000).await;
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert!(stderr(&apply).contains("taking over the organization's expired lock"), "{}", stderr(&apply));
+    assert!(root_tags(&emu, &root).await.is_empty());
+}

@@ -5,7 +5,7 @@ mod execute;
 mod read;
 
 pub(super) use execute::execute;
-pub(super) use read::read;
+pub(super) use read::{read, tags_of};
 
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t, Tag};

@@ -235,6 +235,16 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
     Ok(policies.into_iter().collect())
 }
 
+/// The tags of one root, OU or account.
+pub(in crate::aws) async fn tags_of(aws: &Aws, id: &str) -> Result<BTreeMap<String, String>, CallError> {
+    let org = &aws.org;
+    let tags = all_pages!(aws, organizations::LIST_TAGS_FOR_RESOURCE, id, tags, |token| org
+        .list_tags_for_resource()
+        .resource_id(id)
+        .set_next_token(token.clone()));
+    Ok(tags.into_iter().map(|t| (t.key().to_string(), t.value().to_string())).collect())
+}
+
 async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result<(), CallError> {
     let by_path = live.ous_by_path();
     let mut ids: Vec<String> =
@@ -251,16 +261,10 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
             })
             .map(|a| a.id.clone()),
     );
-    let org = &aws.org;
-    let tags = try_join_all(ids.into_iter().map(|id| async move {
-        let tags = all_pages!(aws, organizations::LIST_TAGS_FOR_RESOURCE, id, tags, |token| org
-            .list_tags_for_resource()
-            .resource_id(&id)
-            .set_next_token(token.clone()));
-        let tags: BTreeMap<String, String> =
-            tags.into_iter().map(|t| (t.key().to_string(), t.value().to_string())).collect();
-        Ok::<_, CallError>((id, tags))
-    }))
+
+    let tags = try_join_all(
+        ids.into_iter().map(|id| async move { Ok::<_, CallError>((id.clone(), tags_of(aws, &id).await?)) }),
+    )
     .await?;
     for (id, tags) in tags {
         if id == live.root.id {
