@@ -175,6 +175,8 @@ pub(crate) trait ApplyUi: Sync {
     fn waiting(&self, waiting: &Waiting<'_>);
     /// Something the person should know that does not stop the apply.
     fn notice(&self, text: &str);
+    /// Raised when the person asks to stop: no further change starts.
+    fn stop(&self) -> &std::sync::atomic::AtomicBool;
 }
 
 /// What `apply` applies.
@@ -223,7 +225,7 @@ pub(crate) async fn apply(
     let lock = take_lock(aws, &live.root.id, &holder, ui).await?;
     let waiting = |w: &Waiting<'_>| ui.waiting(w);
     let executor = aws.executor(&waiting);
-    let applied = apply::run(&plan, Ids::new(bp, &live), &executor, |c, step| ui.change(c, step)).await;
+    let applied = apply::run(&plan, Ids::new(bp, &live), &executor, ui.stop(), |c, step| ui.change(c, step)).await;
     give_back(aws, &live.root.id, &lock, ui).await;
     Ok(Some(applied?))
 }

@@ -115,6 +115,8 @@ impl Error {
     /// The exit code a command that ends with this error exits with.
     pub(crate) fn exit_code(&self) -> u8 {
         match self {
+            // As a shell reports a command ended by SIGINT.
+            Error::Apply(err) if matches!(**err, ApplyError::Interrupted { .. }) => exit::INTERRUPTED,
             Error::Blueprint(_)
             | Error::Credentials(_)
             | Error::Read(_)
@@ -159,4 +161,6 @@ pub(crate) mod exit {
     pub(crate) const OK: u8 = 0;
     pub(crate) const ERROR: u8 = 1;
     pub(crate) const CHANGES: u8 = 2;
+    /// An apply stopped by Ctrl-C (or SIGTERM) after finishing what it had started.
+    pub(crate) const INTERRUPTED: u8 = 130;
 }

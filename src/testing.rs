@@ -449,3 +449,9 @@ fn tags_of<'a>(live: &'a mut LiveState, id: &str) -> &'a mut BTreeMap<String, St
     }
     live.accounts.get_mut(id).expect("tag target exists").tags.get_or_insert_with(BTreeMap::new)
 }
+
+/// A stop flag nobody raises.
+pub(crate) fn never_stop() -> &'static std::sync::atomic::AtomicBool {
+    static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    &NEVER
+}

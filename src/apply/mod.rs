@@ -7,6 +7,7 @@ use crate::live::LiveState;
 use crate::model::{OuPath, Target};
 use crate::plan::{AccountRef, Change, Op, Plan};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use thiserror::Error;
 
 mod calls;
@@ -23,6 +24,12 @@ pub(crate) enum ApplyError {
     #[error("apply stopped at {address}: {what} is not known (was it deleted while apply ran?)")]
     #[diagnostic(code(lzctl::apply::unresolved))]
     Unresolved { address: String, what: String },
+    #[error(
+        "apply interrupted: {done} of {total} changes were applied, every one started was finished; not started:\n  {}\nrun apply again to finish",
+        .not_started.join("\n  ")
+    )]
+    #[diagnostic(code(lzctl::apply::interrupted))]
+    Interrupted { done: usize, total: usize, not_started: Vec<String> },
 }
 
 /// Names → ids: from the live state the plan was made from, plus what this run creates.
@@ -325,11 +332,17 @@ pub(crate) async fn run<E: Executor>(
     plan: &Plan,
     mut ids: Ids,
     executor: &E,
+    stop: &AtomicBool,
     mut progress: impl FnMut(&Change, Step),
 ) -> Result<usize, ApplyError> {
     let total = plan.changes.len();
     let mut done = 0;
     while done < total {
+        // Asked to stop: nothing more starts; what started has finished.
+        if stop.load(Ordering::SeqCst) {
+            let not_started = plan.changes[done..].iter().map(|c| c.address.clone()).collect();
+            return Err(ApplyError::Interrupted { done, total, not_started });
+        }
         let change = &plan.changes[done];
         if is_assignment(change) {
             let batch: Vec<&Change> = plan.changes[done..]

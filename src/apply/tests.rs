@@ -4,6 +4,7 @@
 use super::*;
 use crate::plan::PlanOptions;
 use crate::testing::{InMemoryOrg, ROOT, blueprint, fresh_org, plan_ok};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const BP: &str = r#"version: 1
 organizational_units:
@@ -21,7 +22,7 @@ async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
     let plan = plan_ok(&bp, &live, &PlanOptions::default());
     let org = InMemoryOrg::new(live.clone());
     let mut seen = Vec::new();
-    let applied = run(&plan, Ids::new(&bp, &live), &org, |change, step| {
+    let applied = run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |change, step| {
         if step == Step::Done {
             seen.push(change.address.clone());
         }
@@ -70,7 +71,7 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
     let plan = plan_ok(&bp, &live, &PlanOptions::default());
     let mut org = InMemoryOrg::new(live.clone());
     org.fail_at = Some(2);
-    let err = run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.unwrap_err();
+    let err = run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.unwrap_err();
     match &err {
         ApplyError::Failed { address, action, done, total, error: source } => {
             assert_eq!(address, "policy.p");
@@ -78,7 +79,7 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
             assert_eq!((*done, *total), (2, plan.changes.len()));
             assert_eq!(source.message, "injected failure");
         }
-        ApplyError::Unresolved { .. } => panic!("unexpected {err:?}"),
+        ApplyError::Unresolved { .. } | ApplyError::Interrupted { .. } => panic!("unexpected {err:?}"),
     }
     assert!(err.to_string().starts_with("apply stopped at policy.p (create): test:Injected"), "{err}");
     assert_eq!(org.calls.borrow().len(), 3, "nothing runs after the failure");
@@ -87,7 +88,7 @@ async fn a_failure_stops_the_run_names_the_change_and_a_rerun_converges() {
     let live = org.snapshot();
     let rest = plan_ok(&bp, &live, &PlanOptions::default());
     assert_eq!(rest.changes.len(), plan.changes.len() - 2, "what was done is not planned again");
-    run(&rest, Ids::new(&bp, &live), &org, |_, _| {}).await.expect("re-run applies");
+    run(&rest, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("re-run applies");
     assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
@@ -107,7 +108,7 @@ async fn an_unknown_name_is_reported_not_guessed() {
         ..Default::default()
     };
     let org = InMemoryOrg::new(fresh_org());
-    let err = run(&plan, Ids::default(), &org, |_, _| {}).await.unwrap_err();
+    let err = run(&plan, Ids::default(), &org, crate::testing::never_stop(), |_, _| {}).await.unwrap_err();
     assert!(matches!(err, ApplyError::Unresolved { ref what, .. } if what == "the policy ghost"), "{err:?}");
     assert!(org.calls.borrow().is_empty());
 }
@@ -153,7 +154,46 @@ async fn assignment_changes_run_together_at_most_ten_at_a_time() {
     let mut ids = Ids::default();
     ids.permission_sets.insert("PS".into(), "arn:ps".into());
     let exec = Concurrency { now: Default::default(), max: Default::default(), calls: Default::default() };
-    let applied = run(&plan, ids, &exec, |_, _| {}).await.expect("applies");
+    let applied = run(&plan, ids, &exec, crate::testing::never_stop(), |_, _| {}).await.expect("applies");
     assert_eq!((applied, exec.calls.get()), (25, 25));
     assert_eq!(exec.max.get(), MAX_OUTSTANDING_ASSIGNMENTS, "ten at once, never more");
+}
+
+/// An executor that raises the stop flag while carrying out its `after`-th call, as Ctrl-C
+/// arriving during that change would.
+struct StopsDuring<'a> {
+    org: &'a InMemoryOrg,
+    stop: &'a AtomicBool,
+    after: usize,
+}
+
+impl Executor for StopsDuring<'_> {
+    async fn call(&self, call: &Call) -> Result<Option<String>, CallError> {
+        if self.org.calls.borrow().len() == self.after {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        self.org.call(call).await
+    }
+}
+
+#[tokio::test]
+async fn asked_to_stop_it_finishes_the_change_under_way_starts_no_other_and_a_rerun_converges() {
+    let bp = blueprint(
+        "version: 1\norganizational_units:\n  A: {}\n  B: {}\n  C: {}\npolicies:\n  p: {document: {Statement: [{Effect: Deny, Action: \"s3:*\", Resource: \"*\"}]}}\n",
+    );
+    let org = InMemoryOrg::new(fresh_org());
+    let live = org.snapshot();
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    let stop = AtomicBool::new(false);
+    let exec = StopsDuring { org: &org, stop: &stop, after: 1 };
+    let err = run(&plan, Ids::new(&bp, &live), &exec, &stop, |_, _| {}).await.unwrap_err();
+    let ApplyError::Interrupted { done, total, not_started } = &err else { panic!("{err:?}") };
+    assert_eq!((*done, *total), (2, plan.changes.len()), "the change under way when asked was finished");
+    assert_eq!(not_started, &plan.changes[2..].iter().map(|c| c.address.clone()).collect::<Vec<_>>());
+    assert_eq!(org.calls.borrow().len(), 2, "nothing started after");
+    assert!(err.to_string().contains("2 of 4 changes were applied"), "{err}");
+    let again = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    let live = org.snapshot();
+    run(&again, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("the rest");
+    assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }

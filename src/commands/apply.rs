@@ -12,7 +12,8 @@ use crate::render::{self, Color};
 use crate::session::{Session, Terminal};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArgs) -> Result<u8, Error> {
     // A saved plan is checked whole before any AWS call.
@@ -33,11 +34,39 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         auto_approve: args.auto_approve,
         total: AtomicUsize::new(0),
         started: AtomicUsize::new(0),
+        stop: Arc::new(AtomicBool::new(false)),
     };
-    if let Some(applied) = session.finish(engine::apply(&bp, source, &session.aws, &ui).await)? {
+    let listener = tokio::spawn(stop_on_signals(ui.stop.clone()));
+    let result = engine::apply(&bp, source, &session.aws, &ui).await;
+    listener.abort();
+    if let Some(applied) = session.finish(result)? {
         println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
     }
     Ok(exit::OK)
+}
+
+/// The first Ctrl-C (or SIGTERM) raises `stop`: nothing new starts, what started finishes
+/// (asynchronous operations are polled to their end), and apply reports what was and was not
+/// applied. The second quits at once.
+async fn stop_on_signals(stop: Arc<AtomicBool>) {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut next = async || {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = async {
+                match terminate.as_mut() {
+                    Some(signal) => { signal.recv().await; }
+                    None => std::future::pending().await,
+                }
+            } => {}
+        }
+    };
+    next().await;
+    stop.store(true, Ordering::SeqCst);
+    eprintln!("\nStopping: changes under way finish, nothing new starts. Press Ctrl-C again to quit at once.");
+    next().await;
+    eprintln!("Quitting at once: changes under way may not have finished; run apply again.");
+    std::process::exit(i32::from(exit::INTERRUPTED));
 }
 
 /// Apply at a terminal: the plan on stdout, progress on stderr, "yes" asked on stdin.
@@ -46,6 +75,7 @@ struct Console {
     auto_approve: bool,
     total: AtomicUsize,
     started: AtomicUsize,
+    stop: Arc<AtomicBool>,
 }
 
 impl ApplyUi for Console {
@@ -91,6 +121,10 @@ impl ApplyUi for Console {
 
     fn notice(&self, text: &str) {
         eprintln!("Warning: {text}");
+    }
+
+    fn stop(&self) -> &AtomicBool {
+        &self.stop
     }
 
     /// `  … waiting for RESOURCE: OPERATION STATUS after Ns`.

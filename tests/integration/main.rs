@@ -7,6 +7,7 @@ mod bad_inputs;
 mod emulator;
 mod gitops;
 mod identity_center;
+mod interrupts;
 mod inventory;
 mod security;
 mod stack_sets;

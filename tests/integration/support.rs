@@ -227,6 +227,15 @@ impl Emulator {
         command.output().expect("run lzctl")
     }
 
+    /// Starts lzctl in `dir` without waiting for it, stdout and stderr captured.
+    pub(crate) fn spawn_lzctl(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
+        let mut command = self.command(dir, args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start lzctl")
+    }
+
     pub(crate) fn lzctl_in(&self, dir: &Path, args: &[&str]) -> Output {
         self.command(dir, args).output().expect("run lzctl")
     }

@@ -37,7 +37,9 @@ policies:
 async fn apply_to(org: &InMemoryOrg, bp: &crate::blueprint::Blueprint, options: &PlanOptions) -> Plan {
     let live = org.snapshot();
     let plan = plan_ok(bp, &live, options);
-    run(&plan, Ids::new(bp, &live), org, |_, _| {}).await.expect("apply succeeds in memory");
+    run(&plan, Ids::new(bp, &live), org, crate::testing::never_stop(), |_, _| {})
+        .await
+        .expect("apply succeeds in memory");
     plan
 }
 

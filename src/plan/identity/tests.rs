@@ -54,7 +54,7 @@ fn with_identity_center(mut live: LiveState) -> LiveState {
 async fn apply(org: &InMemoryOrg, bp: &crate::blueprint::Blueprint) -> Plan {
     let live = org.snapshot();
     let plan = plan_ok(bp, &live, &PlanOptions::default());
-    run(&plan, Ids::new(bp, &live), org, |_, _| {}).await.expect("applies in memory");
+    run(&plan, Ids::new(bp, &live), org, crate::testing::never_stop(), |_, _| {}).await.expect("applies in memory");
     plan
 }
 

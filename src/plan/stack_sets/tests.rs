@@ -48,7 +48,7 @@ async fn applied() -> (InMemoryOrg, Blueprint) {
     let org = InMemoryOrg::new(with_settings(fresh_org()));
     let live = org.snapshot();
     let plan = plan_ok(&bp, &live, &PlanOptions::default());
-    run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.expect("applies");
+    run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("applies");
     (org, bp)
 }
 
@@ -118,7 +118,7 @@ async fn a_region_removed_from_the_blueprint_plans_the_removal_of_its_instances(
     assert_eq!(ou_ids, &[org.snapshot().ous_by_path()["Foundational"].id.clone()]);
     assert_eq!(account_ids.len(), 2);
     let live = org.snapshot();
-    run(&plan, Ids::new(&fewer, &live), &org, |_, _| {}).await.unwrap();
+    run(&plan, Ids::new(&fewer, &live), &org, crate::testing::never_stop(), |_, _| {}).await.unwrap();
     assert!(plan_ok(&fewer, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
 
@@ -221,7 +221,7 @@ async fn where_target_ous_are_not_reported_an_empty_ou_is_warned_about_not_plann
     org.report_targets = false;
     let live = org.snapshot();
     let plan = plan_ok(&bp, &live, &PlanOptions::default());
-    run(&plan, Ids::new(&bp, &live), &org, |_, _| {}).await.expect("applies");
+    run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("applies");
     let again = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert!(again.is_empty(), "{:?}", lines(&again));
     assert_eq!(
@@ -245,7 +245,7 @@ async fn an_empty_ou_dropped_from_the_targets_is_removed_from_the_record() {
         ["- stack_instances.config-recorder/eu-west-1", "- stack_instances.config-recorder/us-east-1"]
     );
     let live = org.snapshot();
-    run(&plan, Ids::new(&fewer, &live), &org, |_, _| {}).await.unwrap();
+    run(&plan, Ids::new(&fewer, &live), &org, crate::testing::never_stop(), |_, _| {}).await.unwrap();
     let again = plan_ok(&fewer, &org.snapshot(), &PlanOptions::default());
     assert!(again.is_empty(), "{:?}", lines(&again));
 }
