@@ -190,6 +190,10 @@ pub(crate) struct ApplyArgs {
     /// Apply without asking.
     #[arg(long)]
     pub auto_approve: bool,
+    /// Apply a plan with hazards (changes that can lock people out, or that protect nothing);
+    /// without it such a plan is refused.
+    #[arg(long)]
+    pub allow_hazards: bool,
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,

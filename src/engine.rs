@@ -175,6 +175,8 @@ pub(crate) trait ApplyUi: Sync {
     fn waiting(&self, waiting: &Waiting<'_>);
     /// Something the person should know that does not stop the apply.
     fn notice(&self, text: &str);
+    /// Whether the person accepted the plan's hazards (`--allow-hazards`).
+    fn allows_hazards(&self) -> bool;
     /// Raised when the person asks to stop: no further change starts.
     fn stop(&self) -> &std::sync::atomic::AtomicBool;
 }
@@ -217,6 +219,10 @@ pub(crate) async fn apply(
     };
     if plan.is_empty() {
         return Ok(None);
+    }
+    if !plan.hazards.is_empty() && !ui.allows_hazards() {
+        let hazards = plan.hazards.iter().map(|h| format!("{}: {}", h.address, h.reason)).collect();
+        return Err(Error::Hazards { hazards });
     }
     let caller = aws.caller_arn().await;
     let holder = caller.as_ref().map_or_else(|_| "an unknown caller".to_string(), Clone::clone);

@@ -79,6 +79,12 @@ pub(crate) enum Error {
     #[error("this approval would not count, so it is not added: {why}")]
     #[diagnostic(code(lzctl::approvals::refused))]
     ApprovalRefused { why: String },
+    #[error("the plan has hazards, so it is not applied:\n  {}", .hazards.join("\n  "))]
+    #[diagnostic(
+        code(lzctl::apply::hazards),
+        help("change the blueprint, or if you mean it, apply with --allow-hazards")
+    )]
+    Hazards { hazards: Vec<String> },
     #[error("another apply holds the organization's lock: {by}")]
     #[diagnostic(
         code(lzctl::apply::locked),
@@ -135,6 +141,7 @@ impl Error {
             | Error::RuleUnreadable { .. }
             | Error::NoRuleInForce
             | Error::Locked { .. }
+            | Error::Hazards { .. }
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }

@@ -32,6 +32,8 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
     let ui = Console {
         color: terminal.stdout,
         auto_approve: args.auto_approve,
+        allow_hazards: args.allow_hazards,
+        deletions: AtomicUsize::new(0),
         total: AtomicUsize::new(0),
         started: AtomicUsize::new(0),
         stop: Arc::new(AtomicBool::new(false)),
@@ -43,6 +45,13 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
     }
     Ok(exit::OK)
+}
+
+/// One line typed at the terminal, trimmed.
+fn ask(stdin: &std::io::Stdin) -> Result<String, Error> {
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
+    Ok(answer.trim().to_string())
 }
 
 /// The first Ctrl-C (or SIGTERM) raises `stop`: nothing new starts, what started finishes
@@ -73,6 +82,9 @@ async fn stop_on_signals(stop: Arc<AtomicBool>) {
 struct Console {
     color: Color,
     auto_approve: bool,
+    allow_hazards: bool,
+    /// How many of the plan's changes delete something.
+    deletions: AtomicUsize,
     total: AtomicUsize,
     started: AtomicUsize,
     stop: Arc<AtomicBool>,
@@ -81,6 +93,8 @@ struct Console {
 impl ApplyUi for Console {
     fn show(&self, plan: &Plan, approvers: &[String]) {
         self.total.store(plan.changes.len(), Ordering::Relaxed);
+        let deletions = plan.changes.iter().filter(|c| c.action == crate::model::Action::Delete).count();
+        self.deletions.store(deletions, Ordering::Relaxed);
         print!("{}", render::human(plan, self.color));
         if !approvers.is_empty() {
             eprintln!("Approved by {}.", approvers.join(", "));
@@ -105,9 +119,24 @@ impl ApplyUi for Console {
         }
         print!("\nApply these changes? Only 'yes' is accepted: ");
         std::io::stdout().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
-        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled) }
+        let answer = ask(&stdin)?;
+        if answer != "yes" {
+            return Err(Error::Cancelled);
+        }
+        // Deletions are confirmed on their own, by their number.
+        let deletions = self.deletions.load(Ordering::Relaxed);
+        if deletions > 0 {
+            print!("The plan deletes {deletions} thing(s) (listed above). Type {deletions} to confirm them: ");
+            std::io::stdout().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
+            if ask(&stdin)? != deletions.to_string() {
+                return Err(Error::Cancelled);
+            }
+        }
+        Ok(())
+    }
+
+    fn allows_hazards(&self) -> bool {
+        self.allow_hazards
     }
 
     /// `[n/total] symbol address` as each change starts.

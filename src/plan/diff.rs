@@ -62,7 +62,9 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     p.unmanaged.extend(identity.unmanaged);
     p.warnings.extend(identity.warnings);
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
-    Ok(Plan { changes: sort_changes(p.changes), unmanaged: p.unmanaged, warnings: p.warnings })
+    let changes = sort_changes(p.changes);
+    let hazards = super::hazards::find(bp, live, &p.matched, &changes);
+    Ok(Plan { changes, unmanaged: p.unmanaged, warnings: p.warnings, hazards })
 }
 
 struct Planner<'a> {

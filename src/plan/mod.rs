@@ -3,6 +3,7 @@
 //! operation `apply` runs for it. Computing it is pure.
 
 mod diff;
+mod hazards;
 mod identity;
 mod order;
 mod settings;
@@ -32,6 +33,16 @@ pub(crate) struct Plan {
     pub unmanaged: Vec<Unmanaged>,
     /// Differences lzctl cannot act on, said once in the plan.
     pub warnings: Vec<String>,
+    /// Changes `apply` refuses without `--allow-hazards`.
+    #[serde(default)]
+    pub hazards: Vec<Hazard>,
+}
+
+/// A change that can lock people out, or looks like protection and is none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Hazard {
+    pub address: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -60,6 +60,33 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         }
         out.push('\n');
     }
+    let deletions: Vec<&Change> = plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    if !deletions.is_empty() {
+        let _ =
+            writeln!(out, "{}", paint(color, "31", &format!("This plan deletes {}:", count(deletions.len(), "thing"))));
+        for change in &deletions {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint(color, "31", "-"),
+                escaped(change.title.as_ref().unwrap_or(&change.address))
+            );
+        }
+        out.push('\n');
+    }
+    if !plan.hazards.is_empty() {
+        let _ = writeln!(out, "{}", paint(color, "31", "Hazards: apply refuses this plan without --allow-hazards:"));
+        for hazard in &plan.hazards {
+            let _ = writeln!(
+                out,
+                "  {} {}  {}",
+                paint(color, "31", "!"),
+                escaped(&hazard.address),
+                paint(color, "2", &format!("# {}", escaped(&hazard.reason)))
+            );
+        }
+        out.push('\n');
+    }
     for warning in &plan.warnings {
         let _ = writeln!(out, "{} {}", paint(color, "33", "Warning:"), escaped(warning));
     }
@@ -77,6 +104,11 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         );
     }
     out
+}
+
+/// `1 thing`, `2 things`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// A unified diff of the normalized, pretty-printed policy document, when a change edits one.

@@ -65,6 +65,12 @@ pub(crate) fn markdown(plan: &Plan) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    if !plan.hazards.is_empty() {
+        out.push_str("\n**Hazards** — apply refuses this plan without `--allow-hazards`:\n\n");
+        for hazard in &plan.hazards {
+            let _ = writeln!(out, "- {} — {}", code(&hazard.address), escaped(&hazard.reason));
+        }
+    }
     for warning in &plan.warnings {
         let _ = writeln!(out, "\n> **Warning:** {}", escaped(warning));
     }

@@ -343,3 +343,26 @@ async fn an_expired_lock_is_taken_over_with_a_warning() {
     assert!(stderr(&apply).contains("taking over the organization's expired lock"), "{}", stderr(&apply));
     assert!(root_tags(&emu, &root).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_plan_that_locks_everyone_out_is_shown_and_refused_without_allow_hazards() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("lz.yaml"),
+        "version: 1\norganization: {root_policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n",
+    )
+    .unwrap();
+    let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml"]);
+    assert!(stdout(&plan).contains("Hazards: apply refuses this plan without --allow-hazards:"), "{}", stdout(&plan));
+    emu.reset_recording();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(1), "{}", stderr(&apply));
+    assert!(
+        stderr(&apply).contains("lzctl::apply::hazards") && stderr(&apply).contains("policy_attachment.deny-all/Root")
+    );
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
+    let meant = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve", "--allow-hazards"]);
+    assert_eq!(meant.status.code(), Some(0), "{}", stderr(&meant));
+}
