@@ -106,7 +106,9 @@ fn classify<E: ProvideErrorMetadata>(api: Api, err: &SdkError<E, HttpResponse>) 
     }
     match err {
         SdkError::TimeoutError(_) => Failure::Transient,
-        SdkError::DispatchFailure(f) if f.is_io() || f.is_timeout() => Failure::Transient,
+        // A connection refused, reset or closed before the answer: the network, not the request
+        // (which may or may not have reached AWS). Only the caller's own mistakes are final.
+        SdkError::DispatchFailure(f) if !f.is_user() => Failure::Transient,
         SdkError::ResponseError(_) => Failure::Transient,
         SdkError::ServiceError(_) => {
             if err.code().is_some_and(|c| THROTTLING_CODES.contains(&c)) {

@@ -5,10 +5,12 @@
 mod architecture;
 mod bad_inputs;
 mod emulator;
+mod faults;
 mod gitops;
 mod identity_center;
 mod interrupts;
 mod inventory;
+mod proxy;
 mod security;
 mod stack_sets;
 mod support;

@@ -411,3 +411,37 @@ async fn an_account_request_whose_answer_was_lost_is_followed_not_made_twice() {
     assert_eq!(id.as_deref(), Some("555555555555"));
     assert_eq!(create.num_calls(), 1, "no second CreateAccount");
 }
+
+/// Raises `stop` as its first call starts, as Ctrl-C during a slow change would.
+struct StopAtFirstCall<'a> {
+    inner: crate::aws::AwsExecutor<'a>,
+    stop: &'a std::sync::atomic::AtomicBool,
+}
+
+impl Executor for StopAtFirstCall<'_> {
+    async fn call(&self, call: &Call) -> Result<Option<String>, crate::apply::CallError> {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.inner.call(call).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn stopped_during_a_slow_account_creation_it_follows_it_to_its_end_and_starts_nothing_else() {
+    let describe = mock!(Client::describe_create_account_status)
+        .sequence()
+        .output(|| status(&CreateAccountState::InProgress))
+        .times(2)
+        .output(|| status(&CreateAccountState::Succeeded))
+        .build();
+    let created = create_started();
+    let aws = aws_with(&[&no_accounts(), &created, &describe]);
+    let bp =
+        crate::testing::blueprint("version: 1\naccounts:\n  a: {email: a@example.com}\n  b: {email: b@example.com}\n");
+    let live = crate::testing::fresh_org();
+    let plan = crate::testing::plan_ok(&bp, &live, &crate::plan::PlanOptions::default());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let exec = StopAtFirstCall { inner: executor(&aws, POLLING), stop: &stop };
+    let err = crate::apply::run(&plan, crate::apply::Ids::new(&bp, &live), &exec, &stop, |_, _| {}).await.unwrap_err();
+    assert!(matches!(err, crate::apply::ApplyError::Interrupted { done: 1, total: 2, .. }), "{err}");
+    assert_eq!((created.num_calls(), describe.num_calls()), (1, 3), "polled to SUCCEEDED, one account only");
+}
