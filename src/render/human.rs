@@ -50,13 +50,7 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
     if !plan.unmanaged.is_empty() {
         out.push_str("Not in the blueprint, left alone:\n\n");
         for u in &plan.unmanaged {
-            let _ = writeln!(
-                out,
-                "  {} {}  {}",
-                paint(color, "2", "?"),
-                escaped(&u.address),
-                paint(color, "2", &format!("# {}", escaped(&u.note)))
-            );
+            noted(&mut out, color, ("2", "?"), &u.address, &u.note);
         }
         out.push('\n');
     }
@@ -77,13 +71,7 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
     if !plan.hazards.is_empty() {
         let _ = writeln!(out, "{}", paint(color, "31", "Hazards: apply refuses this plan without --allow-hazards:"));
         for hazard in &plan.hazards {
-            let _ = writeln!(
-                out,
-                "  {} {}  {}",
-                paint(color, "31", "!"),
-                escaped(&hazard.address),
-                paint(color, "2", &format!("# {}", escaped(&hazard.reason)))
-            );
+            noted(&mut out, color, ("31", "!"), &hazard.address, &hazard.reason);
         }
         out.push('\n');
     }
@@ -104,6 +92,12 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         );
     }
     out
+}
+
+/// `  MARK address  # note`, the mark painted, the note dimmed, nothing unprintable raw.
+fn noted(out: &mut String, color: Color, (code, mark): (&str, &str), address: &str, note: &str) {
+    let note = paint(color, "2", &format!("# {}", escaped(note)));
+    let _ = writeln!(out, "  {} {}  {note}", paint(color, code, mark), escaped(address));
 }
 
 /// `1 thing`, `2 things`.

@@ -7,6 +7,15 @@ use std::os::unix::fs::symlink;
 
 const SECRET: &str = "AWS_SECRET_ACCESS_KEY";
 
+/// A fresh organization in the emulator, and a folder holding `lz.yaml` with `blueprint`.
+async fn with_blueprint(blueprint: &str) -> (Emulator, tempfile::TempDir) {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), blueprint).unwrap();
+    (emu, dir)
+}
+
 /// A stack set whose template is `template`, in a folder of its own.
 fn stack_set_blueprint(dir: &std::path::Path, template: &str) -> std::path::PathBuf {
     let yaml = format!(
@@ -108,14 +117,7 @@ fn with_fresh_digest(mut plan: serde_json::Value) -> serde_json::Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_plan_applies_exactly_what_show_shows_or_nothing() {
-    let emu = Emulator::start();
-    emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("lz.yaml"),
-        "version: 1\norganizational_units:\n  Foundational: {}\n  Suspended: {policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n",
-    )
-    .unwrap();
+    let (emu, dir) = with_blueprint("version: 1\norganizational_units:\n  Foundational: {}\n  Suspended: {policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n").await;
     let setup = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
     assert_eq!(setup.status.code(), Some(0), "{}", stderr(&setup));
     // Suspended's deny-all was detached by hand; the plan puts it back.
@@ -295,10 +297,7 @@ async fn root_tags(emu: &Emulator, root: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_apply_at_a_time_and_unlock_for_a_lock_left_behind() {
-    let emu = Emulator::start();
-    emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), "version: 1\norganizational_units:\n  Workloads: {}\n").unwrap();
+    let (emu, dir) = with_blueprint("version: 1\norganizational_units:\n  Workloads: {}\n").await;
     let root = held_lock(&emu, 4_000_000_000).await;
 
     let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml"]);
@@ -333,10 +332,7 @@ async fn one_apply_at_a_time_and_unlock_for_a_lock_left_behind() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_lock_is_taken_over_with_a_warning() {
-    let emu = Emulator::start();
-    emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), "version: 1\norganizational_units:\n  Workloads: {}\n").unwrap();
+    let (emu, dir) = with_blueprint("version: 1\norganizational_units:\n  Workloads: {}\n").await;
     let root = held_lock(&emu, 1_000).await;
     let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
@@ -346,14 +342,7 @@ async fn an_expired_lock_is_taken_over_with_a_warning() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_plan_that_locks_everyone_out_is_shown_and_refused_without_allow_hazards() {
-    let emu = Emulator::start();
-    emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("lz.yaml"),
-        "version: 1\norganization: {root_policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n",
-    )
-    .unwrap();
+    let (emu, dir) = with_blueprint("version: 1\norganization: {root_policies: [deny-all]}\npolicies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n").await;
     let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml"]);
     assert!(stdout(&plan).contains("Hazards: apply refuses this plan without --allow-hazards:"), "{}", stdout(&plan));
     emu.reset_recording();
