@@ -27,7 +27,6 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
             instance_arn: ic.instance_arn.clone(),
             permission_sets: ic.permission_sets.keys().cloned().collect(),
             principals: ic.assignments.iter().map(|a| a.principal.clone()).collect(),
-            wanted_pairs: Default::default(),
             all_permission_sets: false,
             memberships: false,
         }),
@@ -49,13 +48,8 @@ pub(crate) struct Planned {
 
 /// Reads the live organization and plans the blueprint against it. Never mutates anything.
 pub(crate) async fn plan(bp: &Blueprint, aws: &Aws, options: &PlanOptions) -> Result<Planned, Error> {
-    let mut scope = read_scope(bp);
-    let mut live = aws.read_organization(&scope).await?;
-    if let Some(ic_scope) = &mut scope.identity_center {
-        // Which accounts the assignments reach depends on the tree just read.
-        ic_scope.wanted_pairs = plan::desired_pairs(bp, &live);
-        live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
-    }
+    let scope = read_scope(bp);
+    let live = aws.read(&scope, |tree| plan::desired_pairs(bp, tree)).await?;
     let plan = plan::diff(bp, &live, options)?;
     Ok(Planned { plan, live, scope, options: options.clone() })
 }
@@ -84,15 +78,6 @@ pub(crate) async fn plan_and_save(
         None => None,
     };
     Ok((planned.plan, saved))
-}
-
-/// Reads exactly what a saved plan's scope names.
-async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, Error> {
-    let mut live = aws.read_organization(scope).await?;
-    if let Some(ic_scope) = &scope.identity_center {
-        live.identity_center = Some(aws.read_identity_center(ic_scope).await?);
-    }
-    Ok(live)
 }
 
 /// A saved plan of what was just planned.
@@ -338,7 +323,7 @@ pub(crate) async fn inventory(
         ..IdentityCenterScope::default()
     };
     let scope = ReadScope { skip_policies: true, identity_center: Some(ic_scope), ..ReadScope::default() };
-    let live = read(aws, &scope).await?;
+    let live = aws.read(&scope, |_| Default::default()).await?;
     let desired = bp.map(|b| plan::desired_assignments(b, &live));
     Ok(crate::inventory::rows(&live, options, desired.as_ref()))
 }

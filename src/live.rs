@@ -174,9 +174,6 @@ pub(crate) struct IdentityCenterScope {
     pub instance_arn: Option<String>,
     pub permission_sets: BTreeSet<String>,
     pub principals: BTreeSet<Principal>,
-    /// (permission set, account id) pairs the blueprint wants among existing accounts; with the
-    /// provisioned pairs, they are what reading assignments per pair would cost.
-    pub wanted_pairs: BTreeSet<(String, String)>,
     /// Read the assignments of every permission set (not only the named ones), and no
     /// permission-set details: what an inventory needs.
     pub all_permission_sets: bool,

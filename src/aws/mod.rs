@@ -39,12 +39,13 @@ pub(crate) use executor::{AwsExecutor, Pollings};
 pub(crate) use poll::Waiting;
 
 use crate::apply::CallError;
-use crate::live::{IdentityCenterScope, LiveIdentityCenter, LiveState, ReadScope};
+use crate::live::{LiveState, ReadScope};
 use api::sts;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use pacing::{Pacer, RetryPolicy};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Where and as whom to connect; None leaves the choice to the standard AWS chain.
@@ -162,11 +163,33 @@ impl Aws {
     /// Reads the organization: root, OU tree, accounts, SCPs/RCPs with attachments, and the
     /// tags and policy documents of what `scope` names.
     pub(crate) async fn read_organization(&self, scope: &ReadScope) -> Result<LiveState, CallError> {
-        organizations::read(self, scope).await
+        organizations::read(self, scope, None).await
     }
 
-    /// Reads Identity Center: instance, permission sets, principals and the assignments of the
-    /// managed permission sets.
+    /// Reads everything `scope` names, each service at its own pace and all at once: the
+    /// organization and, where the scope names it, Identity Center (instance, permission sets,
+    /// principals and the assignments of the managed permission sets). `wanted_pairs` is asked,
+    /// as soon as the tree is read, which (permission set, account) pairs the blueprint wants
+    /// among the accounts there: what chooses how assignments are read.
+    pub(crate) async fn read(
+        &self,
+        scope: &ReadScope,
+        wanted_pairs: impl FnOnce(&LiveState) -> BTreeSet<(String, String)>,
+    ) -> Result<LiveState, CallError> {
+        let Some(ic_scope) = &scope.identity_center else { return self.read_organization(scope).await };
+        let (tree_tx, tree_rx) = futures::channel::oneshot::channel();
+        let pairs = async move {
+            // Only a failed organization read drops the sender, and that failure ends the read.
+            tree_rx.await.map(|tree| wanted_pairs(&tree)).unwrap_or_default()
+        };
+        let (mut live, ic) = futures::try_join!(
+            organizations::read(self, scope, Some(tree_tx)),
+            identity_center::read(self, ic_scope, pairs),
+        )?;
+        live.identity_center = Some(ic);
+        Ok(live)
+    }
+
     /// The organization's root id.
     pub(crate) async fn root_id(&self) -> Result<String, CallError> {
         let roots = all_pages!(self, api::organizations::LIST_ROOTS, "the organization", roots, |token| self
@@ -208,11 +231,13 @@ impl Aws {
         self.pacer.scaled(pause)
     }
 
+    /// Reads Identity Center alone, wanting no particular pairs.
+    #[cfg(test)]
     pub(crate) async fn read_identity_center(
         &self,
-        scope: &IdentityCenterScope,
-    ) -> Result<LiveIdentityCenter, CallError> {
-        identity_center::read(self, scope).await
+        scope: &crate::live::IdentityCenterScope,
+    ) -> Result<crate::live::LiveIdentityCenter, CallError> {
+        identity_center::read(self, scope, async { BTreeSet::new() }).await
     }
 
     /// The executor `apply` runs calls through; `progress` hears of operations still running.

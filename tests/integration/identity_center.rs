@@ -5,7 +5,7 @@ use crate::support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use std::collections::{BTreeMap, BTreeSet};
 
-fn blueprint() -> String {
+pub(crate) fn blueprint() -> String {
     format!("{MANIFEST_DIR}/tests/fixtures/identity/blueprint.yaml")
 }
 
@@ -13,7 +13,7 @@ const DIRECTORY: &[(&str, &[&str])] =
     &[("Admins", &["alice"]), ("Developers", &["bob"]), ("Auditors", &["carol"]), ("Contractors", &["mallory"])];
 
 /// Permission sets by name → ARN, through the SDK.
-async fn permission_sets(emu: &Emulator) -> BTreeMap<String, String> {
+pub(crate) async fn permission_sets(emu: &Emulator) -> BTreeMap<String, String> {
     let (instance, _) = emu.instance().await;
     let sso = emu.sso();
     let arns = sso.list_permission_sets().instance_arn(&instance).send().await.unwrap().permission_sets().to_vec();
@@ -44,13 +44,13 @@ async fn reach(emu: &Emulator, principal_id: &str, kind: PrincipalType) -> BTree
         .collect()
 }
 
-async fn account_id(org: &aws_sdk_organizations::Client, email: &str) -> String {
+pub(crate) async fn account_id(org: &aws_sdk_organizations::Client, email: &str) -> String {
     let out = org.list_accounts().send().await.unwrap();
     out.accounts().iter().find(|a| a.email() == Some(email)).unwrap().id().unwrap().to_string()
 }
 
 /// A fresh organization with the directory seeded and the blueprint applied.
-async fn applied() -> (Emulator, aws_sdk_organizations::Client, BTreeMap<String, String>) {
+pub(crate) async fn applied() -> (Emulator, aws_sdk_organizations::Client, BTreeMap<String, String>) {
     let emu = Emulator::start();
     let org = emu.create_organization().await;
     let people = emu.seed_directory(DIRECTORY).await;
@@ -241,23 +241,7 @@ async fn names_the_identity_store_does_not_know_fail_the_plan_with_their_lines()
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_account_moved_into_a_targeted_ou_gets_its_assignments_at_the_next_plan() {
     let (emu, org, _people) = applied().await;
-    let created = org.create_account().email("newcomer@example.com").account_name("Newcomer").send().await.unwrap();
-    let request = created.create_account_status().unwrap().id().unwrap().to_string();
-    let status = org.describe_create_account_status().create_account_request_id(request).send().await.unwrap();
-    let id = status.create_account_status().unwrap().account_id().unwrap().to_string();
-    let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
-    let workloads = org.list_organizational_units_for_parent().parent_id(&root).send().await.unwrap();
-    let workloads = workloads
-        .organizational_units()
-        .iter()
-        .find(|o| o.name() == Some("Workloads"))
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string();
-    let sdlc = org.list_organizational_units_for_parent().parent_id(&workloads).send().await.unwrap();
-    let sdlc = sdlc.organizational_units().iter().find(|o| o.name() == Some("SDLC")).unwrap().id().unwrap().to_string();
-    org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&sdlc).send().await.unwrap();
+    emu.create_account_in(&org, "newcomer@example.com", "Newcomer", "Workloads/SDLC").await;
 
     let plan = emu.lzctl(&["plan", "-f", &blueprint(), "--format", "json"]);
     assert_eq!(

@@ -11,6 +11,7 @@ mod identity_center;
 mod interrupts;
 mod inventory;
 mod proxy;
+mod reading;
 mod security;
 mod stack_sets;
 mod support;

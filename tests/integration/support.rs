@@ -213,6 +213,23 @@ impl Emulator {
         org
     }
 
+    /// An account made by hand, outside lzctl, and moved into the OU at `path` (`A/B`); its id.
+    pub(crate) async fn create_account_in(&self, org: &Client, email: &str, name: &str, path: &str) -> String {
+        let created = org.create_account().email(email).account_name(name).send().await.expect("create account");
+        let request = created.create_account_status().unwrap().id().unwrap().to_string();
+        let status = org.describe_create_account_status().create_account_request_id(request).send().await.unwrap();
+        let id = status.create_account_status().unwrap().account_id().unwrap().to_string();
+        let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_string();
+        let mut parent = root.clone();
+        for name in path.split('/') {
+            let children = org.list_organizational_units_for_parent().parent_id(&parent).send().await.unwrap();
+            let child = children.organizational_units().iter().find(|o| o.name() == Some(name));
+            parent = child.unwrap_or_else(|| panic!("no OU {name} in {path}")).id().unwrap().to_string();
+        }
+        org.move_account().account_id(&id).source_parent_id(&root).destination_parent_id(&parent).send().await.unwrap();
+        id
+    }
+
     /// Runs the real lzctl binary against this emulator.
     pub(crate) fn lzctl(&self, args: &[&str]) -> Output {
         self.lzctl_in(Path::new(MANIFEST_DIR), args)

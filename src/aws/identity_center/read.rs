@@ -12,6 +12,7 @@ use crate::model::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalK
 use aws_sdk_ssoadmin::types as t;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 
 /// How assignments are read: by default the cheaper way; `LZCTL_ASSIGNMENT_READ` can force
 /// one (`per-principal` or `per-pair`), e.g. where an emulator's provisioning data is wrong.
@@ -260,7 +261,14 @@ fn kind_of(t: Option<&t::PrincipalType>) -> PrincipalKind {
     }
 }
 
-pub(in crate::aws) async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Result<LiveIdentityCenter, CallError> {
+/// Reads what `scope` names. `wanted_pairs` — the (permission set, account) pairs the blueprint
+/// wants, known once the organization's tree is read — is awaited only when the way to read
+/// assignments is chosen, so everything before runs alongside the tree's read.
+pub(in crate::aws) async fn read(
+    aws: &Aws,
+    scope: &IdentityCenterScope,
+    wanted_pairs: impl Future<Output = BTreeSet<(String, String)>>,
+) -> Result<LiveIdentityCenter, CallError> {
     let (instance_arn, store) = instance(aws, scope.instance_arn.as_deref()).await?;
     let instance = instance_arn.as_str();
     let (arns, directory) = futures::try_join!(
@@ -290,7 +298,7 @@ pub(in crate::aws) async fn read(aws: &Aws, scope: &IdentityCenterScope) -> Resu
 
     // The cheaper way to read assignments that covers every principal of every managed set.
     let mut pairs: BTreeSet<(String, String)> =
-        scope.wanted_pairs.iter().filter(|(ps, _)| managed.values().any(|m| m == ps)).cloned().collect();
+        wanted_pairs.await.into_iter().filter(|(ps, _)| managed.values().any(|m| m == ps)).collect();
     for ps in permission_sets.values().filter(|ps| managed.contains_key(ps.arn.as_str())) {
         pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
     }

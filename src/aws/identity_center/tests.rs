@@ -58,7 +58,6 @@ fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
         instance_arn: None,
         permission_sets: permission_sets.iter().map(std::string::ToString::to_string).collect(),
         principals: BTreeSet::from([crate::model::Principal::Group("Admins".into())]),
-        wanted_pairs: BTreeSet::new(),
         all_permission_sets: false,
         memberships: false,
     }

@@ -9,10 +9,17 @@ use crate::aws::errors::call_error;
 use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScope};
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t};
+use futures::channel::oneshot;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};
 
-pub(in crate::aws) async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveState, CallError> {
+/// Reads what `scope` names; `on_tree`, if given, is sent the root, OUs and accounts as soon as
+/// they are read, for work that depends on them to start while the rest is read.
+pub(in crate::aws) async fn read(
+    aws: &Aws,
+    scope: &ReadScope,
+    on_tree: Option<oneshot::Sender<LiveState>>,
+) -> Result<LiveState, CallError> {
     let org = &aws.org;
     let (organization, roots) = futures::try_join!(
         async {
@@ -50,7 +57,16 @@ pub(in crate::aws) async fn read(aws: &Aws, scope: &ReadScope) -> Result<LiveSta
     };
 
     // The tree, level by level: children OUs and accounts of every parent, concurrently.
-    let (tree, policies) = futures::try_join!(read_tree(aws, &live.root.id), async {
+    let tree = async {
+        let (ous, accounts) = read_tree(aws, &live.root.id).await?;
+        if let Some(on_tree) = on_tree {
+            let tree = LiveState { ous: ous.clone(), accounts: accounts.clone(), ..live.clone() };
+            // A receiver that is gone wanted nothing more.
+            let _ = on_tree.send(tree);
+        }
+        Ok((ous, accounts))
+    };
+    let (tree, policies) = futures::try_join!(tree, async {
         if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope).await }
     })?;
     let (ous, accounts) = tree;
