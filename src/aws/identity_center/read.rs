@@ -76,12 +76,6 @@ async fn describe_permission_set(aws: &Aws, instance_arn: &str, arn: &str) -> Re
         .await
         .map_err(|e| call_error(sso_admin::DESCRIBE_PERMISSION_SET, arn, &e))?;
     let ps = out.permission_set().cloned().unwrap_or_else(|| t::PermissionSet::builder().build());
-    let provisioned = all_pages!(aws, sso_admin::LIST_ACCOUNTS_FOR_PROVISIONED, arn, account_ids, |token| aws
-        .sso
-        .list_accounts_for_provisioned_permission_set()
-        .instance_arn(instance_arn)
-        .permission_set_arn(arn)
-        .set_next_token(token.clone()));
     Ok(LivePermissionSet {
         arn: arn.to_string(),
         name: ps.name().unwrap_or_default().to_string(),
@@ -93,8 +87,38 @@ async fn describe_permission_set(aws: &Aws, instance_arn: &str, arn: &str) -> Re
         inline_policy: None,
         permissions_boundary: Readable::Known(None),
         tags: Readable::Known(BTreeMap::new()),
-        provisioned_accounts: provisioned.into_iter().collect(),
+        provisioned_accounts: BTreeSet::new(),
     })
+}
+
+/// The accounts a permission set is provisioned to, every page.
+async fn provisioned_accounts(aws: &Aws, instance_arn: &str, arn: &str) -> Result<BTreeSet<String>, CallError> {
+    let accounts = all_pages!(aws, sso_admin::LIST_ACCOUNTS_FOR_PROVISIONED, arn, account_ids, |token| aws
+        .sso
+        .list_accounts_for_provisioned_permission_set()
+        .instance_arn(instance_arn)
+        .permission_set_arn(arn)
+        .set_next_token(token.clone()));
+    Ok(accounts.into_iter().collect())
+}
+
+/// Lists where each of `names` is provisioned, concurrently, into `sets`.
+async fn list_provisioned(
+    aws: &Aws,
+    instance_arn: &str,
+    sets: &mut BTreeMap<String, LivePermissionSet>,
+    names: &BTreeSet<String>,
+) -> Result<(), CallError> {
+    let listed = try_join_all(sets.values().filter(|ps| names.contains(&ps.name)).map(|ps| async move {
+        Ok::<_, CallError>((ps.name.clone(), provisioned_accounts(aws, instance_arn, &ps.arn).await?))
+    }))
+    .await?;
+    for (name, accounts) in listed {
+        if let Some(ps) = sets.get_mut(&name) {
+            ps.provisioned_accounts = accounts;
+        }
+    }
+    Ok(())
 }
 
 /// The policies, boundary and tags of a managed permission set.
@@ -287,46 +311,105 @@ pub(in crate::aws) async fn read(
         Ok::<_, CallError>(ps)
     }))
     .await?;
-    let permission_sets: BTreeMap<String, LivePermissionSet> =
+    let mut permission_sets: BTreeMap<String, LivePermissionSet> =
         described.into_iter().map(|ps| (ps.name.clone(), ps)).collect();
     let principal_names = directory.principals;
-    let managed: BTreeMap<&str, &str> = permission_sets
+    let managed: BTreeMap<String, String> = permission_sets
         .values()
         .filter(|ps| scope.all_permission_sets || scope.permission_sets.contains(&ps.name))
-        .map(|ps| (ps.arn.as_str(), ps.name.as_str()))
+        .map(|ps| (ps.arn.clone(), ps.name.clone()))
         .collect();
+    let managed_names: BTreeSet<String> = managed.values().cloned().collect();
+    let unmanaged_names: BTreeSet<String> =
+        permission_sets.keys().filter(|name| !managed_names.contains(*name)).cloned().collect();
 
-    // The cheaper way to read assignments that covers every principal of every managed set.
-    let mut pairs: BTreeSet<(String, String)> =
-        wanted_pairs.await.into_iter().filter(|(ps, _)| managed.values().any(|m| m == ps)).collect();
-    for ps in permission_sets.values().filter(|ps| managed.contains_key(ps.arn.as_str())) {
-        pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
+    // Group memberships (an inventory's --expand-groups) are read alongside the assignments.
+    let group_memberships = async {
+        if scope.memberships { memberships(aws, &store, &directory.group_ids).await.map(Some) } else { Ok(None) }
+    };
+    let assignments = async {
+        let per_principal = principal_names.len();
+        // The cheaper way that covers every principal of every managed set: one listing per
+        // principal, or one per (permission set, account) pair — the pairs the blueprint wants
+        // and those where a managed set is provisioned, which takes a listing per set to learn.
+        // Where the principals are no more than the wanted pairs and those listings, per
+        // principal wins without listing anything.
+        let (use_principals, pairs, listed, why) = match assignment_read() {
+            AssignmentRead::PerPrincipal => (true, BTreeSet::new(), None, "as LZCTL_ASSIGNMENT_READ asks".to_string()),
+            AssignmentRead::PerPair if managed.is_empty() => (false, BTreeSet::new(), None, String::new()),
+            AssignmentRead::Cheaper if managed.is_empty() => (false, BTreeSet::new(), None, String::new()),
+            forced => {
+                let wanted: BTreeSet<(String, String)> =
+                    wanted_pairs.await.into_iter().filter(|(ps, _)| managed_names.contains(ps)).collect();
+                let cheaper = matches!(forced, AssignmentRead::Cheaper);
+                if cheaper && per_principal <= wanted.len() + managed.len() {
+                    let why = format!(
+                        "no more than the {} wanted pairs and a provisioning listing per managed set ({})",
+                        wanted.len(),
+                        managed.len()
+                    );
+                    (true, wanted, None, why)
+                } else {
+                    let mut listed = permission_sets.clone();
+                    list_provisioned(aws, instance, &mut listed, &managed_names).await?;
+                    let mut pairs = wanted;
+                    for ps in listed.values().filter(|ps| managed_names.contains(&ps.name)) {
+                        pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
+                    }
+                    let use_principals = cheaper && per_principal < pairs.len();
+                    let why = match (cheaper, use_principals) {
+                        (false, _) => "as LZCTL_ASSIGNMENT_READ asks".to_string(),
+                        (true, true) => format!("rather than per (permission set, account) pair ({})", pairs.len()),
+                        (true, false) => format!("rather than per principal ({per_principal})"),
+                    };
+                    (use_principals, pairs, Some(listed), why)
+                }
+            }
+        };
+        let read = if managed.is_empty() {
+            BTreeSet::new()
+        } else if use_principals {
+            by_principal(aws, instance, &principal_names, &managed).await?
+        } else {
+            by_pair(aws, instance, &pairs, &permission_sets).await?
+        };
+        aws.pacer.note(if managed.is_empty() {
+            "no managed permission sets: no assignment read".to_string()
+        } else if use_principals {
+            format!("assignments read per principal ({per_principal} principals), {why}")
+        } else {
+            format!("assignments read per (permission set, account) pair ({}), {why}", pairs.len())
+        });
+        Ok::<_, CallError>((read, listed))
+    };
+    let ((assignments, listed), memberships) = futures::try_join!(assignments, group_memberships)?;
+    let managed_listed = listed.is_some();
+    if let Some(listed) = listed {
+        permission_sets = listed;
     }
-    let per_principal = principal_names.len();
-    let use_principals = match assignment_read() {
-        AssignmentRead::PerPrincipal => true,
-        AssignmentRead::PerPair => false,
-        AssignmentRead::Cheaper => per_principal < pairs.len(),
-    };
-    let assignments = if managed.is_empty() {
-        BTreeSet::new()
-    } else if use_principals {
-        by_principal(aws, instance, &principal_names, &managed).await?
-    } else {
-        by_pair(aws, instance, &pairs, &permission_sets).await?
-    };
-    aws.pacer.note(if managed.is_empty() {
-        "no managed permission sets: no assignment read".to_string()
-    } else if use_principals {
-        format!("assignments read per principal ({per_principal} principals) rather than per (permission set, account) pair ({})", pairs.len())
-    } else {
-        format!("assignments read per (permission set, account) pair ({}) rather than per principal ({per_principal})", pairs.len())
-    });
+
+    // Where each set is provisioned, only where something uses it: a plan needs, of a managed
+    // set, whether it is provisioned at all — which an assignment already shows, as AWS
+    // provisions a set to the account of every assignment — and of a set it does not manage,
+    // to how many accounts (the note) or whether to none (--prune). An inventory needs none.
+    for a in &assignments {
+        if let Some(ps) = permission_sets.get_mut(&a.permission_set) {
+            ps.provisioned_accounts.insert(a.account_id.clone());
+        }
+    }
+    if !scope.all_permission_sets {
+        let unassigned: BTreeSet<String> = managed_names
+            .iter()
+            .filter(|_| !managed_listed)
+            .filter(|name| permission_sets.get(*name).is_some_and(|ps| ps.provisioned_accounts.is_empty()))
+            .cloned()
+            .collect();
+        let wanted: BTreeSet<String> = unassigned.union(&unmanaged_names).cloned().collect();
+        list_provisioned(aws, instance, &mut permission_sets, &wanted).await?;
+    }
     let by_name: BTreeMap<&Principal, &String> = principal_names.iter().map(|(id, p)| (p, id)).collect();
     let principals =
         scope.principals.iter().filter_map(|p| by_name.get(p).map(|id| (p.clone(), (*id).clone()))).collect();
-    let memberships =
-        if scope.memberships { Some(memberships(aws, &store, &directory.group_ids).await?) } else { None };
     Ok(LiveIdentityCenter {
         instance_arn,
         identity_store_id: store,
@@ -343,7 +426,7 @@ async fn by_principal(
     aws: &Aws,
     instance: &str,
     principals: &BTreeMap<String, Principal>,
-    managed: &BTreeMap<&str, &str>,
+    managed: &BTreeMap<String, String>,
 ) -> Result<BTreeSet<LiveAssignment>, CallError> {
     let lists = try_join_all(principals.iter().map(|(id, principal)| async move {
         let kind = principal.kind();
@@ -359,7 +442,7 @@ async fn by_principal(
         Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
             let ps = managed.get(a.permission_set_arn()?)?;
             Some(LiveAssignment {
-                permission_set: ps.to_string(),
+                permission_set: ps.clone(),
                 account_id: a.account_id()?.to_string(),
                 principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
             })

@@ -185,7 +185,8 @@ async fn boundary_tags_and_policies_of_a_managed_set_are_read_and_assignments_pe
     assert_eq!(rules[9].num_calls(), 1, "listed per pair");
     assert_eq!(rules[10].num_calls(), 0, "not per principal");
     assert!(
-        aws.pacer().notes()[0].starts_with("assignments read per (permission set, account) pair (1)"),
+        aws.pacer().notes()[0]
+            .starts_with("assignments read per (permission set, account) pair (1), rather than per principal (2)"),
         "{:?}",
         aws.pacer().notes()
     );
@@ -220,8 +221,33 @@ async fn assignments_are_read_per_principal_when_there_are_fewer_principals_than
     let ic = aws.read_identity_center(&scope(&["Admin"])).await.expect("reads");
     assert_eq!(rules[9].num_calls(), 0, "not per pair");
     assert_eq!(rules[10].num_calls(), 1, "one call for the one principal");
+    assert_eq!(rules[3].num_calls(), 0, "no provisioning listing: its assignment shows Admin is provisioned");
+    assert_eq!(ic.permission_sets["Admin"].provisioned_accounts, BTreeSet::from(["222222222222".to_string()]));
     let only: Vec<_> = ic.assignments.iter().map(|a| (a.permission_set.as_str(), a.account_id.as_str())).collect();
     assert_eq!(only, [("Admin", "222222222222")], "assignments of unmanaged sets are dropped");
+}
+
+/// Where a permission set is provisioned is listed only where the answer is used: a plan lists
+/// a managed set that no assignment shows provisioned (a change to it must be provisioned, or
+/// not); an inventory never lists.
+#[tokio::test(start_paused = true)]
+async fn provisioning_is_listed_only_where_the_command_uses_it() {
+    for (inventory, listings) in [(false, 1), (true, 0)] {
+        let mut rules = admin_rules(&["111111111111"]);
+        rules.push(
+            mock!(Sso::list_account_assignments_for_principal)
+                .then_output(|| ListAccountAssignmentsForPrincipalOutput::builder().build()),
+        );
+        let (groups, users) = (one_group(), no_users());
+        let aws = aws_with(&rules.iter().collect::<Vec<_>>(), &[&groups, &users]);
+        let scope = IdentityCenterScope { all_permission_sets: inventory, ..scope(&["Admin"]) };
+        let ic = aws.read_identity_center(&scope).await.expect("reads");
+        assert_eq!(rules[9].num_calls(), 1, "inventory {inventory}: read per principal");
+        assert_eq!(rules[3].num_calls(), listings, "inventory {inventory}: provisioning listings");
+        let expected: BTreeSet<String> =
+            if inventory { BTreeSet::new() } else { BTreeSet::from(["111111111111".to_string()]) };
+        assert_eq!(ic.permission_sets["Admin"].provisioned_accounts, expected);
+    }
 }
 
 #[tokio::test(start_paused = true)]
