@@ -76,9 +76,17 @@ fn print_stats(aws: &Aws) {
             mutating += s.calls;
         }
     }
+    let memory = peak_rss_kb().map(|kb| format!(" peak_rss_kb={kb}")).unwrap_or_default();
     eprintln!(
-        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={} floor_ms={}",
+        "stats: total calls={calls} mutating={mutating} throttled={throttled} wall_ms={} floor_ms={}{memory}",
         pacer.elapsed().as_millis(),
         floor.as_millis()
     );
+}
+
+/// The most memory the process has held resident so far, where the system says (Linux).
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().trim_end_matches("kB").trim().parse().ok()
 }

@@ -72,6 +72,13 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
     assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
     assert!(stdout(&apply).contains("Apply complete: 54 changes applied."), "{}", stdout(&apply));
     assert!(stderr(&apply).contains("stats: total calls="), "{}", stderr(&apply));
+    let peak_kb: u64 = stderr(&apply)
+        .split("peak_rss_kb=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the peak memory in --stats");
+    assert!((1_000..1_000_000).contains(&peak_kb), "a plausible peak: {peak_kb} kB");
 
     // What AWS holds now, read through the SDK.
     let ous = ou_paths(&org).await;

@@ -1,7 +1,8 @@
 //! Apply under injected faults (the proxy in front of the emulator): throttling, server errors
 //! and broken connections, before and after AWS acted on a create — the apply converges, and
 //! nothing is made twice. And two applies at once: the second is refused while the first holds
-//! the lock.
+//! the lock. And AWS's published rates, held by the proxy the benchmark measures through:
+//! throttling is retried, never surfaced, and lzctl at its own pace is not throttled.
 
 use crate::proxy::{Fault, Proxy, Rule};
 use crate::support::{Emulator, stderr, stdout};
@@ -102,4 +103,39 @@ async fn two_applies_at_once_the_second_is_refused_while_the_first_holds_the_loc
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
     let counts = census(&emu).await;
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_published_rates_throttling_is_retried_and_lzctl_at_its_pace_is_not_throttled() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let proxy = Proxy::paced(&emu.url);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let env = [("AWS_ENDPOINT_URL", proxy.url.as_str())];
+
+    // Eight plans at once, each paced as if alone: ListRoots (1/s, burst 2) is over its rate.
+    let plans: Vec<_> =
+        (0..8).map(|_| emu.spawn_lzctl(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"], &env)).collect();
+    for plan in plans {
+        let out = plan.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "throttling retried, not surfaced: {}", stderr(&out));
+    }
+    let counts = proxy.take_counts();
+    let roots = counts["organizations.ListRoots"];
+    assert!(roots.throttled > 0, "the proxy throttled what went over the published rate: {counts:?}");
+    assert!(roots.forwarded >= 8, "{counts:?}");
+
+    // One plan at the published pace, the buckets full again (a fresh proxy): nothing is over
+    // any rate.
+    let proxy = Proxy::paced(&emu.url);
+    let plan = emu.lzctl_env(
+        dir.path(),
+        &["plan", "-f", "lz.yaml", "--detailed-exitcode"],
+        &[("AWS_ENDPOINT_URL", &proxy.url), ("LZCTL_RATE_SCALE", "1")],
+    );
+    assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
+    let counts = proxy.take_counts();
+    assert!(counts.values().all(|c| c.throttled == 0), "{counts:?}");
+    assert!(counts.keys().any(|api| api == "organizations.DescribeOrganization"), "{counts:?}");
 }
