@@ -7,10 +7,11 @@ use crate::live::LiveState;
 use crate::model::{OuPath, Target};
 use crate::plan::{AccountRef, Change, Op, Plan};
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use thiserror::Error;
 
 mod calls;
+mod lanes;
 
 pub(crate) use calls::{Call, CallError, Executor, IdentityCenterCall, OrganizationsCall, StackSetsCall};
 
@@ -297,14 +298,19 @@ fn action_word(change: &Change) -> &'static str {
 
 /// Assignment operations AWS lets one caller have outstanding at once.
 pub(crate) const MAX_OUTSTANDING_ASSIGNMENTS: usize = 10;
+/// Account creations AWS lets an organization have in progress at once.
+pub(crate) const MAX_ACCOUNT_CREATIONS: usize = 5;
+/// Permission sets changed at once: each its own resource, all sharing Identity Center's budget.
+pub(crate) const MAX_PERMISSION_SET_CHANGES: usize = 5;
 
-fn is_assignment(change: &Change) -> bool {
-    matches!(change.op, Op::CreateAssignment { .. } | Op::DeleteAssignment { .. })
-}
-
-/// Runs one change's calls in order; returns the id the last one created.
-async fn execute<E: Executor>(change: &Change, ids: &Ids, executor: &E) -> Result<Option<String>, ApplyErrorAt> {
-    let calls = resolve(&change.op, ids).map_err(ApplyErrorAt::Unresolved)?;
+/// Runs one change's calls in order; returns the id the last one created. The calls are
+/// resolved before the first is sent, so no borrow of the ids is held while AWS answers.
+async fn execute<E: Executor>(
+    change: &Change,
+    ids: &std::cell::RefCell<Ids>,
+    executor: &E,
+) -> Result<Option<String>, ApplyErrorAt> {
+    let calls = resolve(&change.op, &ids.borrow()).map_err(ApplyErrorAt::Unresolved)?;
     let mut created = None;
     for call in &calls {
         created = executor.call(call).await.map_err(ApplyErrorAt::Failed)?;
@@ -326,50 +332,32 @@ fn located(err: ApplyErrorAt, change: &Change, done: usize, total: usize) -> App
     }
 }
 
-/// Applies the plan's changes in order; returns how many were applied. Consecutive assignment
-/// changes run together, at most `MAX_OUTSTANDING_ASSIGNMENTS` at a time.
+/// Applies the plan's changes; returns how many were applied. Identity Center's changes run
+/// alongside the organization's, each lane in plan order, with as many of one kind at once as
+/// AWS allows (see `lanes`). A failure, or being asked to stop, starts nothing more; what
+/// started is finished.
 pub(crate) async fn run<E: Executor>(
     plan: &Plan,
-    mut ids: Ids,
+    ids: Ids,
     executor: &E,
     stop: &AtomicBool,
-    mut progress: impl FnMut(&Change, Step),
+    progress: impl FnMut(&Change, Step),
 ) -> Result<usize, ApplyError> {
     let total = plan.changes.len();
-    let mut done = 0;
-    while done < total {
-        // Asked to stop: nothing more starts; what started has finished.
-        if stop.load(Ordering::SeqCst) {
-            let not_started = plan.changes[done..].iter().map(|c| c.address.clone()).collect();
-            return Err(ApplyError::Interrupted { done, total, not_started });
-        }
-        let change = &plan.changes[done];
-        if is_assignment(change) {
-            let batch: Vec<&Change> = plan.changes[done..]
-                .iter()
-                .take_while(|c| is_assignment(c))
-                .take(MAX_OUTSTANDING_ASSIGNMENTS)
-                .collect();
-            batch.iter().for_each(|c| progress(c, Step::Started));
-            let results = futures::future::join_all(batch.iter().map(|c| execute(c, &ids, executor))).await;
-            let mut failure = None;
-            for (c, result) in batch.iter().zip(results) {
-                match result {
-                    Ok(_) => progress(c, Step::Done),
-                    Err(err) => failure = failure.or(Some((c, err))),
-                }
-            }
-            if let Some((c, err)) = failure {
-                return Err(located(err, c, done, total));
-            }
-            done += batch.len();
-            continue;
-        }
-        progress(change, Step::Started);
-        let created = execute(change, &ids, executor).await.map_err(|err| located(err, change, done, total))?;
-        record(&change.op, created, &mut ids);
-        progress(change, Step::Done);
-        done += 1;
+    let outcome = lanes::run(plan, ids, executor, stop, progress).await;
+    let done = outcome.done.iter().filter(|d| **d).count();
+    if let Some((index, err)) = outcome.failure {
+        return Err(located(err, &plan.changes[index], done, total));
+    }
+    if done < total {
+        let not_started = plan
+            .changes
+            .iter()
+            .zip(&outcome.done)
+            .filter(|(_, done)| !**done)
+            .map(|(c, _)| c.address.clone())
+            .collect();
+        return Err(ApplyError::Interrupted { done, total, not_started });
     }
     Ok(total)
 }

@@ -197,3 +197,168 @@ async fn asked_to_stop_it_finishes_the_change_under_way_starts_no_other_and_a_re
     run(&again, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("the rest");
     assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
+
+/// An organization whose account creations take time (virtual: the test's clock is paused),
+/// logging when each call starts and ends.
+struct SlowCreations<'a> {
+    org: &'a InMemoryOrg,
+    /// How long creating the n-th account (0-based, in call order) takes.
+    takes: fn(usize) -> std::time::Duration,
+    started: tokio::time::Instant,
+    log: std::cell::RefCell<Vec<(std::time::Duration, &'static str, Call)>>,
+    creating: std::cell::Cell<usize>,
+    most_creating: std::cell::Cell<usize>,
+}
+
+impl<'a> SlowCreations<'a> {
+    fn new(org: &'a InMemoryOrg, takes: fn(usize) -> std::time::Duration) -> Self {
+        SlowCreations {
+            org,
+            takes,
+            started: tokio::time::Instant::now(),
+            log: Default::default(),
+            creating: Default::default(),
+            most_creating: Default::default(),
+        }
+    }
+
+    fn note(&self, what: &'static str, call: &Call) {
+        self.log.borrow_mut().push((self.started.elapsed(), what, call.clone()));
+    }
+}
+
+impl Executor for SlowCreations<'_> {
+    async fn call(&self, call: &Call) -> Result<Option<String>, CallError> {
+        self.note("start", call);
+        let creation = matches!(call, Call::Organizations(OrganizationsCall::CreateAccount { .. }));
+        let pause = match call {
+            Call::Organizations(OrganizationsCall::CreateAccount { .. }) => {
+                let n = self
+                    .log
+                    .borrow()
+                    .iter()
+                    .filter(|(_, what, c)| {
+                        *what == "start" && matches!(c, Call::Organizations(OrganizationsCall::CreateAccount { .. }))
+                    })
+                    .count();
+                (self.takes)(n - 1)
+            }
+            Call::IdentityCenter(_) => std::time::Duration::from_secs(1),
+            _ => std::time::Duration::ZERO,
+        };
+        if creation {
+            self.creating.set(self.creating.get() + 1);
+            self.most_creating.set(self.most_creating.get().max(self.creating.get()));
+        }
+        tokio::time::sleep(pause).await;
+        if creation {
+            self.creating.set(self.creating.get() - 1);
+        }
+        // Identity Center's calls only take their time here; the organization keeps the rest.
+        let out = if matches!(call, Call::IdentityCenter(_)) { Ok(None) } else { self.org.call(call).await };
+        self.note("end", call);
+        out
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn five_account_creations_run_at_once_and_each_account_is_moved_as_soon_as_it_exists() {
+    let accounts: String = (0..20).map(|i| format!("  a{i:02}: {{email: a{i:02}@example.com, ou: Team}}\n")).collect();
+    let bp = blueprint(&format!("version: 1\norganizational_units:\n  Team: {{}}\naccounts:\n{accounts}"));
+    let live = fresh_org();
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    let org = InMemoryOrg::new(live.clone());
+    // Creations take one to four minutes, unevenly.
+    let exec = SlowCreations::new(&org, |n| std::time::Duration::from_secs(60 * (1 + (n as u64 * 7) % 4)));
+    let applied = run(&plan, Ids::new(&bp, &live), &exec, crate::testing::never_stop(), |_, _| {}).await;
+    assert_eq!(applied.expect("applies"), plan.changes.len());
+    assert_eq!(exec.most_creating.get(), MAX_ACCOUNT_CREATIONS, "five in progress at once, never more");
+
+    let log = exec.log.borrow();
+    let created: Vec<(std::time::Duration, String)> = log
+        .iter()
+        .filter_map(|(at, what, call)| match call {
+            Call::Organizations(OrganizationsCall::CreateAccount { email, .. }) if *what == "end" => {
+                Some((*at, email.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(created.len(), 20);
+    let now = org.snapshot();
+    for (done_at, email) in &created {
+        let id = &now.accounts.values().find(|a| &a.email == email).unwrap().id;
+        let moved_at = log.iter().find_map(|(at, what, call)| match call {
+            Call::Organizations(OrganizationsCall::MoveAccount { account_id, .. })
+                if *what == "start" && account_id == id =>
+            {
+                Some(*at)
+            }
+            _ => None,
+        });
+        assert_eq!(moved_at, Some(*done_at), "{email} is moved the moment it exists");
+    }
+    let sequential: u64 = (0..20).map(|n| 60 * (1 + (n * 7) % 4)).sum();
+    let last = created.iter().map(|(at, _)| at.as_secs()).max().unwrap();
+    assert!(last * 4 < sequential, "creations overlap: done after {last}s, one at a time would take {sequential}s");
+}
+
+#[tokio::test(start_paused = true)]
+async fn identity_center_changes_run_alongside_account_creation_waiting_only_for_accounts_they_name() {
+    use crate::model::{Action, Kind, PrincipalId, PrincipalKind};
+    let principal = PrincipalId { kind: PrincipalKind::Group, id: "g-1".into() };
+    let assignment = |account: AccountRef| Change {
+        address: format!("assignment.PS/group:g/{account:?}"),
+        kind: Kind::Assignment,
+        action: Action::Create,
+        before: None,
+        after: None,
+        reason: String::new(),
+        title: None,
+        op: Op::CreateAssignment { permission_set: "PS".into(), principal: principal.clone(), account },
+    };
+    let mut changes = vec![Change {
+        address: "account.newcomer".into(),
+        kind: Kind::Account,
+        action: Action::Create,
+        before: None,
+        after: None,
+        reason: String::new(),
+        title: None,
+        op: Op::CreateAccount {
+            key: "newcomer".into(),
+            name: "Newcomer".into(),
+            email: "newcomer@example.com".into(),
+            tags: Default::default(),
+        },
+    }];
+    changes.extend((0..12).map(|i| assignment(AccountRef::Id(format!("{:012}", 200 + i)))));
+    changes.push(assignment(AccountRef::Key("newcomer".into())));
+    let plan = Plan { changes, ..Default::default() };
+    let org = InMemoryOrg::new(fresh_org());
+    let exec = SlowCreations::new(&org, |_| std::time::Duration::from_secs(120));
+    let mut ids = Ids::new(&blueprint("version: 1\n"), &fresh_org());
+    ids.instance_arn = "arn:instance".into();
+    ids.permission_sets.insert("PS".into(), "arn:ps".into());
+    let applied = run(&plan, ids, &exec, crate::testing::never_stop(), |_, _| {}).await;
+    assert_eq!(applied.expect("applies"), plan.changes.len());
+
+    let log = exec.log.borrow();
+    let assignment_to = |pick: &dyn Fn(&str) -> bool, what: &str| -> Vec<u64> {
+        log.iter()
+            .filter_map(|(at, w, call)| match call {
+                Call::IdentityCenter(IdentityCenterCall::CreateAssignment { account_id, .. })
+                    if *w == what && pick(account_id) =>
+                {
+                    Some(at.as_secs())
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let newcomer = org.snapshot().accounts.values().find(|a| a.email == "newcomer@example.com").unwrap().id.clone();
+    let others = assignment_to(&|id| id != newcomer, "end");
+    assert_eq!(others.len(), 12);
+    assert!(others.iter().all(|&at| at < 120), "done while the account was being created: {others:?}");
+    assert_eq!(assignment_to(&|id| id == newcomer, "start"), [120], "started the moment the account existed");
+}

@@ -9,23 +9,48 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How long to wait for an asynchronous AWS operation, and how often to ask.
+/// How long to wait for an asynchronous AWS operation, and how often to ask: first when a
+/// typical one has ended, then every `interval`, backing off by half again each time up to
+/// `max_interval` — so a typical operation costs one status call, and a slow one few.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Polling {
+    pub(crate) first: Duration,
     pub(crate) interval: Duration,
+    pub(crate) max_interval: Duration,
     pub(crate) timeout: Duration,
 }
 
 impl Polling {
-    /// CreateAccount takes minutes.
-    pub(crate) const ACCOUNTS: Polling =
-        Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(20 * 60) };
+    /// CreateAccount takes a minute or more; the status API has its own budget (5/s).
+    pub(crate) const ACCOUNTS: Polling = Polling::every(Duration::from_secs(5), Duration::from_secs(20 * 60));
     /// StackSet operations take minutes across many accounts.
-    pub(crate) const STACK_SETS: Polling =
-        Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(60 * 60) };
-    /// Identity Center operations take seconds.
-    pub(crate) const IDENTITY_CENTER: Polling =
-        Polling { interval: Duration::from_secs(1), timeout: Duration::from_secs(10 * 60) };
+    pub(crate) const STACK_SETS: Polling = Polling {
+        first: Duration::from_secs(5),
+        interval: Duration::from_secs(5),
+        max_interval: Duration::from_secs(15),
+        timeout: Duration::from_secs(60 * 60),
+    };
+    /// Identity Center operations typically take one to two seconds, and their status calls
+    /// share the service's 20 requests/s with everything else: look once at two seconds.
+    pub(crate) const IDENTITY_CENTER: Polling = Polling {
+        first: Duration::from_secs(2),
+        interval: Duration::from_secs(1),
+        max_interval: Duration::from_secs(5),
+        timeout: Duration::from_secs(10 * 60),
+    };
+
+    /// Asking every `interval`, no back-off.
+    pub(crate) const fn every(interval: Duration, timeout: Duration) -> Polling {
+        Polling { first: interval, interval, max_interval: interval, timeout }
+    }
+
+    /// The pause before the next status call, after `pauses` pauses so far.
+    pub(crate) fn pause(&self, pauses: u32) -> Duration {
+        match pauses {
+            0 => self.first,
+            n => self.interval.mul_f64(1.5f64.powi(n as i32 - 1)).min(self.max_interval),
+        }
+    }
 }
 
 /// An operation still running, as the command is told of it.
@@ -74,6 +99,7 @@ where
     Fut: Future<Output = Result<Status<T>, CallError>>,
 {
     let started = Instant::now();
+    let mut pauses = 0;
     let mut status = match first {
         Some(status) => status,
         None => check().await?,
@@ -90,7 +116,8 @@ where
                 }
                 let elapsed = started.elapsed();
                 (wait.progress)(&Waiting { operation: operation.name(), resource, status: &state, elapsed });
-                tokio::time::sleep(wait.polling.interval).await;
+                tokio::time::sleep(wait.polling.pause(pauses)).await;
+                pauses += 1;
             }
         }
         status = check().await?;

@@ -350,10 +350,10 @@ async fn create_assignment(
     wait: Wait<'_>,
 ) -> Result<(), CallError> {
     let resource = format!("{} {} → {ps_arn} @ {account}", principal.kind.as_str().to_lowercase(), principal.id);
-    // There is no client token: look first, so a re-run does not assign twice.
-    if assignment_exists(aws, instance, ps_arn, principal, account, &resource).await? {
-        return Ok(());
-    }
+    // There is no client token. The plan's read, moments ago, found it missing; an assignment
+    // is one of a kind, so a create can never make two. What a create that failed — ambiguously,
+    // or in any other way — may have made, or what another hand made meanwhile, is looked for
+    // before the create is sent again or the failure reported.
     let create = || {
         aws.sso
             .create_account_assignment()
@@ -365,12 +365,12 @@ async fn create_assignment(
             .principal_id(&principal.id)
             .send()
     };
-    // Found after an ambiguous failure: the earlier request made it (or is making it).
     let look =
         || async { Ok(assignment_exists(aws, instance, ps_arn, principal, account, &resource).await?.then_some(())) };
     let out = match create_once(aws, sso_admin::CREATE_ACCOUNT_ASSIGNMENT, create, look).await? {
         Ok(Outcome::Created(out)) => out,
         Ok(Outcome::Found(())) => return Ok(()),
+        Err(_) if assignment_exists(aws, instance, ps_arn, principal, account, &resource).await? => return Ok(()),
         Err(e) => return Err(call_error(sso_admin::CREATE_ACCOUNT_ASSIGNMENT, &resource, &e)),
     };
     let status = out

@@ -39,7 +39,7 @@ use std::time::Duration;
 
 const INSTANCE: &str = "arn:aws:sso:::instance/ssoins-1";
 const PS: &str = "arn:aws:sso:::permissionSet/ssoins-1/ps-1";
-const POLLING: Polling = Polling { interval: Duration::from_secs(1), timeout: Duration::from_secs(60) };
+const POLLING: Polling = Polling::IDENTITY_CENTER;
 
 fn aws_with(sso_rules: &[&Rule], store_rules: &[&Rule]) -> Aws {
     mocked_aws(&Mocked { sso: sso_rules, store: store_rules, ..Mocked::default() })
@@ -368,8 +368,10 @@ async fn an_assignment_in_progress_then_failed_names_the_assignment_and_the_reas
     assert_eq!(err.message, "failed: Received a 404 status error: customer managed policy lz-extra not found");
 }
 
+/// The plan's read is the look before a create; after a create AWS refused, lzctl looks again:
+/// an assignment made meanwhile is there, which is what was wanted.
 #[tokio::test(start_paused = true)]
-async fn an_assignment_that_exists_is_not_created_again() {
+async fn an_assignment_refused_because_it_exists_is_found_not_failed() {
     let list = mock!(Sso::list_account_assignments).then_output(|| {
         ListAccountAssignmentsOutput::builder()
             .account_assignments(
@@ -381,18 +383,62 @@ async fn an_assignment_that_exists_is_not_created_again() {
             )
             .build()
     });
-    let create = mock!(Sso::create_account_assignment).then_output(|| CreateAccountAssignmentOutput::builder().build());
-    let aws = aws_with(&[&list, &create], &[]);
-    let out = executor(&aws, POLLING)
-        .call(&Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
-            instance_arn: INSTANCE.into(),
-            permission_set_arn: PS.into(),
-            principal: group("g-1"),
-            account_id: "111111111111".into(),
-        }))
-        .await;
+    let create = mock!(Sso::create_account_assignment)
+        .sequence()
+        .http_status(400, Some(aws_error("ValidationException", "the assignment already exists")))
+        .build();
+    let aws = aws_with(&[&create, &list], &[]);
+    let out = executor(&aws, POLLING).call(&create_assignment_call()).await;
     assert_eq!(out, Ok(None));
-    assert_eq!(create.num_calls(), 0);
+    assert_eq!((create.num_calls(), list.num_calls()), (1, 1), "no look before the create; one after its refusal");
+}
+
+/// A typical assignment (done within two seconds) costs one status call; a slow one is asked
+/// about less and less often, so outstanding operations leave the shared budget to the rest.
+#[tokio::test(start_paused = true)]
+async fn status_calls_wait_for_a_typical_operation_then_back_off() {
+    // Pauses: 2 s, then 1, 1.5, 2.25, 3.375 and at most 5 s.
+    for (polls, expected_secs) in [(1_usize, 2_u64), (6, 15)] {
+        let create = mock!(Sso::create_account_assignment).then_output(|| {
+            CreateAccountAssignmentOutput::builder()
+                .account_assignment_creation_status(
+                    AccountAssignmentOperationStatus::builder()
+                        .request_id("req-3")
+                        .status(StatusValues::InProgress)
+                        .build(),
+                )
+                .build()
+        });
+        let status = |value: StatusValues| {
+            move || {
+                DescribeAccountAssignmentCreationStatusOutput::builder()
+                    .account_assignment_creation_status(
+                        AccountAssignmentOperationStatus::builder().status(value.clone()).build(),
+                    )
+                    .build()
+            }
+        };
+        let mut describe = mock!(Sso::describe_account_assignment_creation_status).sequence();
+        if polls > 1 {
+            describe = describe.output(status(StatusValues::InProgress)).times(polls - 1);
+        }
+        let describe = describe.output(status(StatusValues::Succeeded)).build();
+        let aws = aws_with(&[&create, &describe], &[]);
+        let started = tokio::time::Instant::now();
+        let out = executor(&aws, POLLING).call(&create_assignment_call()).await;
+        assert_eq!(out, Ok(None));
+        assert_eq!(describe.num_calls(), polls, "one status call per pause");
+        assert_eq!(started.elapsed().as_secs(), expected_secs, "{polls} status calls: 2s, then 1s backing off");
+    }
+}
+
+fn create_assignment_call() -> Call {
+    Call::IdentityCenter(IdentityCenterCall::CreateAssignment {
+        instance_arn: INSTANCE.into(),
+        permission_set_arn: PS.into(),
+        principal: group("g-1"),
+        account_id: "111111111111".into(),
+    })
 }
 
 #[tokio::test(start_paused = true)]

@@ -52,7 +52,7 @@ fn create_started() -> Rule {
     })
 }
 
-const POLLING: Polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
+const POLLING: Polling = Polling::every(Duration::from_secs(5), Duration::from_secs(600));
 
 #[tokio::test(start_paused = true)]
 async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() {
@@ -107,7 +107,7 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
         .repeatedly()
         .build();
     let aws = aws_with(&[&list, &create, &describe]);
-    let polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(30) };
+    let polling = Polling::every(Duration::from_secs(5), Duration::from_secs(30));
     let err = executor(&aws, polling)
         .call(&Call::Organizations(OrganizationsCall::CreateAccount {
             name: "Web".into(),

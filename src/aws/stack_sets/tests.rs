@@ -26,7 +26,7 @@ fn aws_with(rules: &[&Rule]) -> Aws {
     mocked_aws(&Mocked { cfn: rules, ..Mocked::default() })
 }
 
-const POLLING: Polling = Polling { interval: Duration::from_secs(5), timeout: Duration::from_secs(600) };
+const POLLING: Polling = Polling::every(Duration::from_secs(5), Duration::from_secs(600));
 
 fn operation(status: StackSetOperationStatus) -> DescribeStackSetOperationOutput {
     DescribeStackSetOperationOutput::builder()
