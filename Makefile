@@ -33,8 +33,11 @@ $(MOTO): requirements-emulator.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-emulator.txt
 	touch $(MOTO)
 
-bench: build $(MOTO)
-	$(VENV)/bin/python scripts/bench.py
+# The scale benchmark (benches/scale): seeds a 1,000-account organization into the emulator and
+# measures lzctl through a proxy that holds AWS's published rates. Sizes: make bench BENCH="--accounts 5000".
+BENCH ?=
+bench: $(MOTO)
+	$(CARGO) bench --profile dev --locked --bench scale -- $(BENCH)
 
 clean:
 	rm -rf target $(VENV) .demo

@@ -146,7 +146,9 @@ impl Pacer {
             Rate::Own(rate, burst) | Rate::Service(rate, burst) => (rate, burst),
             Rate::Unpublished => DEFAULT_RATE,
         };
-        (rate * HEADROOM * self.rate_scale, burst)
+        // The burst too: a request that reaches AWS a little early (scheduling, the network) still
+        // finds a token there.
+        (rate * HEADROOM * self.rate_scale, burst * HEADROOM)
     }
 
     /// The least time `calls` calls of an API can take at its pace: the floor a run can reach.

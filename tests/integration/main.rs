@@ -10,6 +10,7 @@ mod gitops;
 mod identity_center;
 mod interrupts;
 mod inventory;
+mod moto_server;
 mod proxy;
 mod reading;
 mod security;

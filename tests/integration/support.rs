@@ -3,11 +3,8 @@
 //! moto's request recording to prove which calls reached the emulator.
 
 use aws_sdk_organizations::Client;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 pub(crate) const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -33,63 +30,16 @@ pub(crate) struct Emulator {
     _dir: tempfile::TempDir,
 }
 
-fn moto_server() -> PathBuf {
-    let path = std::env::var_os("LZCTL_MOTO_SERVER")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(MANIFEST_DIR).join(".venv/bin/moto_server"));
-    assert!(
-        path.exists(),
-        "{} is missing: run `make test` (it installs the pinned emulator into .venv)",
-        path.display()
-    );
-    path
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind a loopback port").local_addr().unwrap().port()
-}
-
-fn http(port: u16, method: &str, path: &str) -> std::io::Result<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    write!(stream, "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    Ok(response)
-}
-
 impl Emulator {
     /// Starts moto with request recording on, and waits until it answers.
     pub(crate) fn start() -> Emulator {
         let dir = tempfile::tempdir().expect("temp dir");
         let recording = dir.path().join("requests.jsonl");
-        for _ in 0..3 {
-            let port = free_port();
-            let log = std::fs::File::create(dir.path().join("moto.log")).unwrap();
-            let mut child = Command::new(moto_server())
-                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .env("MOTO_ENABLE_RECORDING", "True")
-                .env("MOTO_RECORDER_FILEPATH", &recording)
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .expect("start moto_server");
-            let deadline = Instant::now() + Duration::from_secs(30);
-            while Instant::now() < deadline {
-                if let Ok(r) = http(port, "GET", "/moto-api/")
-                    && r.starts_with("HTTP/1.")
-                {
-                    return Emulator { url: format!("http://127.0.0.1:{port}"), child, recording, _dir: dir };
-                }
-                if child.try_wait().ok().flatten().is_some() {
-                    break; // the port was taken in between: try another
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("moto_server did not start; see its log");
+        let (child, url) = crate::moto_server::start(
+            dir.path(),
+            &[("MOTO_ENABLE_RECORDING", "True".as_ref()), ("MOTO_RECORDER_FILEPATH", recording.as_os_str())],
+        );
+        Emulator { url, child, recording, _dir: dir }
     }
 
     pub(crate) fn org(&self) -> Client {

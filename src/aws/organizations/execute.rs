@@ -6,7 +6,7 @@ use crate::apply::{CallError, OrganizationsCall};
 use crate::aws::Aws;
 use crate::aws::api::organizations;
 use crate::aws::create::{Outcome, create_once};
-use crate::aws::errors::{call_error, code};
+use crate::aws::errors::{self, call_error, code};
 use crate::aws::poll::{Status, Wait, poll};
 use crate::model::PolicyType;
 use aws_sdk_organizations::types as t;
@@ -30,6 +30,12 @@ pub(in crate::aws) async fn execute(
     wait: Wait<'_>,
 ) -> Result<Option<String>, CallError> {
     Organizations { aws, wait }.call(call).await
+}
+
+/// What a finished CreateAccount made: the account, or nothing as the email is taken.
+enum Made {
+    Account(Option<String>),
+    EmailTaken,
 }
 
 /// What an earlier CreateAccount made.
@@ -116,6 +122,7 @@ impl Organizations<'_> {
         }
     }
 
+    /// The id of the organization's account with this email, if there is one.
     async fn find_account(&self, email: &str) -> Result<Option<String>, CallError> {
         let (aws, org) = (self.aws, &self.aws.org);
         let accounts = all_pages!(aws, organizations::LIST_ACCOUNTS, email, accounts, |token| org
@@ -134,9 +141,9 @@ impl Organizations<'_> {
         email: &str,
         tags: &BTreeMap<String, String>,
     ) -> Result<Option<String>, CallError> {
-        if let Some(id) = self.find_account(email).await? {
-            return Ok(Some(id));
-        }
+        // No listing first: the plan's read, moments ago, found no account with this email (and
+        // at 1,000 accounts a listing is 50 calls). One made meanwhile fails the creation with
+        // EMAIL_ALREADY_EXISTS, and is then looked for.
         let (aws, org) = (self.aws, &self.aws.org);
         let resource = format!("account {name} <{email}>");
         let create = || org.create_account().account_name(name).email(email).set_tags(to_sdk_tags(tags)).send();
@@ -153,7 +160,7 @@ impl Organizations<'_> {
             Err(e) => return Err(call_error(organizations::CREATE_ACCOUNT, &resource, &e)),
         };
         let detail = format!(" (request {request_id})");
-        poll(self.wait, organizations::CREATE_ACCOUNT, &resource, &detail, None, || async {
+        let made = poll(self.wait, organizations::CREATE_ACCOUNT, &resource, &detail, None, || async {
             let status = aws
                 .pacer
                 .call(organizations::DESCRIBE_CREATE_ACCOUNT_STATUS, || {
@@ -164,7 +171,14 @@ impl Organizations<'_> {
             let status =
                 status.create_account_status().cloned().unwrap_or_else(|| t::CreateAccountStatus::builder().build());
             Ok(match status.state() {
-                Some(t::CreateAccountState::Succeeded) => Status::Done(status.account_id().map(str::to_string)),
+                Some(t::CreateAccountState::Succeeded) => {
+                    Status::Done(Made::Account(status.account_id().map(str::to_string)))
+                }
+                Some(t::CreateAccountState::Failed)
+                    if status.failure_reason() == Some(&t::CreateAccountFailureReason::EmailAlreadyExists) =>
+                {
+                    Status::Done(Made::EmailTaken)
+                }
                 Some(t::CreateAccountState::Failed) => Status::Failed(format!(
                     "account creation failed: {}",
                     status.failure_reason().map_or("no reason given", |r| r.as_str())
@@ -172,7 +186,18 @@ impl Organizations<'_> {
                 other => Status::Running(other.map_or("IN_PROGRESS", |s| s.as_str()).to_string()),
             })
         })
-        .await
+        .await?;
+        match made {
+            Made::Account(id) => Ok(id),
+            Made::EmailTaken => match self.find_account(email).await? {
+                Some(id) => Ok(Some(id)),
+                None => Err(errors::failed(
+                    organizations::CREATE_ACCOUNT,
+                    &resource,
+                    "account creation failed: EMAIL_ALREADY_EXISTS".into(),
+                )),
+            },
+        }
     }
 
     /// What an earlier CreateAccount whose answer was lost made: the account, or a request still

@@ -76,6 +76,33 @@ async fn create_account_polls_in_progress_until_failed_and_reports_the_reason() 
     assert_eq!(err.resource, "account Web <web@example.com>");
     assert_eq!(err.message, "account creation failed: EMAIL_ALREADY_EXISTS");
     assert_eq!(describe.num_calls(), 3);
+    assert_eq!(list.num_calls(), 1, "looked for an account with the email only once the email was refused");
+}
+
+/// The plan's read is the look before a create: no listing of the whole organization first.
+/// An account another hand made meanwhile fails the creation as EMAIL_ALREADY_EXISTS, and is
+/// found then: what was wanted exists.
+#[tokio::test(start_paused = true)]
+async fn create_account_does_not_list_first_and_finds_an_account_made_meanwhile() {
+    let create = create_started();
+    let describe = mock!(Client::describe_create_account_status).then_output(|| status(&CreateAccountState::Failed));
+    let list = mock!(Client::list_accounts).then_output(|| {
+        ListAccountsOutput::builder()
+            .accounts(
+                aws_sdk_organizations::types::Account::builder().id("777777777777").email("WEB@example.com").build(),
+            )
+            .build()
+    });
+    let aws = aws_with(&[&create, &describe, &list]);
+    let id = executor(&aws, POLLING)
+        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
+            name: "Web".into(),
+            email: "web@example.com".into(),
+            tags: BTreeMap::new(),
+        }))
+        .await;
+    assert_eq!(id, Ok(Some("777777777777".to_string())));
+    assert_eq!((create.num_calls(), list.num_calls()), (1, 1));
 }
 
 #[tokio::test(start_paused = true)]
@@ -96,6 +123,7 @@ async fn create_account_returns_the_new_id_once_succeeded() {
         .await
         .unwrap();
     assert_eq!(id.as_deref(), Some("555555555555"));
+    assert_eq!(list.num_calls(), 0, "no listing of the organization's accounts");
 }
 
 #[tokio::test(start_paused = true)]
@@ -118,29 +146,6 @@ async fn create_account_gives_up_after_its_timeout_and_says_how_to_continue() {
         .unwrap_err();
     assert!(err.message.contains("still in progress after 30s"), "{err}");
     assert!(describe.num_calls() >= 6, "polled every 5s for 30s: {}", describe.num_calls());
-}
-
-#[tokio::test(start_paused = true)]
-async fn create_account_looks_first_and_creates_nothing_when_the_email_exists() {
-    let list = mock!(Client::list_accounts).then_output(|| {
-        ListAccountsOutput::builder()
-            .accounts(
-                aws_sdk_organizations::types::Account::builder().id("666666666666").email("Web@Example.com").build(),
-            )
-            .build()
-    });
-    let create = create_started();
-    let aws = aws_with(&[&list, &create]);
-    let id = executor(&aws, POLLING)
-        .call(&Call::Organizations(OrganizationsCall::CreateAccount {
-            name: "Web".into(),
-            email: "web@example.com".into(),
-            tags: BTreeMap::new(),
-        }))
-        .await
-        .unwrap();
-    assert_eq!(id.as_deref(), Some("666666666666"));
-    assert_eq!(create.num_calls(), 0);
 }
 
 #[tokio::test(start_paused = true)]

@@ -18,9 +18,9 @@ fn a_bucket_lets_its_burst_through_then_paces() {
 #[test]
 fn the_floor_is_the_calls_beyond_the_burst_at_the_paced_rate() {
     let pacer = Pacer::new(RetryPolicy::default());
-    // DescribePolicy: 2/s published, paced at 1.9/s, burst 2.
-    assert_eq!(pacer.floor(organizations::DESCRIBE_POLICY, 2), Duration::ZERO);
-    assert_eq!(pacer.floor(organizations::DESCRIBE_POLICY, 21).as_millis(), 10_000);
+    // DescribePolicy: 2/s and a burst of 2 published, paced at 1.9/s with a burst of 1.9.
+    assert_eq!(pacer.floor(organizations::DESCRIBE_POLICY, 1), Duration::ZERO);
+    assert_eq!(pacer.floor(organizations::DESCRIBE_POLICY, 21).as_millis(), 10_052);
 }
 
 #[tokio::test(start_paused = true)]
@@ -42,8 +42,8 @@ fn identity_center_apis_share_one_budget() {
         (sso_admin::LIST_PERMISSION_SETS, ApiStats { calls: 30, ..Default::default() }),
         (sso_admin::DESCRIBE_PERMISSION_SET, ApiStats { calls: 30, ..Default::default() }),
     ]);
-    // 60 calls on one 20/s budget (19/s paced, 20 burst): (60 - 20) / 19 s.
-    assert_eq!(pacer.run_floor(&stats).as_millis(), 2105);
+    // 60 calls on one 20/s budget (paced at 19/s, a burst of 19): (60 - 19) / 19 s.
+    assert_eq!(pacer.run_floor(&stats).as_millis(), 2157);
     assert_eq!(sso_admin::LIST_PERMISSION_SETS.bucket(), "sso-admin");
     assert_eq!(organizations::LIST_ROOTS.bucket(), "organizations.ListRoots");
 }
