@@ -137,5 +137,6 @@ async fn at_the_published_rates_throttling_is_retried_and_lzctl_at_its_pace_is_n
     assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));
     let counts = proxy.take_counts();
     assert!(counts.values().all(|c| c.throttled == 0), "{counts:?}");
+    assert!(counts.values().all(|c| c.after_first_write == 0), "a plan writes nothing: {counts:?}");
     assert!(counts.keys().any(|api| api == "organizations.DescribeOrganization"), "{counts:?}");
 }

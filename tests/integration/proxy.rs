@@ -44,13 +44,41 @@ struct State {
     /// Token buckets at the published rates, by bucket; None: not paced.
     buckets: Option<std::collections::HashMap<String, Bucket>>,
     counts: std::collections::BTreeMap<String, Counts>,
+    /// Whether a request that changes something has been forwarded since the counts were taken.
+    written: bool,
 }
 
-/// Requests of one API (`service.Operation`) the proxy forwarded, and answered as throttled.
+/// Requests of one API (`service.Operation`) the proxy forwarded, and answered as throttled;
+/// and of those forwarded, how many came after the first request that changes something (a
+/// command cannot change anything before it has read what to change).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Counts {
     pub forwarded: u64,
     pub throttled: u64,
+    pub after_first_write: u64,
+}
+
+/// Whether an operation changes something, by its verb.
+pub(crate) fn is_write(operation: &str) -> bool {
+    const VERBS: [&str; 16] = [
+        "Create",
+        "Update",
+        "Delete",
+        "Attach",
+        "Detach",
+        "Move",
+        "Enable",
+        "Disable",
+        "Tag",
+        "Untag",
+        "Register",
+        "Deregister",
+        "Provision",
+        "Put",
+        "Close",
+        "Invite",
+    ];
+    VERBS.iter().any(|verb| operation.starts_with(verb))
 }
 
 /// A rate AWS publishes: calls per second sustained, and burst; `shared` where every API of the
@@ -167,6 +195,7 @@ impl Proxy {
             injected: Vec::new(),
             buckets,
             counts: Default::default(),
+            written: false,
         }));
         let stop = Arc::new(AtomicBool::new(false));
         let (state2, stop2) = (state.clone(), stop.clone());
@@ -192,7 +221,9 @@ impl Proxy {
     /// What was forwarded and throttled per API (`service.Operation`) since the last call: one
     /// command's worth, when called between commands.
     pub(crate) fn take_counts(&self) -> std::collections::BTreeMap<String, Counts> {
-        std::mem::take(&mut self.state.lock().unwrap().counts)
+        let mut state = self.state.lock().unwrap();
+        state.written = false;
+        std::mem::take(&mut state.counts)
     }
 }
 
@@ -269,7 +300,7 @@ fn operation(request: &Request) -> String {
 /// Counts the request; true where a paced proxy must throttle it.
 fn over_rate(state: &Mutex<State>, api: &str) -> bool {
     let mut state = state.lock().unwrap();
-    let State { buckets, counts, .. } = &mut *state;
+    let State { buckets, counts, written, .. } = &mut *state;
     let limited = match (buckets.as_mut(), published(api)) {
         (Some(buckets), Some(p)) => {
             let bucket = buckets.entry(p.bucket(api).to_string()).or_insert_with(|| Bucket {
@@ -286,7 +317,9 @@ fn over_rate(state: &Mutex<State>, api: &str) -> bool {
     if limited {
         count.throttled += 1;
     } else {
+        *written |= is_write(api.split_once('.').map_or(api, |(_, operation)| operation));
         count.forwarded += 1;
+        count.after_first_write += u64::from(*written);
     }
     limited
 }
