@@ -146,6 +146,8 @@ pub(crate) mod organizations {
         REGISTER_DELEGATED_ADMINISTRATOR = "RegisterDelegatedAdministrator" (1.0, 1.0);
         DEREGISTER_DELEGATED_ADMINISTRATOR = "DeregisterDelegatedAdministrator" (1.0, 1.0);
     }
+    /// The most items a listing may return per page (asked for, so pages are as few as can be).
+    pub(crate) const PAGE: i32 = 20;
 }
 
 /// IAM Identity Center: 20 requests per second shared by every API.
@@ -182,6 +184,8 @@ pub(crate) mod sso_admin {
         DESCRIBE_ASSIGNMENT_CREATION = "DescribeAccountAssignmentCreationStatus" [shared 20.0, 20.0];
         DESCRIBE_ASSIGNMENT_DELETION = "DescribeAccountAssignmentDeletionStatus" [shared 20.0, 20.0];
     }
+    /// The most items a listing may return per page.
+    pub(crate) const PAGE: i32 = 100;
 }
 
 /// The Identity Center identity store: 20 requests per second shared by every API.
@@ -191,6 +195,8 @@ pub(crate) mod identitystore {
         LIST_USERS = "ListUsers" [shared 20.0, 20.0];
         LIST_GROUP_MEMBERSHIPS = "ListGroupMemberships" [shared 20.0, 20.0];
     }
+    /// The most items a listing may return per page.
+    pub(crate) const PAGE: i32 = 100;
 }
 
 /// CloudFormation StackSets (rates unpublished).
@@ -207,6 +213,8 @@ pub(crate) mod cloudformation {
         DESCRIBE_STACK_SET_OPERATION = "DescribeStackSetOperation";
         LIST_STACK_SET_OPERATION_RESULTS = "ListStackSetOperationResults";
     }
+    /// The most items a listing may return per page.
+    pub(crate) const PAGE: i32 = 100;
 }
 
 /// AWS Config, read in member accounts.

@@ -195,6 +195,7 @@ impl Aws {
         let roots = all_pages!(self, api::organizations::LIST_ROOTS, "the organization", roots, |token| self
             .org
             .list_roots()
+            .max_results(api::organizations::PAGE)
             .set_next_token(token.clone()));
         roots.first().and_then(|r| r.id()).map(str::to_string).ok_or_else(|| {
             errors::failed(api::organizations::LIST_ROOTS, "the organization", "the organization has no root".into())

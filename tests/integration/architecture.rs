@@ -1,6 +1,7 @@
 //! The rules of the source tree (ARCHITECTURE.md), checked on every `make test`: the AWS SDK is
 //! used only under `src/aws/`, nothing there prints, every module starts by saying why it exists,
-//! no source file outgrows ~500 lines (tests aside), and no error is a free-text catch-all.
+//! no source file outgrows ~500 lines (tests aside), no error is a free-text catch-all, and every
+//! listing asks for AWS's largest page.
 
 use crate::support::MANIFEST_DIR;
 use std::path::{Path, PathBuf};
@@ -47,12 +48,53 @@ fn prints(text: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The `all_pages!` listings that do not ask for the largest page (`max_results`). Tag listings
+/// take no page size.
+fn listings_without_page_size(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (start, _) in text.match_indices("all_pages!(").filter(|(i, _)| !text[..*i].ends_with("macro_rules! ")) {
+        let mut depth = 0;
+        let end = text[start..]
+            .char_indices()
+            .find_map(|(i, c)| {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                (depth == 0 && c == ')').then_some(start + i)
+            })
+            .unwrap_or(text.len());
+        let call = &text[start..end];
+        if !call.contains(".max_results(") && !call.contains("LIST_TAGS_FOR_RESOURCE") {
+            found.push(call.lines().next().unwrap_or_default().to_string());
+        }
+    }
+    found
+}
+
 #[test]
 fn the_rules_catch_what_they_are_for() {
+    assert_eq!(
+        listings_without_page_size(
+            "all_pages!(aws, api::X, r, items, |t| c.list().max_results(20).set_next_token(t))\nall_pages!(aws, api::Y, r, items, |t| c.list().set_next_token(t))"
+        ),
+        ["all_pages!(aws, api::Y, r, items, |t| c.list().set_next_token(t)"]
+    );
     assert_eq!(sdk_uses("use aws_sdk_organizations::Client;\nuse std::fmt;"), ["use aws_sdk_organizations::Client;"]);
     assert_eq!(prints("    eprintln!(\"… waiting\");\n// eprintln! in a comment"), ["    eprintln!(\"… waiting\");"]);
     assert!(is_test_code("aws/organizations/tests.rs") && !is_test_code("aws/organizations/execute.rs"));
     assert!(is_test_code("plan/diff/tests/convergence.rs"));
+}
+
+#[test]
+fn every_listing_asks_for_the_largest_page() {
+    let offenders: Vec<String> = sources()
+        .iter()
+        .filter(|(path, _)| path.starts_with("aws/") && !is_test_code(path))
+        .flat_map(|(path, text)| listings_without_page_size(text).into_iter().map(move |l| format!("{path}: {l}")))
+        .collect();
+    assert!(offenders.is_empty(), "listings that leave the page size to AWS's default:\n{}", offenders.join("\n"));
 }
 
 #[test]

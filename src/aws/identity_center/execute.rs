@@ -48,6 +48,7 @@ async fn find_by_name(aws: &Aws, instance: &str, name: &str) -> Result<Option<St
         .sso
         .list_permission_sets()
         .instance_arn(instance)
+        .max_results(sso_admin::PAGE)
         .set_next_token(token.clone()));
     for arn in arns {
         let out = aws
@@ -136,6 +137,7 @@ async fn managed_policies(aws: &Aws, instance: &str, arn: &str) -> Result<Vec<St
         .list_managed_policies_in_permission_set()
         .instance_arn(instance)
         .permission_set_arn(arn)
+        .max_results(sso_admin::PAGE)
         .set_next_token(token.clone()));
     Ok(listed.iter().filter_map(|p| p.arn().map(str::to_string)).collect())
 }
@@ -150,6 +152,7 @@ async fn customer_managed_references(
             .list_customer_managed_policy_references_in_permission_set()
             .instance_arn(instance)
             .permission_set_arn(arn)
+            .max_results(sso_admin::PAGE)
             .set_next_token(token.clone())
     }))
 }
@@ -337,6 +340,7 @@ async fn assignment_exists(
         .instance_arn(instance)
         .account_id(account)
         .permission_set_arn(ps_arn)
+        .max_results(sso_admin::PAGE)
         .set_next_token(token.clone()));
     Ok(found.iter().any(|a| a.principal_id() == Some(principal.id.as_str())))
 }

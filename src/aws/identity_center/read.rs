@@ -35,6 +35,7 @@ async fn instance(aws: &Aws, wanted: Option<&str>) -> Result<(String, String), C
     let instances = all_pages!(aws, sso_admin::LIST_INSTANCES, "the account", instances, |token| aws
         .sso
         .list_instances()
+        .max_results(sso_admin::PAGE)
         .set_next_token(token.clone()));
     let pick = |i: &t::InstanceMetadata| {
         (i.instance_arn().unwrap_or_default().to_string(), i.identity_store_id().unwrap_or_default().to_string())
@@ -98,6 +99,7 @@ async fn provisioned_accounts(aws: &Aws, instance_arn: &str, arn: &str) -> Resul
         .list_accounts_for_provisioned_permission_set()
         .instance_arn(instance_arn)
         .permission_set_arn(arn)
+        .max_results(sso_admin::PAGE)
         .set_next_token(token.clone()));
     Ok(accounts.into_iter().collect())
 }
@@ -136,6 +138,7 @@ async fn read_details(aws: &Aws, instance_arn: &str, ps: &mut LivePermissionSet)
                     .list_managed_policies_in_permission_set()
                     .instance_arn(instance_arn)
                     .permission_set_arn(&arn)
+                    .max_results(sso_admin::PAGE)
                     .set_next_token(token.clone())
             ))
         },
@@ -149,6 +152,7 @@ async fn read_details(aws: &Aws, instance_arn: &str, ps: &mut LivePermissionSet)
                     .list_customer_managed_policy_references_in_permission_set()
                     .instance_arn(instance_arn)
                     .permission_set_arn(&arn)
+                    .max_results(sso_admin::PAGE)
                     .set_next_token(token.clone())
             ))
         },
@@ -228,12 +232,14 @@ async fn directory(aws: &Aws, store: &str) -> Result<Directory, CallError> {
             Ok::<_, CallError>(all_pages!(aws, identitystore::LIST_GROUPS, store, groups, |token| ids
                 .list_groups()
                 .identity_store_id(store)
+                .max_results(identitystore::PAGE)
                 .set_next_token(token.clone())))
         },
         async {
             Ok::<_, CallError>(all_pages!(aws, identitystore::LIST_USERS, store, users, |token| ids
                 .list_users()
                 .identity_store_id(store)
+                .max_results(identitystore::PAGE)
                 .set_next_token(token.clone())))
         },
     )?;
@@ -264,6 +270,7 @@ async fn memberships(
             .list_group_memberships()
             .identity_store_id(store)
             .group_id(group)
+            .max_results(identitystore::PAGE)
             .set_next_token(token.clone()));
         let users: BTreeSet<String> = members
             .iter()
@@ -298,7 +305,11 @@ pub(in crate::aws) async fn read(
     let (arns, directory) = futures::try_join!(
         async {
             Ok::<_, CallError>(all_pages!(aws, sso_admin::LIST_PERMISSION_SETS, instance, permission_sets, |token| {
-                aws.sso.list_permission_sets().instance_arn(instance).set_next_token(token.clone())
+                aws.sso
+                    .list_permission_sets()
+                    .instance_arn(instance)
+                    .max_results(sso_admin::PAGE)
+                    .set_next_token(token.clone())
             }))
         },
         directory(aws, &store),
@@ -438,6 +449,7 @@ async fn by_principal(
                 .instance_arn(instance)
                 .principal_id(id)
                 .principal_type(sdk_kind(kind))
+                .max_results(sso_admin::PAGE)
                 .set_next_token(token.clone()));
         Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
             let ps = managed.get(a.permission_set_arn()?)?;
@@ -467,6 +479,7 @@ async fn by_pair(
             .instance_arn(instance)
             .account_id(account)
             .permission_set_arn(arn)
+            .max_results(sso_admin::PAGE)
             .set_next_token(token.clone()));
         Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
             Some(LiveAssignment {

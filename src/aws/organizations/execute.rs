@@ -61,6 +61,7 @@ impl Organizations<'_> {
         let existing = all_pages!(aws, organizations::LIST_OUS_FOR_PARENT, resource, organizational_units, |token| org
             .list_organizational_units_for_parent()
             .parent_id(parent_id)
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         if let Some(ou) = existing.iter().find(|o| o.name() == Some(name)) {
             return Ok(ou.id().map(str::to_string));
@@ -70,6 +71,7 @@ impl Organizations<'_> {
                 all_pages!(aws, organizations::LIST_OUS_FOR_PARENT, resource, organizational_units, |token| org
                     .list_organizational_units_for_parent()
                     .parent_id(parent_id)
+                    .max_results(organizations::PAGE)
                     .set_next_token(token.clone()));
             Ok(existing.iter().find(|o| o.name() == Some(name)).and_then(|o| o.id()).map(str::to_string))
         };
@@ -88,6 +90,7 @@ impl Organizations<'_> {
         let list = all_pages!(aws, organizations::LIST_POLICIES, resource, policies, |token| org
             .list_policies()
             .filter(sdk_policy_type(policy_type))
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         Ok(list.iter().find(|p| p.name() == Some(name)).and_then(|p| p.id()).map(str::to_string))
     }
@@ -127,6 +130,7 @@ impl Organizations<'_> {
         let (aws, org) = (self.aws, &self.aws.org);
         let accounts = all_pages!(aws, organizations::LIST_ACCOUNTS, email, accounts, |token| org
             .list_accounts()
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         Ok(accounts
             .iter()
@@ -211,6 +215,7 @@ impl Organizations<'_> {
             all_pages!(aws, organizations::LIST_CREATE_ACCOUNT_STATUS, email, create_account_statuses, |token| org
                 .list_create_account_status()
                 .states(t::CreateAccountState::InProgress)
+                .max_results(organizations::PAGE)
                 .set_next_token(token.clone()));
         Ok(requests
             .iter()
@@ -225,6 +230,7 @@ impl Organizations<'_> {
         let parents = all_pages!(aws, organizations::LIST_PARENTS, resource, parents, |token| org
             .list_parents()
             .child_id(account_id)
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         let current = parents.first().and_then(|p| p.id()).unwrap_or(from_id).to_string();
         if current == to_id {

@@ -31,6 +31,7 @@ pub(in crate::aws) async fn read(
         async {
             Ok(all_pages!(aws, organizations::LIST_ROOTS, "the organization", roots, |token| org
                 .list_roots()
+                .max_results(organizations::PAGE)
                 .set_next_token(token.clone())))
         },
     )?;
@@ -96,7 +97,9 @@ async fn read_trusted_services(aws: &Aws) -> Result<BTreeSet<String>, CallError>
     let org = &aws.org;
     let enabled =
         all_pages!(aws, organizations::LIST_SERVICE_ACCESS, "the organization", enabled_service_principals, |token| {
-            org.list_aws_service_access_for_organization().set_next_token(token.clone())
+            org.list_aws_service_access_for_organization()
+                .max_results(organizations::PAGE)
+                .set_next_token(token.clone())
         });
     Ok(enabled.iter().filter_map(|s| s.service_principal().map(str::to_string)).collect())
 }
@@ -108,12 +111,13 @@ async fn read_delegated_administrators(aws: &Aws) -> Result<BTreeMap<String, BTr
         organizations::LIST_DELEGATED_ADMINISTRATORS,
         "the organization",
         delegated_administrators,
-        |token| org.list_delegated_administrators().set_next_token(token.clone())
+        |token| org.list_delegated_administrators().max_results(organizations::PAGE).set_next_token(token.clone())
     );
     let per_account = try_join_all(admins.iter().filter_map(|a| a.id()).map(|id| async move {
         let services = all_pages!(aws, organizations::LIST_DELEGATED_SERVICES, id, delegated_services, |token| org
             .list_delegated_services_for_account()
             .account_id(id)
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         Ok::<_, CallError>((id.to_string(), services))
     }))
@@ -146,6 +150,7 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
                         |token| org
                             .list_organizational_units_for_parent()
                             .parent_id(parent)
+                            .max_results(organizations::PAGE)
                             .set_next_token(token.clone())
                     ))
                 },
@@ -153,6 +158,7 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
                     Ok(all_pages!(aws, organizations::LIST_ACCOUNTS_FOR_PARENT, parent, accounts, |token| org
                         .list_accounts_for_parent()
                         .parent_id(parent)
+                        .max_results(organizations::PAGE)
                         .set_next_token(token.clone())))
                 },
             )?;
@@ -205,6 +211,7 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
         let list = all_pages!(aws, organizations::LIST_POLICIES, pt.as_str(), policies, |token| org
             .list_policies()
             .filter(sdk_policy_type(pt))
+            .max_results(organizations::PAGE)
             .set_next_token(token.clone()));
         Ok::<_, CallError>(list.into_iter().map(move |p| (pt, p)))
     }))
@@ -220,6 +227,7 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
                 Ok(all_pages!(aws, organizations::LIST_TARGETS_FOR_POLICY, resource, targets, |token| org
                     .list_targets_for_policy()
                     .policy_id(&id)
+                    .max_results(organizations::PAGE)
                     .set_next_token(token.clone())))
             },
             async {

@@ -231,6 +231,18 @@ async fn no_organization_is_explained() {
     assert!(err.message.starts_with("AWSOrganizationsNotInUseException: Your account is not a member of an organization. (this account is not in an organization"), "{err}");
 }
 
+/// Pages as large as AWS allows: a listing that left the page size to AWS's default would not
+/// match the mock.
+#[tokio::test(start_paused = true)]
+async fn listings_ask_for_the_largest_page() {
+    let roots = mock!(Client::list_roots)
+        .match_requests(|r| r.max_results() == Some(organizations::PAGE))
+        .then_output(|| ListRootsOutput::builder().roots(Root::builder().id("r-1").build()).build());
+    let aws = aws_with(&[&roots]);
+    assert_eq!(aws.root_id().await, Ok("r-1".to_string()));
+    assert_eq!(roots.num_calls(), 1);
+}
+
 #[tokio::test(start_paused = true)]
 async fn repeated_work_is_success() {
     let attach = mock!(Client::attach_policy)

@@ -65,6 +65,7 @@ async fn wait_for(aws: &Aws, stack_set: &str, operation_id: &str, what: Api, wai
                             .list_stack_set_operation_results()
                             .stack_set_name(stack_set)
                             .operation_id(operation_id)
+                            .max_results(cloudformation::PAGE)
                             .set_next_token(token.clone())
                     });
                 let failures: Vec<String> = results
@@ -236,6 +237,7 @@ pub(in crate::aws) async fn execute(
                 .cfn
                 .list_stack_instances()
                 .stack_set_name(name)
+                .max_results(cloudformation::PAGE)
                 .set_next_token(token.clone()));
             let mut by_region: BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> = BTreeMap::new();
             for i in &instances {

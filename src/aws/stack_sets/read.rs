@@ -20,6 +20,7 @@ pub(in crate::aws) async fn read(
     let summaries = all_pages!(aws, cloudformation::LIST_STACK_SETS, "the account", summaries, |token| cfn
         .list_stack_sets()
         .status(t::StackSetStatus::Active)
+        .max_results(cloudformation::PAGE)
         .set_next_token(token.clone()));
     let sets = try_join_all(summaries.iter().filter_map(|s| s.stack_set_name()).map(|name| async move {
         if !managed.contains(name) {
@@ -47,6 +48,7 @@ pub(in crate::aws) async fn read(
                 Ok(all_pages!(aws, cloudformation::LIST_STACK_INSTANCES, name, summaries, |token| cfn
                     .list_stack_instances()
                     .stack_set_name(name)
+                    .max_results(cloudformation::PAGE)
                     .set_next_token(token.clone())))
             },
         )?;
