@@ -362,3 +362,80 @@ async fn identity_center_changes_run_alongside_account_creation_waiting_only_for
     assert!(others.iter().all(|&at| at < 120), "done while the account was being created: {others:?}");
     assert_eq!(assignment_to(&|id| id == newcomer, "start"), [120], "started the moment the account existed");
 }
+
+/// Fails Identity Center's `nth` call (0-based); account creation takes two minutes.
+struct FailsInOneLane<'a> {
+    inner: SlowCreations<'a>,
+    nth: usize,
+    seen: std::cell::Cell<usize>,
+}
+
+impl Executor for FailsInOneLane<'_> {
+    async fn call(&self, call: &Call) -> Result<Option<String>, CallError> {
+        if matches!(call, Call::IdentityCenter(_)) {
+            let n = self.seen.get();
+            self.seen.set(n + 1);
+            if n == self.nth {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                return Err(CallError {
+                    operation: "test:Injected".into(),
+                    resource: "x".into(),
+                    message: "no".into(),
+                });
+            }
+        }
+        self.inner.call(call).await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failure_in_one_lane_starts_nothing_more_in_either_and_what_started_finishes() {
+    let bp = blueprint(
+        "version: 1\norganizational_units:\n  A: {}\naccounts:\n  late: {email: late@example.com, ou: A}\n  later: {email: later@example.com, ou: A}\n",
+    );
+    let live = fresh_org();
+    let mut plan = plan_ok(&bp, &live, &PlanOptions::default());
+    let principal = crate::model::PrincipalId { kind: crate::model::PrincipalKind::Group, id: "g-1".into() };
+    plan.changes.extend((0..25).map(|i| Change {
+        address: format!("assignment.PS/group:g/{i}"),
+        kind: crate::model::Kind::Assignment,
+        action: crate::model::Action::Create,
+        before: None,
+        after: None,
+        reason: String::new(),
+        title: None,
+        op: Op::CreateAssignment {
+            permission_set: "PS".into(),
+            principal: principal.clone(),
+            account: AccountRef::Id(format!("{i:012}")),
+        },
+    }));
+    let org = InMemoryOrg::new(live.clone());
+    // Account creations take two minutes; the assignment that fails ends after one second.
+    let exec = FailsInOneLane {
+        inner: SlowCreations::new(&org, |_| std::time::Duration::from_secs(120)),
+        nth: 2,
+        seen: Default::default(),
+    };
+    let mut ids = Ids::new(&bp, &live);
+    ids.instance_arn = "arn:instance".into();
+    ids.permission_sets.insert("PS".into(), "arn:ps".into());
+    let err = run(&plan, ids, &exec, crate::testing::never_stop(), |_, _| {}).await.unwrap_err();
+    let ApplyError::Failed { address, done, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(address, "assignment.PS/group:g/2");
+    let started: Vec<String> = exec
+        .inner
+        .log
+        .borrow()
+        .iter()
+        .filter(|(_, what, _)| *what == "start")
+        .map(|(_, _, call)| format!("{call:?}"))
+        .collect();
+    let assignments = started.iter().filter(|c| c.contains("CreateAssignment")).count();
+    assert_eq!(assignments + 1, MAX_OUTSTANDING_ASSIGNMENTS, "the first ten started (one failed); none after");
+    let accounts = started.iter().filter(|c| c.contains("CreateAccount")).count();
+    assert!(accounts >= 1, "account creations under way were finished");
+    let created = org.snapshot().accounts.values().filter(|a| a.email.starts_with("late")).count();
+    assert_eq!(created, accounts, "every creation started was followed to its end");
+    assert_eq!(*done, 1 + accounts + 9, "the OU, the accounts started, nine assignments");
+}
