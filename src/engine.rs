@@ -29,12 +29,14 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
             principals: ic.assignments.iter().map(|a| a.principal.clone()).collect(),
             all_permission_sets: false,
             memberships: false,
+            details: false,
         }),
         trusted_services: bp.organization.trusted_services.is_some(),
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
         skip_policies: false,
         approval_rule: true,
+        everything: false,
     }
 }
 

@@ -166,6 +166,10 @@ pub(crate) struct ReadScope {
     /// Read the root's tags: the approval rule in force (plan and apply need it).
     #[serde(default)]
     pub approval_rule: bool,
+    /// Read the tags of every OU and account, and the document of every customer policy, and
+    /// every stack set in full: what an import needs.
+    #[serde(default)]
+    pub everything: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -179,6 +183,9 @@ pub(crate) struct IdentityCenterScope {
     pub all_permission_sets: bool,
     /// Read every group's members.
     pub memberships: bool,
+    /// With `all_permission_sets`: read every permission set's details too (an import).
+    #[serde(default)]
+    pub details: bool,
 }
 
 impl LiveState {

@@ -437,7 +437,7 @@ fn every_class_of_problem_has_its_own_code() {
             "version: 1\nstack_sets:\n  s: {template: t.yaml, permission_model: SELF_MANAGED, targets: {ous: [Root]}, regions: [us-east-1], operation_preferences: {max_concurrent_percentage: 150}}\n".into(),
             &[("t.yaml", "Resources: {}\n")],
         ),
-        ("bad_name", "version: 1\norganizational_units:\n  \"a/b\": {}\n".into(), &[]),
+        ("bad_name", "version: 1\norganizational_units:\n  \"  \": {}\n".into(), &[]),
         (
             "duplicate",
             "version: 1\naccounts:\n  a: {email: same@example.com}\n  b: {email: same@example.com}\n".into(),
@@ -500,4 +500,36 @@ fn the_readme_lists_every_diagnostic_code() {
     for code in Code::ALL {
         assert!(readme.contains(&format!("`{code}`")), "README.md does not list {code}");
     }
+}
+
+/// Any OU name AWS allows is a key of the tree, and its path escapes `/` and `\\`: such OUs
+/// are referred to, nested and told apart from their look-alikes.
+#[test]
+fn ou_names_with_slashes_quotes_and_spaces_are_addressed_by_escaped_paths() {
+    let yaml = r##"version: 1
+organizational_units:
+  "Team/A":
+    children:
+      " spaced ": {}
+      "back\\slash": {}
+  Team:
+    children:
+      A: {}
+  Root: {}
+  "#hash 'quote' \"dq\" é": {}
+accounts:
+  a: {email: a@example.com, ou: "Team\\/A/ spaced "}
+  b: {email: b@example.com, ou: Team/A}
+  c: {email: c@example.com, ou: "Team\\/A/back\\\\slash"}
+  d: {email: d@example.com, ou: "\\Root"}
+  e: {email: e@example.com, ou: "#hash 'quote' \"dq\" é"}
+"##;
+    let bp = load_with(yaml, &[]).expect("loads");
+    let ou = |key: &str| bp.accounts[key].ou.names();
+    assert_eq!(ou("a"), ["Team/A", " spaced "]);
+    assert_eq!(ou("b"), ["Team", "A"]);
+    assert_eq!(ou("c"), ["Team/A", "back\\slash"]);
+    assert_eq!(ou("d"), ["Root"]);
+    assert_eq!(ou("e"), ["#hash 'quote' \"dq\" é"]);
+    assert_eq!(bp.ous.len(), 7);
 }

@@ -316,7 +316,9 @@ pub(in crate::aws) async fn read(
     )?;
     let described = try_join_all(arns.iter().map(|arn| async move {
         let mut ps = describe_permission_set(aws, instance, arn).await?;
-        if !scope.all_permission_sets && scope.permission_sets.contains(&ps.name) {
+        if (scope.all_permission_sets && scope.details)
+            || (!scope.all_permission_sets && scope.permission_sets.contains(&ps.name))
+        {
             read_details(aws, instance, &mut ps).await?;
         }
         Ok::<_, CallError>(ps)

@@ -60,6 +60,7 @@ fn scope(permission_sets: &[&str]) -> IdentityCenterScope {
         principals: BTreeSet::from([crate::model::Principal::Group("Admins".into())]),
         all_permission_sets: false,
         memberships: false,
+        details: false,
     }
 }
 

@@ -82,7 +82,9 @@ pub(in crate::aws) async fn read(
         },
         async {
             match &scope.stack_sets {
-                Some(names) => crate::aws::stack_sets::read(aws, names).await.map(Some),
+                Some(names) => {
+                    crate::aws::stack_sets::read(aws, |name| scope.everything || names.contains(name)).await.map(Some)
+                }
                 None => Ok(None),
             }
         },
@@ -220,7 +222,7 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
         let id = summary.id().unwrap_or_default().to_string();
         let name = summary.name().unwrap_or_default().to_string();
         let aws_managed = summary.aws_managed();
-        let wanted = !aws_managed && scope.policy_names.contains(&name);
+        let wanted = !aws_managed && (scope.everything || scope.policy_names.contains(&name));
         let resource = format!("policy {name} ({id})");
         let (targets, document) = futures::try_join!(
             async {
@@ -271,8 +273,11 @@ pub(in crate::aws) async fn tags_of(aws: &Aws, id: &str) -> Result<BTreeMap<Stri
 
 async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result<(), CallError> {
     let by_path = live.ous_by_path();
-    let mut ids: Vec<String> =
-        scope.tagged_ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect();
+    let mut ids: Vec<String> = if scope.everything {
+        live.ous.keys().cloned().collect()
+    } else {
+        scope.tagged_ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect()
+    };
     if scope.approval_rule {
         ids.push(live.root.id.clone());
     }
@@ -280,7 +285,8 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
         live.accounts
             .values()
             .filter(|a| {
-                scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                scope.everything
+                    || scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
                     || scope.tagged_account_names.contains(&a.name)
             })
             .map(|a| a.id.clone()),

@@ -9,13 +9,14 @@ use crate::live::{LiveStackInstance, LiveStackSet};
 use crate::model::AutoDeployment;
 use aws_sdk_cloudformation::types as t;
 use futures::future::try_join_all;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Every active stack set by name; details and instances of the managed ones.
 pub(in crate::aws) async fn read(
     aws: &Aws,
-    managed: &BTreeSet<String>,
+    managed: impl Fn(&str) -> bool,
 ) -> Result<BTreeMap<String, LiveStackSet>, CallError> {
+    let managed = &managed;
     let cfn = &aws.cfn;
     let summaries = all_pages!(aws, cloudformation::LIST_STACK_SETS, "the account", summaries, |token| cfn
         .list_stack_sets()
@@ -23,7 +24,7 @@ pub(in crate::aws) async fn read(
         .max_results(cloudformation::PAGE)
         .set_next_token(token.clone()));
     let sets = try_join_all(summaries.iter().filter_map(|s| s.stack_set_name()).map(|name| async move {
-        if !managed.contains(name) {
+        if !managed(name) {
             let bare = LiveStackSet {
                 name: name.to_string(),
                 description: None,

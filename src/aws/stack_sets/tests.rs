@@ -146,7 +146,7 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
             .build()
     });
     let aws = aws_with(&[&list, &describe, &instances]);
-    let sets = read(&aws, &BTreeSet::from(["config-recorder".to_string()])).await.expect("reads");
+    let sets = read(&aws, |name| name == "config-recorder").await.expect("reads");
     let ss = &sets["config-recorder"];
     assert_eq!(ss.capabilities, Some(BTreeSet::from(["CAPABILITY_NAMED_IAM".to_string()])));
     assert_eq!(ss.permission_model.as_deref(), Some("SERVICE_MANAGED"));

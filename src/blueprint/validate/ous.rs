@@ -11,11 +11,11 @@ impl Validator<'_> {
         attachments: &mut Vec<(OuPath, RawAttachments<'r>)>,
     ) {
         for (name, ou) in &raw.0 {
-            if name.value.contains('/') || name.value.trim().is_empty() {
+            if name.value.trim().is_empty() {
                 self.c.at(
                     Code::BadName,
                     &name.referenced,
-                    format!("OU name {:?} must be non-empty and may not contain '/'", name.value),
+                    format!("OU name {:?} must hold more than white space", name.value),
                     "bad name",
                 );
                 continue;
