@@ -44,3 +44,12 @@ step "lzctl config-status -f $BLUEPRINT"
 
 step "lzctl inventory -f $BLUEPRINT --format markdown   (who can reach which account, with which permission set)"
 "$LZCTL" inventory -f "$BLUEPRINT" --format markdown --expand-groups
+
+step "lzctl import --out .demo/imported   (adopting an organization: the blueprint of it as it is)"
+rm -rf .demo/imported
+"$LZCTL" import --out .demo/imported
+sed -n '1,40p' .demo/imported/blueprint.yaml
+echo "  …"
+
+step "lzctl plan -f .demo/imported/blueprint.yaml --detailed-exitcode   (the imported blueprint plans nothing)"
+"$LZCTL" plan -f .demo/imported/blueprint.yaml --detailed-exitcode

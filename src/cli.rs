@@ -45,6 +45,8 @@ pub(crate) enum Command {
     ConfigStatus(ConfigStatusArgs),
     /// Who can reach which account with which permission set (read-only).
     Inventory(InventoryArgs),
+    /// Write the blueprint of the organization as it is (read-only): adopt it, then plan.
+    Import(ImportArgs),
     /// Add an approval (an SSH signature) to a saved plan.
     Approve(ApproveArgs),
     /// Show a saved plan.
@@ -87,6 +89,35 @@ pub(crate) enum InventoryFormat {
     Csv,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The folder to write blueprint.yaml, policies/ and templates/ into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write into a folder that is not empty, replacing files of the same names.
+    #[arg(long)]
+    pub force: bool,
+    /// Describe the management account too (otherwise it stays unmanaged).
+    #[arg(long)]
+    pub include_management: bool,
+    /// Import only this section (repeatable); the blueprint then manages only it.
+    #[arg(long = "only", value_enum, value_name = "SECTION")]
+    pub only: Vec<ImportSection>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ImportSection {
+    /// Settings, OUs, accounts, SCPs and RCPs and where they are attached.
+    #[value(name = "organizations")]
+    Organizations,
+    /// Permission sets and assignments.
+    #[value(name = "identity_center")]
+    IdentityCenter,
+    /// Service-managed stack sets.
+    #[value(name = "stack_sets")]
+    StackSets,
 }
 
 #[derive(Debug, Args)]

@@ -97,6 +97,18 @@ pub(crate) enum Error {
     #[error("{} is not an inventory JSON export: {why}", .path.display())]
     #[diagnostic(code(lzctl::inventory::not_an_export))]
     NotAnExport { path: PathBuf, why: String },
+    #[error(
+        "the organization cannot be described by a blueprint as it is, so nothing was written:\n  {}",
+        .problems.join("\n  ")
+    )]
+    #[diagnostic(
+        code(lzctl::import::not_representable),
+        help("change these in AWS (or import fewer sections with --only), then import again")
+    )]
+    NotImportable { problems: Vec<String> },
+    #[error("{} is not empty; import writes only into an empty folder unless --force", .path.display())]
+    #[diagnostic(code(lzctl::import::not_empty))]
+    NotEmpty { path: PathBuf },
     #[error("{verb} {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::io))]
     Io { verb: &'static str, path: PathBuf, source: std::io::Error },
@@ -145,6 +157,8 @@ impl Error {
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }
+            | Error::NotImportable { .. }
+            | Error::NotEmpty { .. }
             | Error::Io { .. }
             | Error::Terminal { .. } => exit::ERROR,
         }

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod engine;
 mod error;
+mod import;
 mod inventory;
 mod live;
 mod lock;
@@ -59,6 +60,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::Apply(args) => commands::apply::run(global, terminal, args).await,
             Command::ConfigStatus(args) => commands::config_status::run(global, args).await,
             Command::Inventory(args) => commands::inventory::run(global, terminal, args).await,
+            Command::Import(args) => commands::import::run(global, terminal, args).await,
             Command::Approve(args) => commands::approve::run(args),
             Command::Show(args) => commands::show::run(terminal, args),
             Command::Unlock(args) => commands::unlock::run(global, args).await,

@@ -166,10 +166,13 @@ pub(crate) struct ReadScope {
     /// Read the root's tags: the approval rule in force (plan and apply need it).
     #[serde(default)]
     pub approval_rule: bool,
-    /// Read the tags of every OU and account, and the document of every customer policy, and
-    /// every stack set in full: what an import needs.
+    /// Read the tags of every OU and account and the document of every customer policy: what
+    /// an import needs.
     #[serde(default)]
     pub everything: bool,
+    /// Read every stack set in full (with `stack_sets` Some).
+    #[serde(default)]
+    pub all_stack_sets: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -214,11 +217,11 @@ impl LiveState {
         self.path_of(&self.accounts.get(account_id)?.parent_id)
     }
 
-    /// The live accounts blueprint accounts stand for, matched by email, then by name, through
-    /// indexes: key → live account id.
+    /// The live accounts blueprint accounts stand for, matched by id where given, then by
+    /// email, then by name, through indexes: key → live account id.
     pub(crate) fn match_accounts<'a>(
         &self,
-        wanted: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+        wanted: impl Iterator<Item = (&'a str, Option<&'a str>, &'a str, &'a str)>,
     ) -> BTreeMap<String, String> {
         let mut by_email: BTreeMap<String, &str> = BTreeMap::new();
         let mut by_name: BTreeMap<&str, &str> = BTreeMap::new();
@@ -227,8 +230,11 @@ impl LiveState {
             by_name.entry(&a.name).or_insert(&a.id);
         }
         wanted
-            .filter_map(|(key, email, name)| {
-                let id = by_email.get(&email.to_ascii_lowercase()).or_else(|| by_name.get(name))?;
+            .filter_map(|(key, id, email, name)| {
+                let id = id
+                    .filter(|id| self.accounts.contains_key(*id))
+                    .or_else(|| by_email.get(&email.to_ascii_lowercase()).copied())
+                    .or_else(|| by_name.get(name).copied())?;
                 Some((key.to_string(), id.to_string()))
             })
             .collect()

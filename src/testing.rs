@@ -3,7 +3,7 @@
 
 use crate::apply::{Call, CallError, Executor};
 use crate::apply::{IdentityCenterCall, OrganizationsCall, StackSetsCall};
-use crate::blueprint::{self, Blueprint, FileError, FileSource};
+use crate::blueprint::{self, Blueprint};
 use crate::live::{
     LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveStackInstance, LiveStackSet,
     LiveState, Readable,
@@ -11,34 +11,13 @@ use crate::live::{
 use crate::model::{FULL_AWS_ACCESS, PolicyType};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub(crate) const ROOT: &str = "r-root";
 pub(crate) const MANAGEMENT: &str = "111111111111";
 pub(crate) const FULL_ACCESS_ID: &str = "p-FullAWSAccess";
 
-/// Files a blueprint names, from a table instead of the disk; any other path is not found.
-#[derive(Default)]
-pub(crate) struct Files(BTreeMap<PathBuf, String>);
-
-impl Files {
-    /// The files at these paths (as the blueprint's folder joins them) with these texts.
-    pub(crate) fn of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Files {
-        Files(files.into_iter().map(|(path, text)| (PathBuf::from(path), text.to_string())).collect())
-    }
-}
-
-impl FileSource for Files {
-    fn read(&self, dir: &Path, relative: &Path, limit: u64) -> Result<String, FileError> {
-        let text = self.0.get(&dir.join(relative)).ok_or_else(|| {
-            FileError::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
-        })?;
-        if text.len() as u64 > limit {
-            return Err(FileError::TooLarge { limit });
-        }
-        Ok(text.clone())
-    }
-}
+pub(crate) use crate::blueprint::MemoryFiles as Files;
 
 /// A plan's changes as `symbol address`, in order.
 pub(crate) fn lines(plan: &crate::plan::Plan) -> Vec<String> {

@@ -4,6 +4,7 @@
 //! with no `..`, resolve — symbolic links followed — to a regular file inside the blueprint's
 //! folder, and stay within the size limit of its kind, read through a bounded reader.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -124,3 +125,33 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<String, FileError>
 
 #[cfg(test)]
 mod tests;
+
+/// Files a blueprint names, from a table instead of the disk (an import checks what it is about
+/// to write; tests); any other path is not found.
+#[derive(Default)]
+pub(crate) struct MemoryFiles(BTreeMap<PathBuf, String>);
+
+impl MemoryFiles {
+    /// Files by their paths as the blueprint's folder joins them.
+    pub(crate) fn new(files: BTreeMap<PathBuf, String>) -> MemoryFiles {
+        MemoryFiles(files)
+    }
+
+    /// The files at these paths (as the blueprint's folder joins them) with these texts.
+    #[cfg(test)]
+    pub(crate) fn of<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> MemoryFiles {
+        MemoryFiles(files.into_iter().map(|(path, text)| (PathBuf::from(path), text.to_string())).collect())
+    }
+}
+
+impl FileSource for MemoryFiles {
+    fn read(&self, dir: &Path, relative: &Path, limit: u64) -> Result<String, FileError> {
+        let text = self.0.get(&dir.join(relative)).ok_or_else(|| {
+            FileError::Io(std::io::Error::new(std::io::ErrorKind::NotFound, "No such file or directory"))
+        })?;
+        if text.len() as u64 > limit {
+            return Err(FileError::TooLarge { limit });
+        }
+        Ok(text.clone())
+    }
+}

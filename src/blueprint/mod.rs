@@ -10,6 +10,7 @@ mod validate;
 pub(crate) use diagnostics::BlueprintErrors;
 #[cfg(test)]
 use diagnostics::Code;
+pub(crate) use files::MemoryFiles;
 
 use crate::model::{AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal};
 use serde_json::Value;
@@ -85,6 +86,8 @@ pub(crate) struct Ou {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Account {
     pub key: String,
+    /// The account's id, where the blueprint pins it: matched before email and name.
+    pub id: Option<String>,
     pub name: String,
     pub email: String,
     pub ou: OuPath,
@@ -165,6 +168,13 @@ pub(crate) enum BlueprintError {
 }
 
 impl Blueprint {
+    /// The live accounts the blueprint's accounts stand for: key → live account id.
+    pub(crate) fn matched_accounts(&self, live: &crate::live::LiveState) -> BTreeMap<String, String> {
+        live.match_accounts(
+            self.accounts.values().map(|a| (a.key.as_str(), a.id.as_deref(), a.email.as_str(), a.name.as_str())),
+        )
+    }
+
     /// The approval rule the blueprint wants in force, from its `approvals` block.
     pub(crate) fn approval_rule(&self) -> Option<crate::approvals::ApprovalRule> {
         self.approvals.as_ref().map(|a| crate::approvals::ApprovalRule::from_signers(a.required, &a.signers))
@@ -190,9 +200,6 @@ pub(crate) fn load(path: &Path) -> Result<Blueprint, BlueprintError> {
 }
 
 /// Validates blueprint text; `files` reads the files it names (relative to the blueprint).
-#[cfg(test)]
-pub(crate) use files::{FileError, FileSource};
-
 pub(crate) fn parse(path: &Path, source: &str, files: &dyn files::FileSource) -> Result<Blueprint, BlueprintErrors> {
     validate::validate(path, &Arc::new(source.to_string()), files)
 }

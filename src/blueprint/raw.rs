@@ -131,6 +131,8 @@ pub(super) struct RawOu {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawAccount {
+    #[serde(default)]
+    pub id: Option<S<Text>>,
     pub email: S<String>,
     #[serde(default)]
     pub ou: Option<S<String>>,

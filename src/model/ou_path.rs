@@ -85,6 +85,7 @@ impl OuPath {
     }
 
     /// The path of a chain of OU names from the root down.
+    #[cfg(test)]
     pub(crate) fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> OuPath {
         names.into_iter().fold(OuPath::root(), |path, name| path.child(name))
     }
@@ -122,6 +123,7 @@ impl OuPath {
     }
 
     /// The names from the top OU down to this one, unescaped; empty for the root.
+    #[cfg(test)]
     pub(crate) fn names(&self) -> Vec<String> {
         if self.is_root() { Vec::new() } else { names_of(&self.0) }
     }

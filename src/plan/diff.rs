@@ -13,6 +13,14 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Why no plan could be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub(crate) enum PlanError {
+    #[error("the blueprint names OUs that are neither in it nor in the organization; nothing was planned:\n{}", .0.iter().map(|u| format!("  {u}")).collect::<Vec<_>>().join("\n"))]
+    #[diagnostic(
+        code(lzctl::plan::unknown_ous),
+        help(
+            "a blueprint without organizational_units names the organization's OUs by their path from the root, escaping / in a name as \\/"
+        )
+    )]
+    UnknownOus(Vec<String>),
     #[error("{} name(s) in the blueprint's assignments are not in the identity store; nothing was planned:\n{}", .0.len(), .0.iter().map(|u| format!("  {}: {} (assignment of {})", u.place, u.principal, u.permission_set)).collect::<Vec<_>>().join("\n"))]
     #[diagnostic(
         code(lzctl::plan::unresolved_principals),
@@ -24,8 +32,11 @@ pub(crate) enum PlanError {
 }
 
 pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let matched =
-        live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
+    let unknown = unknown_ous(bp, live);
+    if !unknown.is_empty() {
+        return Err(PlanError::UnknownOus(unknown));
+    }
+    let matched = bp.matched_accounts(live);
     let mut p = Planner {
         bp,
         live,
@@ -413,6 +424,28 @@ impl Planner<'_> {
             }
         }
     }
+}
+
+/// The OU paths the blueprint refers to that neither it nor the organization has, each with
+/// what names it.
+fn unknown_ous(bp: &Blueprint, live: &LiveState) -> Vec<String> {
+    let live_ous = live.ous_by_path();
+    let known = |path: &OuPath| path.is_root() || bp.ous.contains_key(path) || live_ous.contains_key(path);
+    let mut unknown = Vec::new();
+    for account in bp.accounts.values().filter(|a| !known(&a.ou)) {
+        unknown.push(format!("{} (the OU of account {})", account.ou, account.key));
+    }
+    for a in bp.identity_center.iter().flat_map(|ic| &ic.assignments) {
+        for ou in a.ous.iter().filter(|ou| !known(ou)) {
+            unknown.push(format!("{ou} (assignment at {})", a.place));
+        }
+    }
+    for ss in bp.stack_sets.values() {
+        for ou in ss.target_ous.iter().filter(|ou| !known(ou)) {
+            unknown.push(format!("{ou} (a target of stack set {})", ss.name));
+        }
+    }
+    unknown
 }
 
 fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value {

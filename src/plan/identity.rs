@@ -35,7 +35,11 @@ fn expand(
     ous: &[OuPath],
 ) -> BTreeSet<AccountRef> {
     let under = |path: &OuPath| ous.iter().any(|ou| ou.contains(path));
-    let mut reached: BTreeSet<AccountRef> = accounts.iter().map(|k| AccountRef::Key(k.clone())).collect();
+    // A name in `accounts:` is a blueprint key, or else the id of an account it does not manage.
+    let mut reached: BTreeSet<AccountRef> = accounts
+        .iter()
+        .map(|k| if bp.accounts.contains_key(k) { AccountRef::Key(k.clone()) } else { AccountRef::Id(k.clone()) })
+        .collect();
     for (key, account) in &bp.accounts {
         if under(&account.ou) {
             reached.insert(AccountRef::Key(key.clone()));
@@ -72,8 +76,7 @@ fn wanted(
 /// exist: the inventory's `managed` column.
 pub(crate) fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
     let Some(ic) = &bp.identity_center else { return BTreeSet::new() };
-    let matched =
-        live.match_accounts(bp.accounts.values().map(|a| (a.key.as_str(), a.email.as_str(), a.name.as_str())));
+    let matched = bp.matched_accounts(live);
     wanted(bp, ic, live, &matched)
         .into_iter()
         .filter_map(|w| {

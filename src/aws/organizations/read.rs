@@ -82,9 +82,9 @@ pub(in crate::aws) async fn read(
         },
         async {
             match &scope.stack_sets {
-                Some(names) => {
-                    crate::aws::stack_sets::read(aws, |name| scope.everything || names.contains(name)).await.map(Some)
-                }
+                Some(names) => crate::aws::stack_sets::read(aws, |name| scope.all_stack_sets || names.contains(name))
+                    .await
+                    .map(Some),
                 None => Ok(None),
             }
         },

@@ -11,9 +11,30 @@ impl Validator<'_> {
         attachments: &mut Vec<(String, RawAttachments<'r>)>,
     ) {
         let mut emails: HashMap<String, String> = HashMap::new();
-        let mut names: HashMap<String, String> = HashMap::new();
+        let mut names: HashMap<String, (String, bool)> = HashMap::new();
+        let mut ids: HashMap<String, String> = HashMap::new();
         for (key, account) in &raw.0 {
             let a = &account.value;
+            let id = a.id.as_ref().map(|id| id.value.0.clone());
+            if let Some(written) = &a.id {
+                let id = &written.value.0;
+                if id.len() != 12 || !id.bytes().all(|b| b.is_ascii_digit()) {
+                    self.c.at_with_help(
+                        Code::InvalidValue,
+                        &written.referenced,
+                        format!("account {}: id {id:?} is not a 12-digit account id", key.value),
+                        "invalid id",
+                        "write the id in quotes, so YAML keeps its leading zeros: id: \"012345678901\"",
+                    );
+                } else if let Some(other) = ids.insert(id.clone(), key.value.clone()) {
+                    self.c.at(
+                        Code::Duplicate,
+                        &written.referenced,
+                        format!("account {}: id {id} is also used by account {other}", key.value),
+                        "duplicate id",
+                    );
+                }
+            }
             let name = a.name.as_ref().unwrap_or(key);
             check_name(&mut self.c, name, "account name", 50);
             let email = &a.email;
@@ -33,7 +54,10 @@ impl Validator<'_> {
                     "duplicate email",
                 );
             }
-            if let Some(other) = names.insert(name.value.clone(), key.value.clone()) {
+            // AWS lets accounts share a name; the blueprint too, where each is pinned by its id.
+            if let Some((other, other_has_id)) = names.insert(name.value.clone(), (key.value.clone(), id.is_some()))
+                && !(other_has_id && id.is_some())
+            {
                 self.c.at(
                     Code::Duplicate,
                     &name.referenced,
@@ -58,6 +82,7 @@ impl Validator<'_> {
                 key.value.clone(),
                 Account {
                     key: key.value.clone(),
+                    id,
                     name: name.value.clone(),
                     email: email.value.clone(),
                     ou,

@@ -60,7 +60,7 @@ impl Validator<'_> {
                 self.c.at(Code::MissingValue, &a.referenced, "an assignment needs `accounts` or `ous`", "no target");
             }
             for name in r.accounts.iter().flat_map(|l| &l.value) {
-                if !accounts.contains_key(&name.value) {
+                if !accounts.contains_key(&name.value) && !is_account_id(&name.value) {
                     self.unknown_account(name, accounts, "assignment");
                 }
             }
@@ -236,4 +236,9 @@ pub(super) fn iso_duration_seconds(text: &str) -> Option<u64> {
         };
     }
     (number.is_empty() && !rest.is_empty()).then_some(seconds)
+}
+
+/// Twelve digits: an account the blueprint does not manage, named by its id.
+pub(super) fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }

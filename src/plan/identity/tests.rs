@@ -172,7 +172,7 @@ fn names_the_identity_store_does_not_know_are_all_reported_with_their_lines() {
     let mut live = with_identity_center(fresh_org());
     live.identity_center.as_mut().unwrap().principals.clear();
     let err = diff(&bp, &live, &PlanOptions::default()).unwrap_err();
-    let PlanError::UnresolvedPrincipals(missing) = &err;
+    let PlanError::UnresolvedPrincipals(missing) = &err else { panic!("{err}") };
     assert_eq!(missing.len(), 2);
     assert_eq!(missing[0].place, "test.yaml:19:7");
     assert_eq!(missing[0].principal, Principal::Group("Developers".into()));

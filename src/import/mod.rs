@@ -1,0 +1,709 @@
+//! `lzctl import`: the blueprint that describes a live organization as it is, so adopting one is
+//! import, review, `plan` says `No changes.`, commit. Pure: the live state in, the blueprint's
+//! text and the files it names out, or the list of what a blueprint cannot say.
+
+mod yaml;
+
+use crate::live::{LiveAccount, LivePermissionSet, LiveStackSet, LiveState, Readable};
+use crate::model::{Boundary, FULL_AWS_ACCESS, OuPath, PolicyType, Principal, first_unprintable, minified, pretty};
+use std::collections::{BTreeMap, BTreeSet};
+use yaml::{Lines, flow, flow_map, scalar};
+
+/// The parts of the organization an import describes; the blueprint manages only those.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sections {
+    /// Settings, the OU tree, accounts, SCPs and RCPs and their attachments.
+    pub organizations: bool,
+    pub identity_center: bool,
+    pub stack_sets: bool,
+}
+
+impl Sections {
+    pub(crate) const ALL: Sections = Sections { organizations: true, identity_center: true, stack_sets: true };
+
+    fn names(self) -> Vec<&'static str> {
+        [
+            (self.organizations, "organizations"),
+            (self.identity_center, "identity_center"),
+            (self.stack_sets, "stack_sets"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Options {
+    pub sections: Sections,
+    /// Describe the management account too (it is left unmanaged otherwise).
+    pub include_management: bool,
+    /// When it was read (RFC 3339), for the header.
+    pub imported_at: String,
+}
+
+/// What an import writes: the blueprint, and the files it names by their relative paths.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Imported {
+    pub blueprint: String,
+    pub files: BTreeMap<String, String>,
+    /// What the blueprint leaves unmanaged on purpose, each with why.
+    pub left_out: Vec<String>,
+}
+
+/// Describes `live` as a blueprint; Err lists everything a blueprint cannot express.
+pub(crate) fn import(live: &LiveState, options: &Options) -> Result<Imported, Vec<String>> {
+    let mut importer = Importer::new(live, options);
+    let mut out = Lines::default();
+    importer.header(&mut out);
+    if options.sections.organizations {
+        importer.organization(&mut out);
+        importer.tree(&mut out);
+        importer.accounts(&mut out);
+        importer.policies(&mut out);
+        importer.quotas(&mut out);
+    }
+    if options.sections.identity_center {
+        importer.identity_center(&mut out);
+    }
+    if options.sections.stack_sets {
+        importer.stack_sets(&mut out);
+    }
+    if !importer.problems.is_empty() {
+        return Err(importer.problems);
+    }
+    Ok(Imported { blueprint: out.into_string(), files: importer.files, left_out: importer.left_out })
+}
+
+struct Importer<'a> {
+    live: &'a LiveState,
+    options: &'a Options,
+    /// Account id → blueprint key, for the accounts the blueprint describes.
+    keys: BTreeMap<String, String>,
+    /// OU id → path.
+    paths: BTreeMap<String, OuPath>,
+    files: BTreeMap<String, String>,
+    problems: Vec<String>,
+    left_out: Vec<String>,
+}
+
+/// A blueprint key from a free-text name: lower case, runs of anything but letters and digits
+/// as one `-`.
+fn key_from(name: &str) -> String {
+    let mut key = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            key.push(c);
+        } else if !key.is_empty() && !key.ends_with('-') {
+            key.push('-');
+        }
+    }
+    let key = key.trim_end_matches('-').to_string();
+    if key.is_empty() { "account".to_string() } else { key }
+}
+
+/// A file name from a free-text name: letters, digits, `.`, `_` and `-` kept, the rest `-`.
+fn file_stem(name: &str) -> String {
+    let mut stem = String::new();
+    for c in name.chars() {
+        let c = if c.is_ascii_alphanumeric() || "._".contains(c) { c } else { '-' };
+        if !(c == '-' && stem.ends_with('-')) {
+            stem.push(c);
+        }
+    }
+    let stem = stem.trim_start_matches(['.', '-']).trim_end_matches('-').to_string();
+    if stem.is_empty() { "policy".to_string() } else { stem }
+}
+
+/// `wanted`, or `wanted-2`, `wanted-3`… — the first not in `taken` (compared without case, as
+/// some file systems do), which it joins.
+fn unique(wanted: &str, taken: &mut BTreeSet<String>) -> String {
+    let mut candidate = wanted.to_string();
+    let mut n = 2;
+    while !taken.insert(candidate.to_lowercase()) {
+        candidate = format!("{wanted}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+impl<'a> Importer<'a> {
+    fn new(live: &'a LiveState, options: &'a Options) -> Importer<'a> {
+        let paths = live.ous.keys().filter_map(|id| Some((id.clone(), live.path_of(id)?))).collect();
+        let mut importer = Importer {
+            live,
+            options,
+            keys: BTreeMap::new(),
+            paths,
+            files: BTreeMap::new(),
+            problems: Vec::new(),
+            left_out: Vec::new(),
+        };
+        if options.sections.organizations {
+            importer.account_keys();
+        }
+        importer
+    }
+
+    /// The accounts the blueprint describes: every active one, the management account only
+    /// when asked. Keys come from names; where names collide, the account with the lowest id
+    /// keeps the plain key and the others add their id.
+    fn account_keys(&mut self) {
+        let mut by_key: BTreeMap<String, Vec<&LiveAccount>> = BTreeMap::new();
+        for account in self.live.accounts.values() {
+            if account.status != "ACTIVE" {
+                self.left_out.push(format!(
+                    "account {} ({}) is {}: not described (lzctl manages active accounts)",
+                    account.name, account.id, account.status
+                ));
+                continue;
+            }
+            if account.id == self.live.management_account_id && !self.options.include_management {
+                self.left_out.push(format!(
+                    "account {} ({}) is the management account: not described (--include-management describes it)",
+                    account.name, account.id
+                ));
+                continue;
+            }
+            by_key.entry(key_from(&account.name)).or_default().push(account);
+        }
+        let mut taken: BTreeSet<String> = by_key.keys().map(|k| k.to_lowercase()).collect();
+        for (key, accounts) in &by_key {
+            for (i, account) in accounts.iter().enumerate() {
+                let key = if i == 0 { key.clone() } else { unique(&format!("{key}-{}", account.id), &mut taken) };
+                self.keys.insert(account.id.clone(), key);
+            }
+        }
+    }
+
+    fn header(&self, out: &mut Lines) {
+        out.line(
+            0,
+            &format!(
+                "# Imported by lzctl {} from organization {} (management account {}) at {}.",
+                env!("CARGO_PKG_VERSION"),
+                self.live.organization_id,
+                self.live.management_account_id,
+                self.options.imported_at
+            ),
+        );
+        out.line(
+            0,
+            &format!(
+                "# Sections: {}. `lzctl plan` with this file says \"No changes.\"",
+                self.options.sections.names().join(", ")
+            ),
+        );
+        out.line(0, "version: 1");
+    }
+
+    /// A name as the blueprint can hold it, or a problem: no control or bidirectional characters.
+    fn printable(&mut self, what: &str, text: &str) -> bool {
+        match first_unprintable(text) {
+            None => true,
+            Some(c) => {
+                self.problems.push(format!(
+                    "{what} holds the character U+{:04X}, which a blueprint refuses (it would print as something else in a plan); rename it in AWS",
+                    c as u32
+                ));
+                false
+            }
+        }
+    }
+
+    /// The customer policies of the managed types attached to a target, by name, and whether
+    /// FullAWSAccess is.
+    fn attached(&self, target_id: &str) -> (Vec<String>, bool) {
+        let mut names = Vec::new();
+        let mut full = false;
+        for policy in self.live.attached_to(target_id) {
+            if policy.aws_managed {
+                full |= policy.name == FULL_AWS_ACCESS;
+            } else {
+                names.push(policy.name.clone());
+            }
+        }
+        names.sort();
+        (names, full)
+    }
+
+    fn scp_enabled(&self) -> bool {
+        self.live.root.policy_types.contains(&PolicyType::ServiceControlPolicy)
+    }
+
+    /// `policies:` and `full_aws_access:` of an OU or account, at `indent`.
+    fn attachments(&self, out: &mut Lines, indent: usize, target_id: &str) {
+        let (names, full) = self.attached(target_id);
+        if !names.is_empty() {
+            out.list(indent, "policies", &names);
+        }
+        if self.scp_enabled() && !full {
+            out.line(indent, "full_aws_access: false");
+        }
+    }
+
+    fn organization(&mut self, out: &mut Lines) {
+        out.blank();
+        out.line(0, "organization:");
+        let types: Vec<String> = self.live.root.policy_types.iter().map(|t| t.as_str().to_string()).collect();
+        out.line(1, &format!("policy_types: {}", flow(&types)));
+        if let Some(services) = &self.live.trusted_services {
+            out.list(1, "trusted_services", &services.iter().cloned().collect::<Vec<_>>());
+        }
+        let mut delegated = Vec::new();
+        for (service, ids) in self.live.delegated_administrators.iter().flatten() {
+            let keys: Vec<&String> = ids.iter().filter_map(|id| self.keys.get(id)).collect();
+            match (ids.len(), keys.as_slice()) {
+                (1, [key]) => delegated.push((service.clone(), (*key).clone())),
+                (1, _) => self.problems.push(format!(
+                    "{service} has the delegated administrator {}, an account the blueprint does not describe (the management account needs --include-management)",
+                    ids.iter().next().map_or("", String::as_str)
+                )),
+                _ => self.problems.push(format!(
+                    "{service} has {} delegated administrators; a blueprint names one per service",
+                    ids.len()
+                )),
+            }
+        }
+        if !delegated.is_empty() {
+            out.line(1, "delegated_administrators:");
+            for (service, key) in &delegated {
+                out.line(2, &format!("{}: {}", scalar(service), scalar(key)));
+            }
+        }
+        let root = self.live.root.id.clone();
+        let (names, full) = self.attached(&root);
+        if self.scp_enabled() && !full {
+            self.problems.push(
+                "FullAWSAccess is not attached to the root; a blueprint keeps it there (attach it in AWS first)".into(),
+            );
+        }
+        out.line(1, &format!("root_policies: {}", flow(&names)));
+    }
+
+    fn tree(&mut self, out: &mut Lines) {
+        let root = self.live.root.id.clone();
+        let mut body = Lines::default();
+        self.children(&mut body, 1, &root);
+        let body = body.into_string();
+        if !body.is_empty() {
+            out.blank();
+            out.line(0, "organizational_units:");
+            for line in body.lines() {
+                out.line(0, line);
+            }
+        }
+    }
+
+    /// The OUs under `parent`, by name, each with its attachments, tags and children.
+    fn children(&mut self, out: &mut Lines, indent: usize, parent: &str) {
+        let mut children: Vec<_> = self.live.ous.values().filter(|o| o.parent_id == parent).collect();
+        children.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        let mut seen = BTreeSet::new();
+        for ou in children {
+            let path = self.paths.get(&ou.id).cloned().unwrap_or_default();
+            if !seen.insert(&ou.name) {
+                self.problems.push(format!(
+                    "two OUs named {:?} under {}: a blueprint names an OU by its path (rename one in AWS)",
+                    ou.name,
+                    path.parent()
+                ));
+                continue;
+            }
+            if !self.printable(&format!("OU {path}"), &ou.name) {
+                continue;
+            }
+            if ou.name.trim().is_empty() {
+                self.problems
+                    .push(format!("OU {:?} ({}) has a name of only white space; rename it in AWS", ou.name, ou.id));
+                continue;
+            }
+            let mut body = Lines::default();
+            self.attachments(&mut body, indent + 1, &ou.id);
+            if let Some(tags) = ou.tags.as_ref().filter(|t| !t.is_empty()) {
+                self.tags(&mut body, indent + 1, &format!("OU {path}"), tags);
+            }
+            let mut kids = Lines::default();
+            self.children(&mut kids, indent + 2, &ou.id);
+            let kids = kids.into_string();
+            if !kids.is_empty() {
+                body.line(indent + 1, "children:");
+                for line in kids.lines() {
+                    body.line(0, line);
+                }
+            }
+            let body = body.into_string();
+            if body.is_empty() {
+                out.line(indent, &format!("{}: {{}}", scalar(&ou.name)));
+            } else {
+                out.line(indent, &format!("{}:", scalar(&ou.name)));
+                for line in body.lines() {
+                    out.line(0, line);
+                }
+            }
+        }
+    }
+
+    fn tags(&mut self, out: &mut Lines, indent: usize, what: &str, tags: &BTreeMap<String, String>) {
+        for (key, value) in tags {
+            self.printable(&format!("{what}: tag {key:?}"), &format!("{key}{value}"));
+        }
+        let inline = flow_map(tags);
+        if inline.len() + 2 * indent <= 100 {
+            out.line(indent, &format!("tags: {inline}"));
+        } else {
+            out.line(indent, "tags:");
+            for (key, value) in tags {
+                out.line(indent + 1, &format!("{}: {}", scalar(key), scalar(value)));
+            }
+        }
+    }
+
+    fn accounts(&mut self, out: &mut Lines) {
+        if self.keys.is_empty() {
+            return;
+        }
+        out.blank();
+        out.line(0, "accounts:");
+        let live = self.live;
+        let mut by_key: Vec<(String, &LiveAccount)> =
+            self.keys.iter().filter_map(|(id, key)| Some((key.clone(), live.accounts.get(id)?))).collect();
+        by_key.sort_by(|a, b| a.0.cmp(&b.0));
+        for (key, account) in by_key {
+            let key = &key;
+            let what = format!("account {} ({})", account.name, account.id);
+            self.printable(&what, &account.name);
+            out.line(1, &format!("{}:", scalar(key)));
+            out.line(2, &format!("id: {}", serde_json::to_string(&account.id).expect("strings serialize")));
+            out.line(2, &format!("email: {}", scalar(&account.email)));
+            if &account.name != key {
+                out.line(2, &format!("name: {}", scalar(&account.name)));
+            }
+            let ou = self.live.path_of(&account.parent_id).unwrap_or_default();
+            if !ou.is_root() {
+                out.line(2, &format!("ou: {}", scalar(&ou.to_string())));
+            }
+            self.attachments(out, 2, &account.id);
+            if let Some(tags) = account.tags.as_ref().filter(|t| !t.is_empty()) {
+                self.tags(out, 2, &what, tags);
+            }
+        }
+    }
+
+    fn policies(&mut self, out: &mut Lines) {
+        let mut customer: Vec<_> = self.live.policies.values().filter(|p| !p.aws_managed).collect();
+        customer.sort_by(|a, b| (&a.name, a.policy_type).cmp(&(&b.name, b.policy_type)));
+        if customer.is_empty() {
+            return;
+        }
+        out.blank();
+        out.line(0, "policies:");
+        let mut names = BTreeSet::new();
+        let mut taken = BTreeSet::new();
+        for policy in customer {
+            let what = format!("policy {} ({})", policy.name, policy.id);
+            if !names.insert(&policy.name) {
+                self.problems.push(format!(
+                    "{what}: another policy of another type has the name {:?}; a blueprint names policies uniquely (rename one in AWS)",
+                    policy.name
+                ));
+                continue;
+            }
+            self.printable(&what, &format!("{}{}", policy.name, policy.description));
+            let Some(document @ serde_json::Value::Object(_)) = &policy.document else {
+                self.problems.push(format!("{what}: its document is not a JSON object"));
+                continue;
+            };
+            let file = format!("policies/{}.json", unique(&file_stem(&policy.name), &mut taken));
+            self.files.insert(file.clone(), pretty(document) + "\n");
+            out.line(1, &format!("{}:", scalar(&policy.name)));
+            if policy.policy_type != PolicyType::ServiceControlPolicy {
+                out.line(2, &format!("type: {}", policy.policy_type));
+            }
+            if !policy.description.is_empty() {
+                out.line(2, &format!("description: {}", scalar(&policy.description)));
+            }
+            out.line(2, &format!("file: {}", scalar(&file)));
+        }
+    }
+
+    /// `quotas:` where the organization holds more than AWS's default quotas allow (AWS raised
+    /// them), so the blueprint validates.
+    fn quotas(&mut self, out: &mut Lines) {
+        let defaults = crate::blueprint::Quotas::default();
+        let size = self
+            .live
+            .policies
+            .values()
+            .filter(|p| !p.aws_managed)
+            .filter_map(|p| p.document.as_ref())
+            .map(|d| minified(d).chars().count())
+            .max()
+            .unwrap_or(0);
+        let mut per_target: BTreeMap<(&String, PolicyType), usize> = BTreeMap::new();
+        for policy in self.live.policies.values() {
+            for target in &policy.targets {
+                *per_target.entry((target, policy.policy_type)).or_default() += 1;
+            }
+        }
+        let count = per_target.values().copied().max().unwrap_or(0);
+        if size <= defaults.policy_size && count <= defaults.policies_per_target {
+            return;
+        }
+        out.blank();
+        out.line(0, "# AWS raised these quotas for this organization.");
+        out.line(0, "quotas:");
+        if size > defaults.policy_size {
+            out.line(1, &format!("policy_size: {size}"));
+        }
+        if count > defaults.policies_per_target {
+            out.line(1, &format!("policies_per_target: {count}"));
+        }
+    }
+
+    /// An account as an assignment names it: its key, or its id where the blueprint does not
+    /// describe it.
+    fn account_ref(&self, id: &str) -> String {
+        self.keys.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+
+    fn identity_center(&mut self, out: &mut Lines) {
+        let Some(ic) = &self.live.identity_center else { return };
+        out.blank();
+        out.line(0, "identity_center:");
+        if !ic.permission_sets.is_empty() {
+            out.line(1, "permission_sets:");
+            for (name, ps) in &ic.permission_sets {
+                self.permission_set(out, name, ps);
+            }
+        }
+        // Every (principal, permission set) and the accounts it reaches.
+        let mut granted: BTreeMap<(String, Principal), BTreeSet<String>> = BTreeMap::new();
+        for a in &ic.assignments {
+            match ic.principal_names.get(&a.principal.id) {
+                Some(principal) => {
+                    granted.entry((a.permission_set.clone(), principal.clone())).or_default().insert(a.account_id.clone());
+                }
+                None => self.problems.push(format!(
+                    "permission set {} is assigned in account {} to {} {}, which the identity store does not have; remove the assignment in AWS",
+                    a.permission_set, a.account_id, a.principal.kind.as_str().to_lowercase(), a.principal.id
+                )),
+            }
+        }
+        if granted.is_empty() {
+            out.line(1, "assignments: []");
+            return;
+        }
+        let reach = self.reach();
+        out.line(1, "assignments:");
+        for ((permission_set, principal), accounts) in &granted {
+            self.printable(&format!("{principal}"), principal.name());
+            let (kind, name) = match principal {
+                Principal::Group(name) => ("group", name),
+                Principal::User(name) => ("user", name),
+            };
+            out.line(2, &format!("- {kind}: {}", scalar(name)));
+            out.line(3, &format!("permission_set: {}", scalar(permission_set)));
+            let (ous, rest) = group_by_ou(&reach, accounts);
+            if !ous.is_empty() {
+                out.list(3, "ous", &ous.iter().map(ToString::to_string).collect::<Vec<_>>());
+            }
+            if !rest.is_empty() {
+                let mut names: Vec<String> = rest.iter().map(|id| self.account_ref(id)).collect();
+                names.sort();
+                out.list(3, "accounts", &names);
+            }
+        }
+    }
+
+    /// The active accounts under each OU and the root, at any depth: what `ous: [path]` reaches.
+    fn reach(&self) -> BTreeMap<OuPath, BTreeSet<String>> {
+        let mut reach: BTreeMap<OuPath, BTreeSet<String>> = BTreeMap::new();
+        reach.insert(OuPath::root(), BTreeSet::new());
+        for path in self.paths.values() {
+            reach.insert(path.clone(), BTreeSet::new());
+        }
+        for account in self.live.accounts.values().filter(|a| a.status == "ACTIVE") {
+            let Some(at) = self.live.path_of(&account.parent_id) else { continue };
+            for (path, accounts) in &mut reach {
+                if path.contains(&at) {
+                    accounts.insert(account.id.clone());
+                }
+            }
+        }
+        reach
+    }
+
+    fn permission_set(&mut self, out: &mut Lines, name: &str, ps: &LivePermissionSet) {
+        out.line(2, &format!("{}:", scalar(name)));
+        if let Some(description) = &ps.description {
+            self.printable(&format!("permission set {name}"), description);
+            out.line(3, &format!("description: {}", scalar(description)));
+        }
+        out.line(3, &format!("session_duration: {}", scalar(ps.session_duration.as_deref().unwrap_or("PT1H"))));
+        if let Some(relay) = &ps.relay_state {
+            out.line(3, &format!("relay_state: {}", scalar(relay)));
+        }
+        if !ps.managed_policies.is_empty() {
+            out.list(3, "managed_policies", &ps.managed_policies.iter().cloned().collect::<Vec<_>>());
+        }
+        if !ps.customer_managed_policies.is_empty() {
+            out.line(3, "customer_managed_policies:");
+            for r in &ps.customer_managed_policies {
+                out.line(4, &format!("- {{name: {}, path: {}}}", scalar(&r.name), scalar(&r.path)));
+            }
+        }
+        match &ps.inline_policy {
+            None => {}
+            Some(doc @ serde_json::Value::Object(_)) => {
+                let file = format!("policies/permission-sets/{}.json", file_stem(name));
+                self.files.insert(file.clone(), pretty(doc) + "\n");
+                out.line(3, &format!("inline_policy: {{file: {}}}", scalar(&file)));
+            }
+            Some(_) => self.problems.push(format!("permission set {name}: its inline policy is not a JSON object")),
+        }
+        match &ps.permissions_boundary {
+            Readable::Known(Some(Boundary::ManagedPolicyArn(arn))) => {
+                out.line(3, &format!("permissions_boundary: {{managed_policy_arn: {}}}", scalar(arn)));
+            }
+            Readable::Known(Some(Boundary::CustomerManaged(r))) => out.line(
+                3,
+                &format!(
+                    "permissions_boundary: {{customer_managed_policy_reference: {{name: {}, path: {}}}}}",
+                    scalar(&r.name),
+                    scalar(&r.path)
+                ),
+            ),
+            Readable::Known(None) | Readable::Unknown(_) => {}
+        }
+        if let Readable::Known(tags) = &ps.tags
+            && !tags.is_empty()
+        {
+            self.tags(out, 3, &format!("permission set {name}"), tags);
+        }
+    }
+
+    fn stack_sets(&mut self, out: &mut Lines) {
+        let Some(sets) = &self.live.stack_sets else { return };
+        let mut written = Lines::default();
+        for (name, ss) in sets {
+            if ss.permission_model.as_deref().is_some_and(|m| m != "SERVICE_MANAGED") {
+                self.left_out.push(format!(
+                    "stack set {name} is {}: not described (a blueprint's stack sets are service-managed, targeting OUs)",
+                    ss.permission_model.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
+            self.stack_set(&mut written, name, ss);
+        }
+        let written = written.into_string();
+        if !written.is_empty() {
+            out.blank();
+            out.line(0, "stack_sets:");
+            for line in written.lines() {
+                out.line(0, line);
+            }
+        }
+    }
+
+    fn stack_set(&mut self, out: &mut Lines, name: &str, ss: &LiveStackSet) {
+        let is_json = serde_json::from_str::<serde_json::Value>(&ss.template_body).is_ok_and(|v| v.is_object());
+        let template = format!("templates/{}.{}", file_stem(name), if is_json { "json" } else { "yaml" });
+        let mut body = ss.template_body.clone();
+        if !body.ends_with('\n') {
+            body.push('\n');
+        }
+        self.files.insert(template.clone(), body);
+        out.line(1, &format!("{}:", scalar(name)));
+        out.line(2, &format!("template: {}", scalar(&template)));
+        if let Some(description) = &ss.description {
+            out.line(2, &format!("description: {}", scalar(description)));
+        }
+        if let Some(capabilities) = &ss.capabilities {
+            out.list(2, "capabilities", &capabilities.iter().cloned().collect::<Vec<_>>());
+        }
+        if !ss.parameters.is_empty() {
+            out.line(2, &format!("parameters: {}", flow_map(&ss.parameters)));
+        }
+        let (targets, regions) = self.stack_targets(name, ss);
+        out.line(2, &format!("targets: {{ous: {}}}", flow(targets.iter().map(ToString::to_string))));
+        out.list(2, "regions", &regions.into_iter().collect::<Vec<_>>());
+        if let Some(auto) = &ss.auto_deployment {
+            out.line(
+                2,
+                &format!(
+                    "auto_deployment: {{enabled: {}, retain_stacks_on_account_removal: {}}}",
+                    auto.enabled, auto.retain_stacks_on_account_removal
+                ),
+            );
+        }
+    }
+
+    /// The OUs a stack set targets — as AWS records them, else the OU each instance was
+    /// deployed through, else the topmost OUs holding its instances' accounts — and its regions.
+    /// A blueprint deploys every target OU to every region; anything else is a problem.
+    fn stack_targets(&mut self, name: &str, ss: &LiveStackSet) -> (BTreeSet<OuPath>, BTreeSet<String>) {
+        let path_of = |id: &String| -> Option<OuPath> {
+            if *id == self.live.root.id { Some(OuPath::root()) } else { self.paths.get(id).cloned() }
+        };
+        let regions: BTreeSet<String> = ss.instances.iter().map(|i| i.region.clone()).collect();
+        let mut cells: BTreeSet<(OuPath, String)> = BTreeSet::new();
+        for instance in &ss.instances {
+            let path = instance
+                .ou_id
+                .as_ref()
+                .and_then(path_of)
+                .or_else(|| self.live.account_path(&instance.account_id))
+                .unwrap_or_default();
+            cells.insert((path, instance.region.clone()));
+        }
+        let mut targets: BTreeSet<OuPath> = match &ss.target_ou_ids {
+            Some(ids) => ids.iter().filter_map(path_of).collect(),
+            None => cells.iter().map(|(p, _)| p.clone()).collect(),
+        };
+        // Where the service records no targets, an OU under another target is reached through it.
+        if ss.target_ou_ids.is_none() {
+            let all = targets.clone();
+            targets.retain(|t| !all.iter().any(|other| other != t && other.contains(t)));
+            cells = cells
+                .into_iter()
+                .filter_map(|(p, r)| Some((targets.iter().find(|t| t.contains(&p))?.clone(), r)))
+                .collect();
+        }
+        let full: BTreeSet<(OuPath, String)> =
+            targets.iter().flat_map(|t| regions.iter().map(move |r| (t.clone(), r.clone()))).collect();
+        if cells.iter().any(|c| !full.contains(c)) || full.iter().any(|c| !cells.contains(c) && self.has_accounts(&c.0))
+        {
+            self.problems.push(format!(
+                "stack set {name} is deployed to some of its OUs in some regions only; a blueprint deploys every target OU to every region (deploy the rest, or remove instances, in AWS)"
+            ));
+        }
+        (targets, regions)
+    }
+
+    fn has_accounts(&self, path: &OuPath) -> bool {
+        self.live.accounts.values().any(|a| a.status == "ACTIVE" && self.live.is_under(&a.id, path))
+    }
+}
+
+/// Splits the accounts a (principal, permission set) reaches into the topmost OUs whose every
+/// account it reaches (never an OU with no accounts), and the accounts left over.
+fn group_by_ou(
+    reach: &BTreeMap<OuPath, BTreeSet<String>>,
+    accounts: &BTreeSet<String>,
+) -> (Vec<OuPath>, BTreeSet<String>) {
+    let mut chosen: Vec<OuPath> = Vec::new();
+    let mut rest = accounts.clone();
+    // Parents sort before their children, so the topmost OU is met first.
+    for (path, reached) in reach {
+        if reached.is_empty() || !reached.is_subset(accounts) || chosen.iter().any(|c| c.contains(path)) {
+            continue;
+        }
+        chosen.push(path.clone());
+        rest.retain(|a| !reached.contains(a));
+    }
+    (chosen, rest)
+}
+
+#[cfg(test)]
+mod tests;
