@@ -305,6 +305,7 @@ approvals:
 #[test]
 fn identity_center_and_stack_set_mistakes_are_all_reported() {
     let yaml = r#"version: 1
+organizational_units: {Somewhere: {}}
 identity_center:
   permission_sets:
     "Bad Name!":
@@ -443,7 +444,11 @@ fn every_class_of_problem_has_its_own_code() {
             "version: 1\naccounts:\n  a: {email: same@example.com}\n  b: {email: same@example.com}\n".into(),
             &[],
         ),
-        ("unknown_ou", "version: 1\naccounts:\n  a: {email: a@example.com, ou: Nowhere}\n".into(), &[]),
+        (
+            "unknown_ou",
+            "version: 1\norganizational_units: {A: {}}\naccounts:\n  a: {email: a@example.com, ou: Nowhere}\n".into(),
+            &[],
+        ),
         (
             "unknown_account",
             "version: 1\norganization:\n  delegated_administrators: {config.amazonaws.com: ghost}\n".into(),

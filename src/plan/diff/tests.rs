@@ -399,3 +399,23 @@ fn duplicates_aws_holds_are_reported_not_silently_resolved() {
     assert!(plan.warnings[0].contains("2 OUs named \"Workloads\" under Root (ou-a, ou-b)"), "{}", plan.warnings[0]);
     assert!(plan.warnings[1].contains("2 accounts with the email twin@example.com (222222222222, 333333333333)"));
 }
+
+/// A blueprint that declares no OUs (a partial import) names the organization's OUs as they
+/// are; one that is in neither is a plan error naming what refers to it, and nothing is planned.
+#[test]
+fn without_an_ou_tree_paths_name_the_organizations_ous_and_unknown_ones_stop_the_plan() {
+    let mut live = fresh_org();
+    live.ous
+        .insert("ou-a".into(), LiveOu { id: "ou-a".into(), name: "Team/A".into(), parent_id: ROOT.into(), tags: None });
+    let known = blueprint("version: 1\naccounts:\n  x: {email: x@example.com, ou: \"Team\\\\/A\"}\n");
+    let plan = plan_ok(&known, &live, &PlanOptions::default());
+    assert_eq!(lines(&plan), ["+ account.x", "→ account.x"]);
+    let unknown = blueprint(
+        "version: 1\naccounts:\n  x: {email: x@example.com, ou: Team/A}\nidentity_center:\n  permission_sets: {P: {}}\n  assignments:\n    - {group: G, permission_set: P, ous: [Gone]}\n",
+    );
+    let err = crate::plan::diff(&unknown, &live, &PlanOptions::default()).expect_err("unknown OUs");
+    assert_eq!(
+        err,
+        PlanError::UnknownOus(vec!["Team/A (the OU of account x)".into(), "Gone (assignment at test.yaml:7:7)".into()])
+    );
+}
