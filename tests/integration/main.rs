@@ -8,6 +8,7 @@ mod emulator;
 mod faults;
 mod gitops;
 mod identity_center;
+mod importing;
 mod interrupts;
 mod inventory;
 mod moto_server;
