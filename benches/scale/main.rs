@@ -4,7 +4,8 @@
 //! runs lzctl through it at the published pace, one command after another:
 //!
 //! plan · plan --format json, twice (byte-identical) · inventory --format csv ·
-//! inventory --expand-groups · an apply with nothing to do · an apply that creates accounts and
+//! inventory --expand-groups · an apply with nothing to do · import (the organization as a
+//! blueprint) and a plan of what it wrote (No changes.) · an apply that creates accounts and
 //! assignments and changes permission sets · a plan after it (No changes.)
 //!
 //! For each: wall time; the floor — the slowest rate bucket for the calls the run made that AWS
@@ -249,6 +250,8 @@ fn main() {
         bench.run("inventory --format csv", &["inventory", "--format", "csv"]),
         bench.run("inventory --expand-groups", &["inventory", "--expand-groups"]),
         bench.run("apply, nothing to do", &["apply", "-f", "bench.yaml", "--auto-approve"]),
+        bench.run("import", &["import", "--out", "imported"]),
+        bench.run("plan of the import", &["plan", "-f", "imported/blueprint.yaml"]),
     ];
     if !args.no_apply {
         lines.push(bench.run("apply at scale", &["apply", "-f", "grown.yaml", "--auto-approve"]));
@@ -297,8 +300,8 @@ fn main() {
             missed.push(format!("{}: peak memory {mb} MB (at most {})", line.name, args.max_rss_mb));
         }
         let says_no_changes = line.stdout.trim_end().ends_with("No changes.");
-        if (line.name == "plan" || line.name == "plan after it" || line.name == "apply, nothing to do")
-            && !says_no_changes
+        let plans_nothing = ["plan", "plan after it", "apply, nothing to do", "plan of the import"];
+        if plans_nothing.contains(&line.name.as_str()) && !says_no_changes
         {
             missed.push(format!("{}: not \"No changes.\":\n{}", line.name, line.stdout));
         }
