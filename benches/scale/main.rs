@@ -301,8 +301,7 @@ fn main() {
         }
         let says_no_changes = line.stdout.trim_end().ends_with("No changes.");
         let plans_nothing = ["plan", "plan after it", "apply, nothing to do", "plan of the import"];
-        if plans_nothing.contains(&line.name.as_str()) && !says_no_changes
-        {
+        if plans_nothing.contains(&line.name.as_str()) && !says_no_changes {
             missed.push(format!("{}: not \"No changes.\":\n{}", line.name, line.stdout));
         }
     }

@@ -52,7 +52,7 @@ impl Ids {
             live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
         ous.insert(OuPath::root(), live.root.id.clone());
         let policies = live.policies.values().map(|p| (p.name.clone(), p.id.clone())).collect();
-        let accounts = bp.matched_accounts(live);
+        let accounts = crate::plan::matched_accounts(bp, live);
         let (instance_arn, permission_sets) = match &live.identity_center {
             Some(ic) => (
                 ic.instance_arn.clone(),

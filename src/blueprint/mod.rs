@@ -91,6 +91,8 @@ pub(crate) struct Account {
     pub name: String,
     pub email: String,
     pub ou: OuPath,
+    /// `file:line:column` of its `ou:` (of its key where it has none), for errors found at plan time.
+    pub place: String,
     pub attachments: Attachments,
     /// None: the blueprint does not manage its tags; Some: exactly these tags.
     pub tags: Option<BTreeMap<String, String>>,
@@ -144,6 +146,8 @@ pub(crate) struct StackSet {
     pub capabilities: BTreeSet<String>,
     pub parameters: BTreeMap<String, String>,
     pub target_ous: Vec<OuPath>,
+    /// `file:line:column` of its name, for errors found at plan time.
+    pub place: String,
     pub regions: Vec<String>,
     pub auto_deployment: Option<AutoDeployment>,
     pub operation_preferences: OperationPreferences,
@@ -168,13 +172,6 @@ pub(crate) enum BlueprintError {
 }
 
 impl Blueprint {
-    /// The live accounts the blueprint's accounts stand for: key → live account id.
-    pub(crate) fn matched_accounts(&self, live: &crate::live::LiveState) -> BTreeMap<String, String> {
-        live.match_accounts(
-            self.accounts.values().map(|a| (a.key.as_str(), a.id.as_deref(), a.email.as_str(), a.name.as_str())),
-        )
-    }
-
     /// The approval rule the blueprint wants in force, from its `approvals` block.
     pub(crate) fn approval_rule(&self) -> Option<crate::approvals::ApprovalRule> {
         self.approvals.as_ref().map(|a| crate::approvals::ApprovalRule::from_signers(a.required, &a.signers))

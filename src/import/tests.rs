@@ -3,8 +3,11 @@
 
 use super::*;
 use crate::blueprint::{self, MemoryFiles};
-use crate::live::{LiveAssignment, LiveIdentityCenter, LiveOu, LivePolicy, LiveStackInstance};
-use crate::model::{AutoDeployment, PolicyReference, PrincipalId, PrincipalKind};
+use crate::live::{
+    LiveAssignment, LiveIdentityCenter, LiveOu, LivePermissionSet, LivePolicy, LiveStackInstance, LiveStackSet,
+    Readable,
+};
+use crate::model::{AutoDeployment, Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
 use crate::plan::PlanOptions;
 use crate::testing::{FULL_ACCESS_ID, MANAGEMENT, ROOT, fresh_org, lines};
 use proptest::prelude::*;

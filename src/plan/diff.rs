@@ -36,7 +36,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     if !unknown.is_empty() {
         return Err(PlanError::UnknownOus(unknown));
     }
-    let matched = bp.matched_accounts(live);
+    let matched = crate::plan::matched_accounts(bp, live);
     let mut p = Planner {
         bp,
         live,
@@ -433,16 +433,16 @@ fn unknown_ous(bp: &Blueprint, live: &LiveState) -> Vec<String> {
     let known = |path: &OuPath| path.is_root() || bp.ous.contains_key(path) || live_ous.contains_key(path);
     let mut unknown = Vec::new();
     for account in bp.accounts.values().filter(|a| !known(&a.ou)) {
-        unknown.push(format!("{} (the OU of account {})", account.ou, account.key));
+        unknown.push(format!("{}: {} (the OU of account {})", account.place, account.ou, account.key));
     }
     for a in bp.identity_center.iter().flat_map(|ic| &ic.assignments) {
         for ou in a.ous.iter().filter(|ou| !known(ou)) {
-            unknown.push(format!("{ou} (assignment at {})", a.place));
+            unknown.push(format!("{}: {ou} (an assignment's OU)", a.place));
         }
     }
     for ss in bp.stack_sets.values() {
         for ou in ss.target_ous.iter().filter(|ou| !known(ou)) {
-            unknown.push(format!("{ou} (a target of stack set {})", ss.name));
+            unknown.push(format!("{}: {ou} (a target of stack set {})", ss.place, ss.name));
         }
     }
     unknown

@@ -76,7 +76,7 @@ fn wanted(
 /// exist: the inventory's `managed` column.
 pub(crate) fn desired_assignments(bp: &Blueprint, live: &LiveState) -> BTreeSet<(String, Principal, String)> {
     let Some(ic) = &bp.identity_center else { return BTreeSet::new() };
-    let matched = bp.matched_accounts(live);
+    let matched = crate::plan::matched_accounts(bp, live);
     wanted(bp, ic, live, &matched)
         .into_iter()
         .filter_map(|w| {

@@ -305,3 +305,13 @@ impl Plan {
         self.changes.is_empty()
     }
 }
+
+/// The live accounts the blueprint's accounts stand for: key → live account id.
+pub(crate) fn matched_accounts(
+    bp: &crate::blueprint::Blueprint,
+    live: &crate::live::LiveState,
+) -> BTreeMap<String, String> {
+    live.match_accounts(
+        bp.accounts.values().map(|a| (a.key.as_str(), a.id.as_deref(), a.email.as_str(), a.name.as_str())),
+    )
+}

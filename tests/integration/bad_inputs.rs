@@ -50,8 +50,8 @@ fn cases() -> Vec<Case> {
         case("unknown key", "version: 1\norganizational_units:\n  A:\n    polices: [x]\n", "lz.yaml:4:", "polices"),
         case(
             "unknown OU path",
-            "version: 1\naccounts:\n  a: {email: a@example.com, ou: Nowhere}\n",
-            "lz.yaml:3:33",
+            "version: 1\norganizational_units: {A: {}}\naccounts:\n  a: {email: a@example.com, ou: Nowhere}\n",
+            "lz.yaml:4:33",
             "unknown OU path \"Nowhere\"",
         ),
         case(

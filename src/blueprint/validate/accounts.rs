@@ -83,6 +83,7 @@ impl Validator<'_> {
                 Account {
                     key: key.value.clone(),
                     id,
+                    place: self.c.place(a.ou.as_ref().map_or(&key.referenced, |ou| &ou.referenced)),
                     name: name.value.clone(),
                     email: email.value.clone(),
                     ou,

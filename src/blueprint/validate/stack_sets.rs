@@ -102,6 +102,7 @@ impl Validator<'_> {
                     capabilities,
                     parameters: r.parameters.0.iter().map(|(k, v)| (k.value.clone(), v.value.0.clone())).collect(),
                     target_ous,
+                    place: self.c.place(&name.referenced),
                     regions: r.regions.value.iter().map(|r| r.value.clone()).collect(),
                     auto_deployment: r.auto_deployment.as_ref().map(|a| AutoDeployment {
                         enabled: a.enabled,

@@ -416,6 +416,9 @@ fn without_an_ou_tree_paths_name_the_organizations_ous_and_unknown_ones_stop_the
     let err = crate::plan::diff(&unknown, &live, &PlanOptions::default()).expect_err("unknown OUs");
     assert_eq!(
         err,
-        PlanError::UnknownOus(vec!["Team/A (the OU of account x)".into(), "Gone (assignment at test.yaml:7:7)".into()])
+        PlanError::UnknownOus(vec![
+            "test.yaml:3:33: Team/A (the OU of account x)".into(),
+            "test.yaml:7:7: Gone (an assignment's OU)".into()
+        ])
     );
 }
