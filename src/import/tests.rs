@@ -208,6 +208,18 @@ fn each_section_alone_plans_empty_and_manages_only_itself() {
 }
 
 #[test]
+fn the_management_account_is_described_only_when_asked() {
+    let live = small_org();
+    let with = Options { include_management: true, ..options(Sections::ALL) };
+    let imported = import(&live, &with).expect("imports");
+    assert!(imported.blueprint.contains("  management:\n    id: \"111111111111\"\n"), "{}", imported.blueprint);
+    assert!(imported.blueprint.contains("accounts: [management]"), "assignments name it by key");
+    assert!(!imported.left_out.iter().any(|l| l.contains("management account")));
+    let plan = crate::plan::diff(&read_back(&imported), &live, &PlanOptions::default()).expect("plans");
+    assert_eq!(lines(&plan), Vec::<String>::new());
+}
+
+#[test]
 fn what_a_blueprint_cannot_say_is_listed_and_nothing_is_written() {
     let mut live = small_org();
     ou(&mut live, "ou-twin", "Suspended", ROOT, &[]);

@@ -143,8 +143,10 @@ fn round_trip(emu: &Emulator, dir: &Path, extra: &[&str]) -> String {
     let out_arg = out.display().to_string();
     let mut args = vec!["import", "--out", out_arg.as_str()];
     args.extend_from_slice(extra);
+    emu.reset_recording();
     let imported = emu.lzctl_in(dir, &args);
     assert_eq!(imported.status.code(), Some(0), "{}\n{}", stdout(&imported), stderr(&imported));
+    assert_eq!(emu.mutating_operations(), Vec::<String>::new(), "import only reads");
     let blueprint = out.join("blueprint.yaml").display().to_string();
     let validated = emu.lzctl_in(dir, &["validate", "-f", &blueprint]);
     assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
