@@ -15,6 +15,9 @@ mod live;
 mod lock;
 mod model;
 mod plan;
+// The engine of count mode (issue 13); `lzctl simulate` and `plan --events` will use it.
+#[allow(dead_code, unused_imports)]
+mod policy;
 mod render;
 mod saved;
 mod session;

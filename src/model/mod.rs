@@ -14,7 +14,7 @@ pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
 pub(crate) use text::{escaped, first_unprintable, same_width_visible};
-pub(crate) use time::{now_secs, rfc3339};
+pub(crate) use time::{now_secs, parse_rfc3339, rfc3339};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
