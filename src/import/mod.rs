@@ -11,6 +11,9 @@ use crate::model::{FULL_AWS_ACCESS, OuPath, PolicyType, first_unprintable, minif
 use std::collections::{BTreeMap, BTreeSet};
 use yaml::{Lines, flow, flow_map, scalar};
 
+/// The service principal of StackSets' trusted access, which service-managed stack sets need.
+const STACK_SETS_SERVICE: &str = "member.org.stacksets.cloudformation.amazonaws.com";
+
 /// The parts of the organization an import describes; the blueprint manages only those.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Sections {
@@ -250,7 +253,29 @@ impl<'a> Importer<'a> {
         let types: Vec<String> = self.live.root.policy_types.iter().map(|t| t.as_str().to_string()).collect();
         out.line(1, &format!("policy_types: {}", flow(&types)));
         if let Some(services) = &self.live.trusted_services {
-            out.list(1, "trusted_services", &services.iter().cloned().collect::<Vec<_>>());
+            // AWS needs trusted access for a delegated administrator's service and for
+            // service-managed stack sets, and so does a blueprint that manages trusted access;
+            // where the organization lacks it (it was disabled later), leave it unmanaged.
+            let mut needed: BTreeSet<&str> =
+                self.live.delegated_administrators.iter().flatten().map(|(s, _)| s.as_str()).collect();
+            let service_managed = self
+                .live
+                .stack_sets
+                .iter()
+                .flatten()
+                .any(|(_, ss)| ss.permission_model.as_deref().is_none_or(|m| m == "SERVICE_MANAGED"));
+            if self.options.sections.stack_sets && service_managed {
+                needed.insert(STACK_SETS_SERVICE);
+            }
+            let missing: Vec<&str> = needed.into_iter().filter(|s| !services.contains(*s)).collect();
+            if missing.is_empty() {
+                out.list(1, "trusted_services", &services.iter().cloned().collect::<Vec<_>>());
+            } else {
+                self.left_out.push(format!(
+                    "trusted access: not described, since {} lack(s) it while in use (a blueprint managing trusted access would refuse that)",
+                    missing.join(", ")
+                ));
+            }
         }
         let mut delegated = Vec::new();
         for (service, ids) in self.live.delegated_administrators.iter().flatten() {

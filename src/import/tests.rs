@@ -220,6 +220,21 @@ fn the_management_account_is_described_only_when_asked() {
 }
 
 #[test]
+fn trusted_access_missing_while_in_use_is_left_unmanaged_so_the_blueprint_stands() {
+    let mut live = small_org();
+    live.trusted_services.as_mut().unwrap().remove("member.org.stacksets.cloudformation.amazonaws.com");
+    let imported = import(&live, &options(Sections::ALL)).expect("imports");
+    assert!(!imported.blueprint.contains("trusted_services"), "{}", imported.blueprint);
+    assert!(
+        imported.left_out.iter().any(|l| l.starts_with("trusted access: not described")),
+        "{:?}",
+        imported.left_out
+    );
+    let plan = crate::plan::diff(&read_back(&imported), &live, &PlanOptions::default()).expect("plans");
+    assert_eq!(lines(&plan), Vec::<String>::new());
+}
+
+#[test]
 fn what_a_blueprint_cannot_say_is_listed_and_nothing_is_written() {
     let mut live = small_org();
     ou(&mut live, "ou-twin", "Suspended", ROOT, &[]);

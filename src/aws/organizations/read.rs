@@ -9,8 +9,9 @@ use crate::aws::errors::call_error;
 use crate::live::{LiveAccount, LiveOu, LivePolicy, LiveRoot, LiveState, ReadScope};
 use crate::model::PolicyType;
 use aws_sdk_organizations::types::{self as t};
-use futures::channel::oneshot;
+use futures::channel::{mpsc, oneshot};
 use futures::future::try_join_all;
+use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads what `scope` names; `on_tree`, if given, is sent the root, OUs and accounts as soon as
@@ -57,9 +58,28 @@ pub(in crate::aws) async fn read(
         ..LiveState::default()
     };
 
+    // Where every OU's and account's tags are wanted, each is read the moment the tree's walk
+    // finds it, alongside the rest of the walk.
+    let (found, found_rx) = match scope.everything {
+        true => {
+            let (tx, rx) = mpsc::unbounded::<String>();
+            (Some(tx), Some(rx))
+        }
+        false => (None, None),
+    };
+    let tags_as_found = async {
+        let Some(found_rx) = found_rx else { return Ok(BTreeMap::new()) };
+        found_rx
+            .map(|id| async move { Ok::<_, CallError>((id.clone(), tags_of(aws, &id).await?)) })
+            .buffer_unordered(TAGS_IN_FLIGHT)
+            .try_collect::<BTreeMap<String, BTreeMap<String, String>>>()
+            .await
+    };
     // The tree, level by level: children OUs and accounts of every parent, concurrently.
     let tree = async {
-        let (ous, accounts) = read_tree(aws, &live.root.id).await?;
+        let walked = read_tree(aws, &live.root.id, found.as_ref()).await;
+        drop(found);
+        let (ous, accounts) = walked?;
         if let Some(on_tree) = on_tree {
             let tree = LiveState { ous: ous.clone(), accounts: accounts.clone(), ..live.clone() };
             // A receiver that is gone wanted nothing more.
@@ -67,10 +87,19 @@ pub(in crate::aws) async fn read(
         }
         Ok((ous, accounts))
     };
-    let (tree, policies) = futures::try_join!(tree, async {
-        if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope).await }
-    })?;
-    let (ous, accounts) = tree;
+    let (tree, policies, found_tags) = futures::try_join!(
+        tree,
+        async { if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope).await } },
+        tags_as_found,
+    )?;
+    let (mut ous, mut accounts) = tree;
+    for (id, tags) in found_tags {
+        if let Some(ou) = ous.get_mut(&id) {
+            ou.tags = Some(tags);
+        } else if let Some(account) = accounts.get_mut(&id) {
+            account.tags = Some(tags);
+        }
+    }
     live.ous = ous;
     live.accounts = accounts;
     live.policies = policies;
@@ -135,7 +164,11 @@ async fn read_delegated_administrators(aws: &Aws) -> Result<BTreeMap<String, BTr
 
 type Tree = (BTreeMap<String, LiveOu>, BTreeMap<String, LiveAccount>);
 
-async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
+/// Tag listings kept in flight while the tree is walked; the pacer holds them to the rate.
+const TAGS_IN_FLIGHT: usize = 64;
+
+/// Walks the tree from the root; each OU and account found is also sent to `found`, if given.
+async fn read_tree(aws: &Aws, root_id: &str, found: Option<&mpsc::UnboundedSender<String>>) -> Result<Tree, CallError> {
     let org = &aws.org;
     let mut ous = BTreeMap::new();
     let mut accounts = BTreeMap::new();
@@ -171,6 +204,10 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
         for (parent, child_ous, child_accounts) in children {
             for ou in child_ous {
                 let id = ou.id().unwrap_or_default().to_string();
+                if let Some(found) = found {
+                    // A receiver that is gone wanted nothing more.
+                    let _ = found.unbounded_send(id.clone());
+                }
                 next.push(id.clone());
                 ous.insert(
                     id.clone(),
@@ -184,6 +221,9 @@ async fn read_tree(aws: &Aws, root_id: &str) -> Result<Tree, CallError> {
             }
             for account in child_accounts {
                 let id = account.id().unwrap_or_default().to_string();
+                if let Some(found) = found {
+                    let _ = found.unbounded_send(id.clone());
+                }
                 let status = account
                     .state()
                     .map(|s| s.as_str().to_string())
@@ -273,8 +313,9 @@ pub(in crate::aws) async fn tags_of(aws: &Aws, id: &str) -> Result<BTreeMap<Stri
 
 async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result<(), CallError> {
     let by_path = live.ous_by_path();
+    // With `everything`, every OU's and account's tags were read during the walk.
     let mut ids: Vec<String> = if scope.everything {
-        live.ous.keys().cloned().collect()
+        Vec::new()
     } else {
         scope.tagged_ou_paths.iter().filter_map(|p| by_path.get(p).map(|o| o.id.clone())).collect()
     };
@@ -285,9 +326,9 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
         live.accounts
             .values()
             .filter(|a| {
-                scope.everything
-                    || scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
-                    || scope.tagged_account_names.contains(&a.name)
+                !scope.everything
+                    && (scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                        || scope.tagged_account_names.contains(&a.name))
             })
             .map(|a| a.id.clone()),
     );
