@@ -11,7 +11,7 @@ mod document;
 mod evaluate;
 mod pattern;
 
-pub(crate) use context::{Context, Request};
+pub(crate) use context::{Context, Lookup, Request};
 pub(crate) use document::{Policy, PolicyError};
 pub(crate) use evaluate::{Decision, Level, Outcome, Reason, evaluate_path};
 
