@@ -47,6 +47,8 @@ pub(crate) enum Command {
     Inventory(InventoryArgs),
     /// Write the blueprint of the organization as it is (read-only): adopt it, then plan.
     Import(ImportArgs),
+    /// Count mode: replay CloudTrail events through the blueprint's SCPs and RCPs.
+    Simulate(SimulateArgs),
     /// Add an approval (an SSH signature) to a saved plan.
     Approve(ApproveArgs),
     /// Show a saved plan.
@@ -89,6 +91,26 @@ pub(crate) enum InventoryFormat {
     Csv,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SimulateArgs {
+    #[command(flatten)]
+    pub blueprint: BlueprintArg,
+    /// CloudTrail events: files or folders (searched recursively; `.gz` too), `-` for stdin.
+    #[arg(long = "events", required = true, num_args = 1.., value_name = "PATH")]
+    pub events: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// List every event, allowed and skipped ones too (JSON).
+    #[arg(long)]
+    pub all: bool,
+    /// Make no AWS call: events of accounts the blueprint does not pin by id are skipped.
+    #[arg(long)]
+    pub offline: bool,
+    /// The management account's id (otherwise read from the organization), never subject to SCPs.
+    #[arg(long, value_name = "ID")]
+    pub management_account: Option<String>,
 }
 
 #[derive(Debug, Args)]

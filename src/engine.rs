@@ -452,3 +452,30 @@ pub(crate) async fn import(aws: &Aws, mut options: crate::import::Options, out: 
     );
     Ok(Written { blueprint: path, summary, left_out: imported.left_out })
 }
+
+/// What `simulate` replays, and how it reports.
+pub(crate) struct SimulateOptions {
+    pub all: bool,
+    pub management_account: Option<String>,
+    pub events: Vec<std::path::PathBuf>,
+}
+
+/// Replays every CloudTrail record under `options.events` through the blueprint's policies;
+/// with `aws`, accounts the blueprint does not pin are placed where the organization has them.
+pub(crate) async fn simulate(
+    bp: &Blueprint,
+    aws: Option<&Aws>,
+    options: &SimulateOptions,
+) -> Result<crate::simulate::report::Report, Error> {
+    let compiled = crate::simulate::Compiled::from_blueprint(bp).map_err(|problems| Error::Unevaluable { problems })?;
+    let live = match aws {
+        Some(aws) => Some(aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?),
+        None => None,
+    };
+    let accounts = crate::simulate::Accounts::new(bp, &compiled, live.as_ref(), options.management_account.clone());
+    let mut report = crate::simulate::report::Report::new(options.all);
+    for path in crate::events::files(&options.events)? {
+        crate::events::each_record(&path, |record| crate::simulate::replay(&accounts, record, &mut report))?;
+    }
+    Ok(report)
+}

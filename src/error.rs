@@ -109,6 +109,12 @@ pub(crate) enum Error {
     #[error("{} is not empty; import writes only into an empty folder unless --force", .path.display())]
     #[diagnostic(code(lzctl::import::not_empty))]
     NotEmpty { path: PathBuf },
+    #[error("{}: not CloudTrail events ({why}); lzctl reads log files ({{\"Records\": [...]}}, .gz too), JSON arrays of events, JSON lines and lookup-events output", .path.display())]
+    #[diagnostic(code(lzctl::simulate::not_events))]
+    NotEvents { path: PathBuf, why: String },
+    #[error("the blueprint's policies cannot be evaluated:\n  {}", .problems.join("\n  "))]
+    #[diagnostic(code(lzctl::simulate::policy))]
+    Unevaluable { problems: Vec<String> },
     #[error("{verb} {}: {source}", .path.display())]
     #[diagnostic(code(lzctl::io))]
     Io { verb: &'static str, path: PathBuf, source: std::io::Error },
@@ -158,6 +164,8 @@ impl Error {
             | Error::NoRegions
             | Error::NotAnExport { .. }
             | Error::NotImportable { .. }
+            | Error::NotEvents { .. }
+            | Error::Unevaluable { .. }
             | Error::NotEmpty { .. }
             | Error::Io { .. }
             | Error::Terminal { .. } => exit::ERROR,

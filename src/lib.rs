@@ -9,20 +9,17 @@ mod cli;
 mod commands;
 mod engine;
 mod error;
+mod events;
 mod import;
 mod inventory;
 mod live;
 mod lock;
 mod model;
 mod plan;
-// The engine of count mode (issue 13); `lzctl simulate` and `plan --events` will use it.
-#[allow(dead_code, unused_imports)]
 mod policy;
 mod render;
 mod saved;
 mod session;
-// Count mode's inputs (issue 13), not yet wired to a command.
-#[allow(dead_code)]
 mod simulate;
 #[cfg(test)]
 mod testing;
@@ -67,6 +64,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::ConfigStatus(args) => commands::config_status::run(global, args).await,
             Command::Inventory(args) => commands::inventory::run(global, terminal, args).await,
             Command::Import(args) => commands::import::run(global, terminal, args).await,
+            Command::Simulate(args) => commands::simulate::run(global, args).await,
             Command::Approve(args) => commands::approve::run(args),
             Command::Show(args) => commands::show::run(terminal, args),
             Command::Unlock(args) => commands::unlock::run(global, args).await,

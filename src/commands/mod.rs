@@ -8,6 +8,7 @@ pub(crate) mod import;
 pub(crate) mod inventory;
 pub(crate) mod plan;
 pub(crate) mod show;
+pub(crate) mod simulate;
 pub(crate) mod unlock;
 pub(crate) mod validate;
 

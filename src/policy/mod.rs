@@ -11,9 +11,13 @@ mod document;
 mod evaluate;
 mod pattern;
 
-pub(crate) use context::{Context, Lookup, Request};
-pub(crate) use document::{Policy, PolicyError};
-pub(crate) use evaluate::{Decision, Level, Outcome, Reason, evaluate_path};
+#[cfg(test)]
+pub(crate) use context::Lookup;
+pub(crate) use context::{Context, Request};
+pub(crate) use document::Policy;
+#[cfg(test)]
+pub(crate) use evaluate::Reason;
+pub(crate) use evaluate::{Decision, Level, Outcome, evaluate_path};
 
 /// A truth value that may be unknown: Kleene's three-valued logic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -176,7 +176,11 @@ fn may_import(room: &str) -> Option<&'static [&'static str]> {
         "render" => &["model", "live", "plan"],
         "apply" => &["model", "live", "blueprint", "plan"],
         "aws" => &["model", "live", "plan", "apply"],
-        "engine" | "commands" | "session" | "error" | "cli" | "lib" | "main" => return None,
+        "import" => &["model", "live", "blueprint"],
+        "policy" => &["model"],
+        "simulate" => &["model", "policy", "blueprint", "live", "plan"],
+        // Reading event files is I/O, like the operations.
+        "engine" | "events" | "commands" | "session" | "error" | "cli" | "lib" | "main" => return None,
         _ => PURE,
     })
 }

@@ -15,5 +15,6 @@ mod moto_server;
 mod proxy;
 mod reading;
 mod security;
+mod simulating;
 mod stack_sets;
 mod support;

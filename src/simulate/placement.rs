@@ -1,0 +1,109 @@
+//! Which SCPs and RCPs govern an account: the blueprint's policies, compiled once, attached as
+//! `plan` understands it (FullAWSAccess implied unless `full_aws_access: false`,
+//! RCPFullAWSAccess always), along the account's root → OU … → account path.
+
+use crate::blueprint::{Attachments, Blueprint};
+use crate::model::{FULL_AWS_ACCESS, OuPath, PolicyType, RCP_FULL_AWS_ACCESS};
+use crate::policy::{Decision, Level, Outcome, Policy, Request, evaluate_path};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The blueprint's policies parsed for evaluation, and the two AWS-managed ones.
+pub(crate) struct Compiled {
+    policies: BTreeMap<String, (PolicyType, Policy)>,
+    full_scp: Policy,
+    full_rcp: Policy,
+}
+
+impl Compiled {
+    /// Every policy of the blueprint; Err names each document the engine cannot read.
+    pub(crate) fn from_blueprint(bp: &Blueprint) -> Result<Compiled, Vec<String>> {
+        let mut policies = BTreeMap::new();
+        let mut problems = Vec::new();
+        for (name, policy) in &bp.policies {
+            match Policy::parse(&policy.document) {
+                Ok(parsed) => {
+                    policies.insert(name.clone(), (policy.policy_type, parsed));
+                }
+                Err(e) => problems.push(format!("policy {name}: {e}")),
+            }
+        }
+        let allow_all =
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let full = Policy::parse(&allow_all).expect("FullAWSAccess parses");
+        if problems.is_empty() {
+            Ok(Compiled { policies, full_scp: full.clone(), full_rcp: full })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// An account's place: the levels of its SCPs and of its RCPs, root first.
+pub(crate) struct Place<'a> {
+    pub ou: OuPath,
+    pub scps: Vec<Level<'a>>,
+    pub rcps: Vec<Level<'a>>,
+}
+
+impl<'a> Compiled {
+    fn levels(&'a self, name: &str, attachments: &Attachments) -> (Level<'a>, Level<'a>) {
+        let mut scps: Vec<(&'a str, &'a Policy)> = Vec::new();
+        let mut rcps: Vec<(&'a str, &'a Policy)> = vec![(RCP_FULL_AWS_ACCESS, &self.full_rcp)];
+        if attachments.full_aws_access {
+            scps.push((FULL_AWS_ACCESS, &self.full_scp));
+        }
+        for policy in &attachments.policies {
+            if let Some((key, (policy_type, parsed))) = self.policies.get_key_value(policy) {
+                match policy_type {
+                    PolicyType::ResourceControlPolicy => rcps.push((key.as_str(), parsed)),
+                    _ => scps.push((key.as_str(), parsed)),
+                }
+            }
+        }
+        (Level { name: name.to_string(), policies: scps }, Level { name: name.to_string(), policies: rcps })
+    }
+
+    /// The place of an account the blueprint puts in `ou`, with its own attachments.
+    pub(crate) fn place(&'a self, bp: &Blueprint, ou: &OuPath, own: &Attachments, account: &str) -> Place<'a> {
+        let root =
+            Attachments { policies: bp.organization.root_policies.clone().unwrap_or_default(), full_aws_access: true };
+        let mut pairs = vec![self.levels(OuPath::ROOT_NAME, &root)];
+        let mut chain: Vec<OuPath> = Vec::new();
+        let mut at = ou.clone();
+        while !at.is_root() {
+            chain.push(at.clone());
+            at = at.parent();
+        }
+        for path in chain.iter().rev() {
+            let attachments = bp
+                .ous
+                .get(path)
+                .map_or_else(|| Attachments { policies: Vec::new(), full_aws_access: true }, |o| o.attachments.clone());
+            pairs.push(self.levels(&path.to_string(), &attachments));
+        }
+        pairs.push(self.levels(account, own));
+        let (scps, rcps) = pairs.into_iter().unzip();
+        Place { ou: ou.clone(), scps, rcps }
+    }
+}
+
+/// The decision for a request made in an account: its SCPs, and the RCPs of the resource's
+/// owner (taken to be the same account); a Deny of either denies.
+pub(crate) fn decide(place: &Place<'_>, request: &Request) -> Outcome {
+    let scp = evaluate_path(&place.scps, request);
+    let rcp = evaluate_path(&place.rcps, request);
+    match (scp.decision, rcp.decision) {
+        (Decision::Denied, Decision::Denied) => {
+            Outcome { reasons: scp.reasons.into_iter().chain(rcp.reasons).collect(), ..scp }
+        }
+        (Decision::Denied, _) => scp,
+        (_, Decision::Denied) => rcp,
+        (Decision::Inconclusive, _) | (_, Decision::Inconclusive) => Outcome {
+            decision: Decision::Inconclusive,
+            reasons: Vec::new(),
+            unknown_keys: scp.unknown_keys.into_iter().chain(rcp.unknown_keys).collect::<BTreeSet<_>>(),
+        },
+        _ => scp,
+    }
+}

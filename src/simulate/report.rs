@@ -1,0 +1,146 @@
+//! What a replay found: counts per decision and skip reason, the results worth reading (denied
+//! and inconclusive, or all), as the contract's JSON and as a human summary grouped by account
+//! → principal → action with counts and first and last seen.
+
+use super::cloudtrail::{Event, Skip};
+use crate::policy::{Decision, Outcome};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Account, principal, action and decision: what the human report groups by.
+type Group = (String, String, String, &'static str);
+/// How often, first and last seen.
+type Seen = (u64, String, String);
+
+/// One event's result, in the contract's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    pub value: Value,
+    decision: Option<Decision>,
+    group: Option<(String, String, String)>,
+    time: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Report {
+    pub events_read: u64,
+    counts: BTreeMap<&'static str, u64>,
+    skipped: BTreeMap<Skip, u64>,
+    results: Vec<Row>,
+    all: bool,
+}
+
+impl Report {
+    /// `all`: keep every result, not only denied and inconclusive ones.
+    pub(crate) fn new(all: bool) -> Report {
+        Report { all, ..Report::default() }
+    }
+
+    /// An evaluated event of the account named `account` (its key or id) at `ou_path`.
+    pub(crate) fn evaluated(&mut self, event: &Event, account: &str, ou_path: &str, outcome: &Outcome) {
+        self.events_read += 1;
+        let decision = outcome.decision;
+        let name = match decision {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+            Decision::Inconclusive => "inconclusive",
+        };
+        *self.counts.entry(name).or_default() += 1;
+        if decision == Decision::Allowed && !self.all {
+            return;
+        }
+        let value = json!({
+            "event_id": event.id, "event_time": event.time, "account_id": event.account_id,
+            "account": account, "ou_path": ou_path, "principal_arn": event.principal_arn,
+            "action": event.request.action, "region": event.region, "resource": event.request.resource,
+            "decision": name, "reasons": outcome.reasons, "unknown_keys": outcome.unknown_keys,
+            "already_denied": event.already_denied,
+        });
+        let group = Some((account.to_string(), event.principal_arn.clone(), event.request.action.clone()));
+        self.results.push(Row { value, decision: Some(decision), group, time: event.time.clone() });
+    }
+
+    /// An event not evaluated, and why.
+    pub(crate) fn skipped(&mut self, id: Option<&str>, skip: Skip) {
+        self.events_read += 1;
+        *self.skipped.entry(skip).or_default() += 1;
+        if self.all {
+            let value = json!({"event_id": id, "decision": "skipped", "skip_reason": skip.as_str()});
+            self.results.push(Row { value, decision: None, group: None, time: String::new() });
+        }
+    }
+
+    pub(crate) fn denied_or_inconclusive(&self) -> bool {
+        self.counts.get("denied").copied().unwrap_or(0) + self.counts.get("inconclusive").copied().unwrap_or(0) > 0
+    }
+
+    /// The contract's JSON (format version 1).
+    pub(crate) fn json(&self, policies: &str) -> Value {
+        let count = |name: &str| self.counts.get(name).copied().unwrap_or(0);
+        let skipped: serde_json::Map<String, Value> = Skip::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), json!(self.skipped.get(s).copied().unwrap_or(0))))
+            .collect();
+        json!({
+            "format_version": 1,
+            "tool_version": env!("CARGO_PKG_VERSION"),
+            "policies": policies,
+            "events_read": self.events_read,
+            "summary": {"allowed": count("allowed"), "denied": count("denied"), "inconclusive": count("inconclusive"), "skipped": skipped},
+            "results": self.results.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
+        })
+    }
+
+    /// For people: denied and inconclusive calls grouped by account → principal → action,
+    /// each with its count and first and last seen; then a one-line verdict.
+    pub(crate) fn human(&self) -> String {
+        let mut groups: BTreeMap<Group, Seen> = BTreeMap::new();
+        for r in &self.results {
+            let (Some((account, principal, action)), Some(decision)) = (&r.group, r.decision) else { continue };
+            let label = match decision {
+                Decision::Denied => "denied",
+                Decision::Inconclusive => "inconclusive",
+                Decision::Allowed => continue,
+            };
+            let entry = groups.entry((account.clone(), principal.clone(), action.clone(), label)).or_insert((
+                0,
+                r.time.clone(),
+                r.time.clone(),
+            ));
+            entry.0 += 1;
+            if r.time < entry.1 {
+                entry.1.clone_from(&r.time);
+            }
+            if r.time > entry.2 {
+                entry.2.clone_from(&r.time);
+            }
+        }
+        let mut out = String::new();
+        let (mut last_account, mut last_principal) = (String::new(), String::new());
+        for ((account, principal, action, label), (count, first, last)) in &groups {
+            if *account != last_account {
+                out.push_str(&format!("{account}\n"));
+                last_account.clone_from(account);
+                last_principal.clear();
+            }
+            if *principal != last_principal {
+                out.push_str(&format!("  {principal}\n"));
+                last_principal.clone_from(principal);
+            }
+            out.push_str(&format!("    {label:<12} {action}  ×{count}  first {first}, last {last}\n"));
+        }
+        let count = |name: &str| self.counts.get(name).copied().unwrap_or(0);
+        let skipped: u64 = self.skipped.values().sum();
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{} events: {} allowed, {} denied, {} inconclusive, {skipped} skipped.\n",
+            self.events_read,
+            count("allowed"),
+            count("denied"),
+            count("inconclusive")
+        ));
+        out
+    }
+}

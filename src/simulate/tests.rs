@@ -1,0 +1,135 @@
+//! Replays through a blueprint: the account's path decides, the management account and
+//! accounts that cannot be placed are skipped, and the report has the contract's shape.
+
+use super::*;
+use crate::testing::blueprint;
+use serde_json::json;
+
+const BLUEPRINT: &str = r#"version: 1
+organization: {root_policies: [deny-leave]}
+organizational_units:
+  Workloads:
+    policies: [eu-only]
+    children: {Prod: {}}
+  Sandbox: {full_aws_access: false, policies: [s3-only]}
+accounts:
+  prod: {id: "111122223333", email: prod@example.com, ou: Workloads/Prod}
+  play: {id: "444455556666", email: play@example.com, ou: Sandbox}
+  other: {email: other@example.com, ou: Workloads}
+policies:
+  deny-leave: {document: {Statement: [{Effect: Deny, Action: "organizations:LeaveOrganization", Resource: "*"}]}}
+  eu-only:
+    document:
+      Statement:
+        - Sid: DenyOutsideEU
+          Effect: Deny
+          NotAction: ["iam:*", "sts:*"]
+          Resource: "*"
+          Condition: {StringNotEquals: {"aws:RequestedRegion": [eu-west-1, eu-central-1]}}
+  s3-only: {document: {Statement: [{Effect: Allow, Action: "s3:*", Resource: "*"}]}}
+"#;
+
+fn record(account: &str, source: &str, name: &str, region: &str) -> Value {
+    json!({
+        "userIdentity": {"type": "IAMUser", "principalId": "AIDA1", "arn": format!("arn:aws:iam::{account}:user/ann"), "accountId": account, "userName": "ann"},
+        "eventTime": "2024-05-01T10:00:00Z", "eventSource": format!("{source}.amazonaws.com"), "eventName": name,
+        "awsRegion": region, "eventID": format!("{account}-{name}-{region}"), "eventType": "AwsApiCall"
+    })
+}
+
+#[test]
+fn each_account_is_judged_on_its_own_path() {
+    let bp = blueprint(BLUEPRINT);
+    let compiled = Compiled::from_blueprint(&bp).expect("compiles");
+    let accounts = Accounts::new(&bp, &compiled, None, Some("999999999999".into()));
+    let mut report = Report::new(false);
+    for r in [
+        record("111122223333", "ec2", "RunInstances", "eu-west-1"),
+        record("111122223333", "ec2", "RunInstances", "us-east-1"),
+        record("111122223333", "iam", "CreateRole", "us-east-1"),
+        record("444455556666", "s3", "GetObject", "us-east-1"),
+        record("444455556666", "ec2", "RunInstances", "eu-west-1"),
+        record("999999999999", "ec2", "RunInstances", "us-east-1"),
+        record("777777777777", "ec2", "RunInstances", "us-east-1"),
+        json!({"eventName": "broken"}),
+    ] {
+        replay(&accounts, &r, &mut report);
+    }
+    let json = report.json("blueprint");
+    assert_eq!(
+        json["summary"],
+        json!({"allowed": 3, "denied": 2, "inconclusive": 0, "skipped": {"management_account": 1, "service_linked_role": 0,
+            "aws_service": 0, "unplaced_account": 1, "not_api_call": 0, "malformed": 1}})
+    );
+    assert_eq!(json["events_read"], 8);
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "only denied and inconclusive without --all");
+    assert_eq!(results[0]["account"], "prod");
+    assert_eq!(results[0]["ou_path"], "Workloads/Prod");
+    assert_eq!(
+        results[0]["reasons"],
+        json!([{"policy": "eu-only", "attached_to": "Workloads", "statement": "DenyOutsideEU", "effect": "Deny"}])
+    );
+    assert_eq!(results[1]["account"], "play");
+    assert_eq!(results[1]["reasons"], json!([{"attached_to": "Sandbox", "no_allow": true}]));
+    assert!(report.denied_or_inconclusive());
+    let human = report.human();
+    assert!(
+        human.contains("prod\n  arn:aws:iam::111122223333:user/ann\n    denied       ec2:RunInstances  ×1"),
+        "{human}"
+    );
+    assert!(human.ends_with("8 events: 3 allowed, 2 denied, 0 inconclusive, 3 skipped.\n"), "{human}");
+}
+
+#[test]
+fn with_all_every_event_is_listed_and_the_live_organization_places_the_rest() {
+    let bp = blueprint(BLUEPRINT);
+    let compiled = Compiled::from_blueprint(&bp).expect("compiles");
+    let mut live = crate::testing::fresh_org();
+    live.ous.insert(
+        "ou-w".into(),
+        crate::live::LiveOu {
+            id: "ou-w".into(),
+            name: "Workloads".into(),
+            parent_id: crate::testing::ROOT.into(),
+            tags: None,
+        },
+    );
+    for (id, email, parent) in
+        [("222233334444", "other@example.com", "ou-w"), ("555566667777", "x@example.com", "ou-w")]
+    {
+        live.accounts.insert(
+            id.into(),
+            crate::live::LiveAccount {
+                id: id.into(),
+                name: id.into(),
+                email: email.into(),
+                status: "ACTIVE".into(),
+                parent_id: parent.into(),
+                tags: None,
+            },
+        );
+    }
+    let accounts = Accounts::new(&bp, &compiled, Some(&live), None);
+    let mut report = Report::new(true);
+    for r in [
+        record("222233334444", "ec2", "RunInstances", "us-east-1"),
+        record("555566667777", "ec2", "RunInstances", "us-east-1"),
+        record(crate::testing::MANAGEMENT, "ec2", "RunInstances", "us-east-1"),
+    ] {
+        replay(&accounts, &r, &mut report);
+    }
+    let json = report.json("blueprint");
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!((results[0]["account"].as_str(), results[0]["decision"].as_str()), (Some("other"), Some("denied")));
+    assert_eq!(
+        (results[1]["account"].as_str(), results[1]["ou_path"].as_str(), results[1]["decision"].as_str()),
+        (Some("555566667777"), Some("Workloads"), Some("denied")),
+        "an account the blueprint does not name is judged where it is"
+    );
+    assert_eq!(
+        results[2],
+        json!({"event_id": "111111111111-RunInstances-us-east-1", "decision": "skipped", "skip_reason": "management_account"})
+    );
+}

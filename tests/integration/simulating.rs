@@ -1,0 +1,134 @@
+//! `lzctl simulate` end to end: events of accounts the emulator made, in every file format
+//! CloudTrail and its tools write, replayed through the blueprint's SCPs; accounts placed
+//! through the live organization, or offline through pinned ids.
+
+use crate::support::{Emulator, stderr, stdout};
+use serde_json::{Value, json};
+use std::io::Write;
+
+const BLUEPRINT: &str = r#"version: 1
+organizational_units:
+  Workloads: {policies: [eu-only]}
+accounts:
+  app: {email: app@example.com, ou: Workloads}
+policies:
+  eu-only:
+    document:
+      Statement:
+        - Sid: DenyOutsideEU
+          Effect: Deny
+          NotAction: ["iam:*", "sts:*"]
+          Resource: "*"
+          Condition: {StringNotEquals: {"aws:RequestedRegion": [eu-west-1]}}
+"#;
+
+fn record(account: &str, name: &str, region: &str, id: &str) -> Value {
+    json!({
+        "userIdentity": {"type": "AssumedRole", "accountId": account, "principalId": "AROA1:s",
+            "arn": format!("arn:aws:sts::{account}:assumed-role/deployer/s"),
+            "sessionContext": {"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{account}:role/ci/deployer")}}},
+        "eventTime": "2024-05-01T10:00:00Z", "eventSource": "ec2.amazonaws.com", "eventName": name,
+        "awsRegion": region, "eventID": id, "eventType": "AwsApiCall"
+    })
+}
+
+/// The same four events in every format: two allowed, one denied, one of the management account.
+fn write_every_format(dir: &std::path::Path, app: &str, management: &str) {
+    let events = [
+        record(app, "RunInstances", "eu-west-1", "e1"),
+        record(app, "RunInstances", "us-east-1", "e2"),
+        record(app, "DescribeInstances", "eu-west-1", "e3"),
+        record(management, "RunInstances", "us-east-1", "e4"),
+    ];
+    let logs = dir.join("AWSLogs/o-1/CloudTrail/eu-west-1/2024/05/01");
+    std::fs::create_dir_all(&logs).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(json!({"Records": events}).to_string().as_bytes()).unwrap();
+    std::fs::write(logs.join("a.json.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(dir.join("array.json"), json!(events).to_string()).unwrap();
+    let lines: Vec<String> = events.iter().map(Value::to_string).collect();
+    std::fs::write(dir.join("lake.jsonl"), lines.join("\n") + "\n").unwrap();
+    let lookup: Vec<Value> =
+        events.iter().map(|e| json!({"EventId": e["eventID"], "CloudTrailEvent": e.to_string()})).collect();
+    std::fs::write(dir.join("lookup.json"), json!({"Events": lookup}).to_string()).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_in_every_format_are_replayed_on_the_accounts_live_path() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let accounts = org.list_accounts().send().await.unwrap();
+    let id_of =
+        |name: &str| accounts.accounts().iter().find(|a| a.name() == Some(name)).unwrap().id().unwrap().to_string();
+    let (app, management) = (
+        id_of("app"),
+        org.describe_organization()
+            .send()
+            .await
+            .unwrap()
+            .organization()
+            .unwrap()
+            .master_account_id()
+            .unwrap()
+            .to_string(),
+    );
+    let events = dir.path().join("events");
+    write_every_format(&events, &app, &management);
+
+    emu.reset_recording();
+    let out = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "events", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "something is denied: {}", stderr(&out));
+    assert_eq!(emu.mutating_operations(), Vec::<String>::new(), "simulate only reads");
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    assert_eq!(report["events_read"], 16, "four files of four events");
+    assert_eq!(report["summary"]["allowed"], 8);
+    assert_eq!(report["summary"]["denied"], 4);
+    assert_eq!(report["summary"]["skipped"]["management_account"], 4);
+    let denied = &report["results"][0];
+    assert_eq!(denied["event_id"], "e2");
+    assert_eq!(denied["account"], "app");
+    assert_eq!(denied["ou_path"], "Workloads");
+    assert_eq!(denied["principal_arn"], format!("arn:aws:iam::{app}:role/ci/deployer"));
+    assert_eq!(denied["reasons"][0]["statement"], "DenyOutsideEU");
+
+    let human = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "events/lake.jsonl"]);
+    assert_eq!(human.status.code(), Some(2));
+    assert!(stdout(&human).contains("denied       ec2:RunInstances  ×1"), "{}", stdout(&human));
+    assert!(
+        stdout(&human).ends_with("4 events: 2 allowed, 1 denied, 0 inconclusive, 1 skipped.\n"),
+        "{}",
+        stdout(&human)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn offline_only_pinned_accounts_are_placed_and_nothing_is_called() {
+    let emu = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
+    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    write_every_format(&dir.path().join("events"), "111122223333", "999988887777");
+    let allowed_only = dir.path().join("ok.jsonl");
+    std::fs::write(&allowed_only, record("111122223333", "RunInstances", "eu-west-1", "ok").to_string()).unwrap();
+    emu.reset_recording();
+    let out = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "ok.jsonl", "--offline"]);
+    assert_eq!(out.status.code(), Some(0), "nothing denied: {}", stderr(&out));
+    let out = emu.lzctl_in(
+        dir.path(),
+        &["simulate", "-f", "lz.yaml", "--events", "events/array.json", "--offline", "--format", "json", "--all"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["summary"]["skipped"]["unplaced_account"], 1, "the other account is not pinned");
+    assert_eq!(report["results"].as_array().unwrap().len(), 4, "--all lists every event");
+    assert!(emu.operations().is_empty(), "offline makes no AWS call");
+
+    std::fs::write(dir.path().join("notes.txt"), "not events").unwrap();
+    let bad = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "notes.txt", "--offline"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("notes.txt: not CloudTrail events"), "{}", stderr(&bad));
+}
