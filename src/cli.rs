@@ -98,8 +98,29 @@ pub(crate) struct SimulateArgs {
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// CloudTrail events: files or folders (searched recursively; `.gz` too), `-` for stdin.
-    #[arg(long = "events", required = true, num_args = 1.., value_name = "PATH")]
+    #[arg(long = "events", num_args = 1.., value_name = "PATH", required_unless_present_any = ["request", "requests"])]
     pub events: Vec<PathBuf>,
+    /// One what-if question: this action (with --account), explained level by level.
+    #[arg(long, value_name = "ACTION", requires = "account", conflicts_with_all = ["events", "requests"])]
+    pub request: Option<String>,
+    /// The account of --request: a blueprint key, its name, or its id.
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub account: Option<String>,
+    /// The calling principal of --request (sets aws:PrincipalArn and aws:PrincipalAccount).
+    #[arg(long, value_name = "ARN")]
+    pub principal: Option<String>,
+    /// The region of --request (aws:RequestedRegion).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The resource of --request (default `*`).
+    #[arg(long, value_name = "ARN")]
+    pub resource: Option<String>,
+    /// A context key of --request, KEY=VALUE (repeatable; a key not given is absent).
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// Many what-if questions, one JSON object per line (`-` for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with = "events")]
+    pub requests: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// List every event, allowed and skipped ones too (JSON).

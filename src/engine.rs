@@ -479,3 +479,29 @@ pub(crate) async fn simulate(
     }
     Ok(report)
 }
+
+/// Answers what-if questions against the blueprint's policies; each answer with whether it
+/// was not allowed. Accounts are placed as `simulate` places them.
+pub(crate) async fn ask(
+    bp: &Blueprint,
+    aws: Option<&Aws>,
+    management_account: Option<String>,
+    questions: &[crate::simulate::Question],
+) -> Result<Vec<(serde_json::Value, bool)>, Error> {
+    let compiled = crate::simulate::Compiled::from_blueprint(bp).map_err(|problems| Error::Unevaluable { problems })?;
+    let live = match aws {
+        Some(aws) => Some(aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?),
+        None => None,
+    };
+    let accounts = crate::simulate::Accounts::new(bp, &compiled, live.as_ref(), management_account);
+    questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            crate::simulate::answer(bp, &accounts, q).map_err(|why| Error::BadQuestion {
+                where_: q.id.clone().unwrap_or_else(|| format!("question {}", i + 1)),
+                why,
+            })
+        })
+        .collect()
+}

@@ -112,6 +112,9 @@ pub(crate) enum Error {
     #[error("{}: not CloudTrail events ({why}); lzctl reads log files ({{\"Records\": [...]}}, .gz too), JSON arrays of events, JSON lines and lookup-events output", .path.display())]
     #[diagnostic(code(lzctl::simulate::not_events))]
     NotEvents { path: PathBuf, why: String },
+    #[error("{where_}: {why}")]
+    #[diagnostic(code(lzctl::simulate::bad_question))]
+    BadQuestion { where_: String, why: String },
     #[error("the blueprint's policies cannot be evaluated:\n  {}", .problems.join("\n  "))]
     #[diagnostic(code(lzctl::simulate::policy))]
     Unevaluable { problems: Vec<String> },
@@ -166,6 +169,7 @@ impl Error {
             | Error::NotImportable { .. }
             | Error::NotEvents { .. }
             | Error::Unevaluable { .. }
+            | Error::BadQuestion { .. }
             | Error::NotEmpty { .. }
             | Error::Io { .. }
             | Error::Terminal { .. } => exit::ERROR,

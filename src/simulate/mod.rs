@@ -82,3 +82,106 @@ pub(crate) fn replay(accounts: &Accounts<'_>, record: &Value, report: &mut Repor
 
 #[cfg(test)]
 mod tests;
+
+/// A what-if question: one request, with its whole context stated (a key not given is absent).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Question {
+    #[serde(default)]
+    pub id: Option<String>,
+    pub account: String,
+    pub action: String,
+    #[serde(default)]
+    pub resource: Option<String>,
+    #[serde(default)]
+    pub principal_arn: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Key → a value or a list of values.
+    #[serde(default)]
+    pub context: BTreeMap<String, Value>,
+}
+
+impl Accounts<'_> {
+    /// An account by blueprint key, name or id.
+    fn find(&self, bp: &Blueprint, text: &str) -> Option<&(String, Place<'_>)> {
+        if let Some(found) = self.places.get(text) {
+            return Some(found);
+        }
+        let key = bp.accounts.values().find(|a| a.key == text || a.name == text).map(|a| a.key.as_str())?;
+        self.places.values().find(|(label, _)| label == key)
+    }
+}
+
+/// The answer to a question, in the shape of an event's result (`request_id` for `event_id`);
+/// Err when its account cannot be placed.
+pub(crate) fn answer(bp: &Blueprint, accounts: &Accounts<'_>, question: &Question) -> Result<(Value, bool), String> {
+    let (label, place) = accounts.find(bp, &question.account).ok_or_else(|| {
+        format!("account {:?} is neither a blueprint account with an id nor one the organization has", question.account)
+    })?;
+    let mut context = crate::policy::Context::complete();
+    if let Some(region) = &question.region {
+        context.set("aws:RequestedRegion", vec![region.clone()]);
+    }
+    if let Some(arn) = &question.principal_arn {
+        context.set("aws:PrincipalArn", vec![arn.clone()]);
+        if let Some(account) = arn.split(':').nth(4).filter(|a| !a.is_empty()) {
+            context.set("aws:PrincipalAccount", vec![account.to_string()]);
+        }
+    }
+    for (key, value) in &question.context {
+        let values = match value {
+            Value::Array(items) => {
+                items.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect()
+            }
+            Value::String(s) => vec![s.clone()],
+            other => vec![other.to_string()],
+        };
+        context.set(key, values);
+    }
+    let request = crate::policy::Request {
+        action: question.action.clone(),
+        resource: Some(question.resource.clone().unwrap_or_else(|| "*".into())),
+        context,
+    };
+    let outcome = decide(place, &request);
+    let denied = outcome.decision != crate::policy::Decision::Allowed;
+    let decision = match outcome.decision {
+        crate::policy::Decision::Allowed => "allowed",
+        crate::policy::Decision::Denied => "denied",
+        crate::policy::Decision::Inconclusive => "inconclusive",
+    };
+    let value = serde_json::json!({
+        "request_id": question.id, "account_id": accounts.places.iter().find(|(_, (l, _))| l == label).map(|(id, _)| id),
+        "account": label, "ou_path": place.ou.to_string(), "principal_arn": question.principal_arn,
+        "action": question.action, "region": question.region, "resource": request.resource,
+        "decision": decision, "reasons": outcome.reasons, "unknown_keys": outcome.unknown_keys, "already_denied": false,
+    });
+    Ok((value, denied))
+}
+
+/// An answer for people: the decision, and the deciding statements level by level.
+pub(crate) fn explain(answer: &Value) -> String {
+    let mut out = format!(
+        "{} {} in {} ({}): {}\n",
+        answer["action"].as_str().unwrap_or_default(),
+        answer["resource"].as_str().unwrap_or("*"),
+        answer["account"].as_str().unwrap_or_default(),
+        answer["ou_path"].as_str().unwrap_or_default(),
+        answer["decision"].as_str().unwrap_or_default(),
+    );
+    for reason in answer["reasons"].as_array().into_iter().flatten() {
+        let level = reason["attached_to"].as_str().unwrap_or_default();
+        if reason["no_allow"] == Value::Bool(true) {
+            out.push_str(&format!("  {level}: no policy attached here allows it\n"));
+        } else {
+            out.push_str(&format!(
+                "  {level}: {} {} (statement {})\n",
+                reason["effect"].as_str().unwrap_or_default(),
+                reason["policy"].as_str().unwrap_or_default(),
+                reason["statement"].as_str().unwrap_or_default()
+            ));
+        }
+    }
+    out
+}

@@ -132,3 +132,63 @@ async fn offline_only_pinned_accounts_are_placed_and_nothing_is_called() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("notes.txt: not CloudTrail events"), "{}", stderr(&bad));
 }
+
+#[test]
+fn what_if_questions_are_answered_and_explained_level_by_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
+    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    let emu = Emulator::start();
+    let ask = |region: &str| {
+        emu.lzctl_in(
+            dir.path(),
+            &[
+                "simulate",
+                "-f",
+                "lz.yaml",
+                "--offline",
+                "--request",
+                "ec2:RunInstances",
+                "--account",
+                "app",
+                "--region",
+                region,
+            ],
+        )
+    };
+    let denied = ask("us-east-1");
+    assert_eq!(denied.status.code(), Some(2), "{}", stderr(&denied));
+    assert_eq!(
+        stdout(&denied),
+        "ec2:RunInstances * in app (Workloads): denied\n  Workloads: Deny eu-only (statement DenyOutsideEU)\n"
+    );
+    let allowed = ask("eu-west-1");
+    assert_eq!(allowed.status.code(), Some(0), "{}", stderr(&allowed));
+    assert!(
+        stdout(&allowed).starts_with("ec2:RunInstances * in app (Workloads): allowed\n  Root: Allow FullAWSAccess"),
+        "{}",
+        stdout(&allowed)
+    );
+
+    let questions = [
+        json!({"id": "q1", "account": "111122223333", "action": "s3:PutObject", "resource": "arn:aws:s3:::b/k", "region": "eu-west-1"}),
+        json!({"id": "q2", "account": "app", "action": "ec2:RunInstances", "context": {"aws:RequestedRegion": ["ap-south-1"]}}),
+    ];
+    let lines: Vec<String> = questions.iter().map(Value::to_string).collect();
+    std::fs::write(dir.path().join("q.jsonl"), lines.join("\n")).unwrap();
+    let out = emu
+        .lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--offline", "--requests", "q.jsonl", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let decisions: Vec<(&str, &str)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["request_id"].as_str().unwrap(), r["decision"].as_str().unwrap()))
+        .collect();
+    assert_eq!(decisions, [("q1", "allowed"), ("q2", "denied")], "in input order");
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"account\": \"app\"}\n").unwrap();
+    let bad = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--offline", "--requests", "bad.jsonl"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("bad.jsonl:1: missing field `action`"), "{}", stderr(&bad));
+}
