@@ -54,6 +54,6 @@ echo "  …"
 step "lzctl plan -f .demo/imported/blueprint.yaml --detailed-exitcode   (the imported blueprint plans nothing)"
 "$LZCTL" plan -f .demo/imported/blueprint.yaml --detailed-exitcode
 
-step "lzctl simulate -f $BLUEPRINT --request ec2:RunInstances --account prod-web --region us-east-1   (count mode: would the SCPs allow it?)"
+step "lzctl simulate -f $BLUEPRINT --request ec2:RunInstances --account prod-web --region ap-south-1   (count mode: would the SCPs allow it?)"
 # Exit 2: the blueprint's SCPs deny it (a denial is the answer, not an error).
-"$LZCTL" simulate -f "$BLUEPRINT" --request ec2:RunInstances --account prod-web --region us-east-1 || test $? -eq 2
+"$LZCTL" simulate -f "$BLUEPRINT" --request ec2:RunInstances --account prod-web --region ap-south-1 || test $? -eq 2
