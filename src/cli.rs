@@ -101,11 +101,18 @@ pub(crate) struct SimulateArgs {
     #[arg(long = "events", num_args = 1.., value_name = "PATH", required_unless_present_any = ["request", "requests"])]
     pub events: Vec<PathBuf>,
     /// One what-if question: this action (with --account), explained level by level.
-    #[arg(long, value_name = "ACTION", requires = "account", conflicts_with_all = ["events", "requests"])]
+    #[arg(long, value_name = "ACTION", requires = "accounts", conflicts_with_all = ["events", "requests"])]
     pub request: Option<String>,
-    /// The account of --request: a blueprint key, its name, or its id.
-    #[arg(long, value_name = "NAME_OR_ID")]
-    pub account: Option<String>,
+    /// Only events of this account (repeatable); with --request, the account asked about. A
+    /// blueprint key, its name, or its id.
+    #[arg(long = "account", value_name = "NAME_OR_ID")]
+    pub accounts: Vec<String>,
+    /// Only events at or after this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    pub since: Option<f64>,
+    /// Only events before this time (RFC 3339).
+    #[arg(long, value_name = "RFC3339", value_parser = rfc3339)]
+    pub until: Option<f64>,
     /// The calling principal of --request (sets aws:PrincipalArn and aws:PrincipalAccount).
     #[arg(long, value_name = "ARN")]
     pub principal: Option<String>,
@@ -271,4 +278,9 @@ pub(crate) struct ApplyArgs {
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,
+}
+
+/// A time as `--since` and `--until` take it.
+fn rfc3339(text: &str) -> Result<f64, String> {
+    crate::model::parse_rfc3339(text).ok_or_else(|| format!("{text:?} is not an RFC 3339 time (2024-05-01T00:00:00Z)"))
 }

@@ -458,6 +458,7 @@ pub(crate) struct SimulateOptions {
     pub all: bool,
     pub management_account: Option<String>,
     pub events: Vec<std::path::PathBuf>,
+    pub filter: crate::simulate::Filter,
 }
 
 /// Replays every CloudTrail record under `options.events` through the blueprint's policies;
@@ -475,7 +476,11 @@ pub(crate) async fn simulate(
     let accounts = crate::simulate::Accounts::new(bp, &compiled, live.as_ref(), options.management_account.clone());
     let mut report = crate::simulate::report::Report::new(options.all);
     for path in crate::events::files(&options.events)? {
-        crate::events::each_record(&path, |record| crate::simulate::replay(&accounts, record, &mut report))?;
+        crate::events::each_record(&path, |record| {
+            if options.filter.wants(record) {
+                crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
+            }
+        })?;
     }
     Ok(report)
 }

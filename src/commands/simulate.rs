@@ -41,6 +41,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         all: args.all,
         management_account: args.management_account.clone(),
         events: args.events.clone(),
+        filter: crate::simulate::Filter { accounts: args.accounts.clone(), since: args.since, until: args.until },
     };
     let report = engine::simulate(&bp, aws, &options).await;
     let report = match &session {
@@ -73,7 +74,7 @@ fn questions(args: &SimulateArgs) -> Result<Option<Vec<Question>>, Error> {
         }
         return Ok(Some(vec![Question {
             id: None,
-            account: args.account.clone().unwrap_or_default(),
+            account: args.accounts.first().cloned().unwrap_or_default(),
             action: action.clone(),
             resource: args.resource.clone(),
             principal_arn: args.principal.clone(),

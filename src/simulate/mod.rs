@@ -63,17 +63,49 @@ impl<'a> Accounts<'a> {
     }
 }
 
-/// Replays one CloudTrail record into the report.
-pub(crate) fn replay(accounts: &Accounts<'_>, record: &Value, report: &mut Report) {
+/// Which events to replay: of these accounts only (none: all), in a time window.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Filter {
+    /// Blueprint keys, names or ids.
+    pub accounts: Vec<String>,
+    /// Seconds since the epoch.
+    pub since: Option<f64>,
+    pub until: Option<f64>,
+}
+
+impl Filter {
+    /// Whether a record falls in the time window; one whose time cannot be read is kept (the
+    /// replay counts it as malformed).
+    pub(crate) fn wants(&self, record: &Value) -> bool {
+        let time = record.get("eventTime").and_then(Value::as_str).and_then(crate::model::parse_rfc3339);
+        !time.is_some_and(|time| self.since.is_some_and(|s| time < s) || self.until.is_some_and(|u| time >= u))
+    }
+
+    /// Whether an account, by id and the name reports use (its blueprint key), is one asked for.
+    fn wants_account(&self, bp: &Blueprint, id: &str, label: &str) -> bool {
+        self.accounts.is_empty()
+            || self.accounts.iter().any(|wanted| {
+                wanted == id || wanted == label || bp.accounts.get(label).is_some_and(|a| a.name == *wanted)
+            })
+    }
+}
+
+/// Replays one CloudTrail record into the report, if it is of an account `filter` asks for.
+pub(crate) fn replay(bp: &Blueprint, accounts: &Accounts<'_>, filter: &Filter, record: &Value, report: &mut Report) {
     let id = record.get("eventID").and_then(Value::as_str);
     let event = match event_of(record) {
         Ok(event) => event,
         Err(skip) => return report.skipped(id, skip),
     };
+    let placed = accounts.places.get(&event.account_id);
+    let label = placed.map_or(event.account_id.as_str(), |(label, _)| label.as_str());
+    if !filter.wants_account(bp, &event.account_id, label) {
+        return;
+    }
     if accounts.management.as_deref() == Some(event.account_id.as_str()) {
         return report.skipped(id, Skip::ManagementAccount);
     }
-    let Some((name, place)) = accounts.places.get(&event.account_id) else {
+    let Some((name, place)) = placed else {
         return report.skipped(id, Skip::UnplacedAccount);
     };
     let outcome = decide(place, &event.request);

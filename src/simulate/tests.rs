@@ -53,7 +53,7 @@ fn each_account_is_judged_on_its_own_path() {
         record("777777777777", "ec2", "RunInstances", "us-east-1"),
         json!({"eventName": "broken"}),
     ] {
-        replay(&accounts, &r, &mut report);
+        replay(&bp, &accounts, &Filter::default(), &r, &mut report);
     }
     let json = report.json("blueprint");
     assert_eq!(
@@ -117,7 +117,7 @@ fn with_all_every_event_is_listed_and_the_live_organization_places_the_rest() {
         record("555566667777", "ec2", "RunInstances", "us-east-1"),
         record(crate::testing::MANAGEMENT, "ec2", "RunInstances", "us-east-1"),
     ] {
-        replay(&accounts, &r, &mut report);
+        replay(&bp, &accounts, &Filter::default(), &r, &mut report);
     }
     let json = report.json("blueprint");
     let results = json["results"].as_array().unwrap();

@@ -192,3 +192,32 @@ fn what_if_questions_are_answered_and_explained_level_by_level() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(stderr(&bad).contains("bad.jsonl:1: missing field `action`"), "{}", stderr(&bad));
 }
+
+#[test]
+fn events_are_chosen_by_account_and_time_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
+    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    let mut late = record("111122223333", "RunInstances", "us-east-1", "late");
+    late["eventTime"] = json!("2024-06-01T00:00:00Z");
+    let events = [
+        record("111122223333", "RunInstances", "us-east-1", "early"),
+        late,
+        record("222233334444", "RunInstances", "us-east-1", "other"),
+    ];
+    std::fs::write(dir.path().join("e.json"), json!(events).to_string()).unwrap();
+    let emu = Emulator::start();
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["simulate", "-f", "lz.yaml", "--events", "e.json", "--offline", "--format", "json", "--all"];
+        all.extend_from_slice(args);
+        let out = emu.lzctl_in(dir.path(), &all);
+        assert!(matches!(out.status.code(), Some(0 | 2)), "{}", stderr(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        report["results"].as_array().unwrap().iter().map(|r| r["event_id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&[]), ["early", "late", "other"]);
+    assert_eq!(ids(&["--account", "app"]), ["early", "late"]);
+    assert_eq!(ids(&["--account", "222233334444"]), ["other"]);
+    assert_eq!(ids(&["--since", "2024-05-15T00:00:00Z"]), ["late"]);
+    assert_eq!(ids(&["--until", "2024-05-15T00:00:00Z", "--account", "111122223333"]), ["early"]);
+}
