@@ -136,9 +136,18 @@ pub(crate) struct SimulateArgs {
     /// Make no AWS call: events of accounts the blueprint does not pin by id are skipped.
     #[arg(long)]
     pub offline: bool,
+    /// Judge by the blueprint's policies and attachments, or by what is attached in AWS now.
+    #[arg(long, value_enum, default_value_t = PolicySource::Blueprint, conflicts_with = "offline")]
+    pub policies: PolicySource,
     /// The management account's id (otherwise read from the organization), never subject to SCPs.
     #[arg(long, value_name = "ID")]
     pub management_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PolicySource {
+    Blueprint,
+    Live,
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
         skip_policies: false,
         approval_rule: true,
         everything: false,
+        all_documents: false,
         all_stack_sets: false,
     }
 }
@@ -459,6 +460,38 @@ pub(crate) struct SimulateOptions {
     pub management_account: Option<String>,
     pub events: Vec<std::path::PathBuf>,
     pub filter: crate::simulate::Filter,
+    /// Judge by what is attached in AWS now, not by the blueprint.
+    pub live_policies: bool,
+}
+
+/// The organization as count mode needs it: the tree, and with the live policies every
+/// customer policy's document and targets. None offline.
+async fn read_for_simulation(aws: Option<&Aws>, live_policies: bool) -> Result<Option<LiveState>, Error> {
+    let Some(aws) = aws else { return Ok(None) };
+    let scope = ReadScope { skip_policies: !live_policies, all_documents: live_policies, ..ReadScope::default() };
+    Ok(Some(aws.read_organization(&scope).await?))
+}
+
+/// The policies to judge by, compiled once.
+fn compile(bp: &Blueprint, live: Option<&LiveState>, live_policies: bool) -> Result<crate::simulate::Compiled, Error> {
+    let compiled = match live.filter(|_| live_policies) {
+        Some(live) => crate::simulate::Compiled::from_live(live),
+        None => crate::simulate::Compiled::from_blueprint(bp),
+    };
+    compiled.map_err(|problems| Error::Unevaluable { problems })
+}
+
+fn place<'a>(
+    bp: &Blueprint,
+    compiled: &'a crate::simulate::Compiled,
+    live: Option<&LiveState>,
+    live_policies: bool,
+    management: Option<String>,
+) -> crate::simulate::Accounts<'a> {
+    match live.filter(|_| live_policies) {
+        Some(live) => crate::simulate::Accounts::live(bp, compiled, live, management),
+        None => crate::simulate::Accounts::new(bp, compiled, live, management),
+    }
 }
 
 /// Replays every CloudTrail record under `options.events` through the blueprint's policies;
@@ -468,12 +501,9 @@ pub(crate) async fn simulate(
     aws: Option<&Aws>,
     options: &SimulateOptions,
 ) -> Result<crate::simulate::report::Report, Error> {
-    let compiled = crate::simulate::Compiled::from_blueprint(bp).map_err(|problems| Error::Unevaluable { problems })?;
-    let live = match aws {
-        Some(aws) => Some(aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?),
-        None => None,
-    };
-    let accounts = crate::simulate::Accounts::new(bp, &compiled, live.as_ref(), options.management_account.clone());
+    let live = read_for_simulation(aws, options.live_policies).await?;
+    let compiled = compile(bp, live.as_ref(), options.live_policies)?;
+    let accounts = place(bp, &compiled, live.as_ref(), options.live_policies, options.management_account.clone());
     let mut report = crate::simulate::report::Report::new(options.all);
     for path in crate::events::files(&options.events)? {
         crate::events::each_record(&path, |record| {
@@ -491,14 +521,12 @@ pub(crate) async fn ask(
     bp: &Blueprint,
     aws: Option<&Aws>,
     management_account: Option<String>,
+    live_policies: bool,
     questions: &[crate::simulate::Question],
 ) -> Result<Vec<(serde_json::Value, bool)>, Error> {
-    let compiled = crate::simulate::Compiled::from_blueprint(bp).map_err(|problems| Error::Unevaluable { problems })?;
-    let live = match aws {
-        Some(aws) => Some(aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?),
-        None => None,
-    };
-    let accounts = crate::simulate::Accounts::new(bp, &compiled, live.as_ref(), management_account);
+    let live = read_for_simulation(aws, live_policies).await?;
+    let compiled = compile(bp, live.as_ref(), live_policies)?;
+    let accounts = place(bp, &compiled, live.as_ref(), live_policies, management_account);
     questions
         .iter()
         .enumerate()

@@ -170,6 +170,9 @@ pub(crate) struct ReadScope {
     /// an import needs.
     #[serde(default)]
     pub everything: bool,
+    /// Read the document of every customer policy (count mode with the live policies).
+    #[serde(default)]
+    pub all_documents: bool,
     /// Read every stack set in full (with `stack_sets` Some).
     #[serde(default)]
     pub all_stack_sets: bool,

@@ -1,7 +1,7 @@
 //! `lzctl simulate`: count mode — what the blueprint's SCPs and RCPs would have denied of the
 //! recorded activity, or the answer to what-if questions.
 
-use crate::cli::{Format, GlobalArgs, SimulateArgs};
+use crate::cli::{Format, GlobalArgs, PolicySource, SimulateArgs};
 use crate::error::{Error, exit};
 use crate::session::Session;
 use crate::simulate::Question;
@@ -13,8 +13,10 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
     let questions = questions(args)?;
     let session = if args.offline { None } else { Some(Session::connect(global).await?) };
     let aws = session.as_ref().map(|s| &s.aws);
+    let live = args.policies == PolicySource::Live;
+    let source = if live { "live" } else { "blueprint" };
     if let Some(questions) = questions {
-        let answers = engine::ask(&bp, aws, args.management_account.clone(), &questions).await;
+        let answers = engine::ask(&bp, aws, args.management_account.clone(), live, &questions).await;
         let answers = match &session {
             Some(session) => session.finish(answers)?,
             None => answers?,
@@ -26,7 +28,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
             }
             Format::Json => {
                 let results: Vec<_> = answers.iter().map(|(a, _)| a.clone()).collect();
-                let doc = serde_json::json!({"format_version": 1, "tool_version": env!("CARGO_PKG_VERSION"), "policies": "blueprint", "results": results});
+                let doc = serde_json::json!({"format_version": 1, "tool_version": env!("CARGO_PKG_VERSION"), "policies": source, "results": results});
                 println!("{}", serde_json::to_string_pretty(&doc).expect("JSON values serialize"));
             }
             Format::Human | Format::Markdown => {
@@ -42,6 +44,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         management_account: args.management_account.clone(),
         events: args.events.clone(),
         filter: crate::simulate::Filter { accounts: args.accounts.clone(), since: args.since, until: args.until },
+        live_policies: live,
     };
     let report = engine::simulate(&bp, aws, &options).await;
     let report = match &session {
@@ -50,7 +53,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
     };
     match args.format {
         Format::Json => {
-            println!("{}", serde_json::to_string_pretty(&report.json("blueprint")).expect("JSON values serialize"));
+            println!("{}", serde_json::to_string_pretty(&report.json(source)).expect("JSON values serialize"));
         }
         Format::Human => print!("{}", report.human()),
         Format::Markdown => print!(

@@ -61,6 +61,28 @@ impl<'a> Accounts<'a> {
         }
         Accounts { places, management }
     }
+
+    /// Every account of the live organization where it is, judged by what is attached in AWS
+    /// now; named by blueprint key where the blueprint has it.
+    pub(crate) fn live(
+        bp: &Blueprint,
+        compiled: &'a Compiled,
+        live: &LiveState,
+        management: Option<String>,
+    ) -> Accounts<'a> {
+        let keys: BTreeMap<String, String> =
+            crate::plan::matched_accounts(bp, live).into_iter().map(|(key, id)| (id, key)).collect();
+        let places = live
+            .accounts
+            .keys()
+            .map(|id| {
+                let name = keys.get(id).cloned().unwrap_or_else(|| id.clone());
+                let place = compiled.live_place(live, id, &name);
+                (id.clone(), (name, place))
+            })
+            .collect();
+        Accounts { places, management: management.or_else(|| Some(live.management_account_id.clone())) }
+    }
 }
 
 /// Which events to replay: of these accounts only (none: all), in a time window.

@@ -3,6 +3,7 @@
 //! RCPFullAWSAccess always), along the account's root → OU … → account path.
 
 use crate::blueprint::{Attachments, Blueprint};
+use crate::live::LiveState;
 use crate::model::{FULL_AWS_ACCESS, OuPath, PolicyType, RCP_FULL_AWS_ACCESS};
 use crate::policy::{Decision, Level, Outcome, Policy, Request, evaluate_path};
 use serde_json::json;
@@ -16,6 +17,34 @@ pub(crate) struct Compiled {
 }
 
 impl Compiled {
+    /// The customer SCPs and RCPs of the live organization; Err names each document the engine
+    /// cannot read.
+    pub(crate) fn from_live(live: &LiveState) -> Result<Compiled, Vec<String>> {
+        let mut policies = BTreeMap::new();
+        let mut problems = Vec::new();
+        for policy in live.policies.values().filter(|p| !p.aws_managed) {
+            match policy.document.as_ref().map(Policy::parse) {
+                Some(Ok(parsed)) => {
+                    policies.insert(policy.name.clone(), (policy.policy_type, parsed));
+                }
+                Some(Err(e)) => problems.push(format!("policy {} ({}): {e}", policy.name, policy.id)),
+                None => problems.push(format!("policy {} ({}): its document was not read", policy.name, policy.id)),
+            }
+        }
+        Self::with(policies, problems)
+    }
+
+    fn with(policies: BTreeMap<String, (PolicyType, Policy)>, problems: Vec<String>) -> Result<Compiled, Vec<String>> {
+        let allow_all =
+            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+        let full = Policy::parse(&allow_all).expect("FullAWSAccess parses");
+        if problems.is_empty() {
+            Ok(Compiled { policies, full_scp: full.clone(), full_rcp: full })
+        } else {
+            Err(problems)
+        }
+    }
+
     /// Every policy of the blueprint; Err names each document the engine cannot read.
     pub(crate) fn from_blueprint(bp: &Blueprint) -> Result<Compiled, Vec<String>> {
         let mut policies = BTreeMap::new();
@@ -28,14 +57,7 @@ impl Compiled {
                 Err(e) => problems.push(format!("policy {name}: {e}")),
             }
         }
-        let allow_all =
-            json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
-        let full = Policy::parse(&allow_all).expect("FullAWSAccess parses");
-        if problems.is_empty() {
-            Ok(Compiled { policies, full_scp: full.clone(), full_rcp: full })
-        } else {
-            Err(problems)
-        }
+        Self::with(policies, problems)
     }
 }
 
@@ -62,6 +84,36 @@ impl<'a> Compiled {
             }
         }
         (Level { name: name.to_string(), policies: scps }, Level { name: name.to_string(), policies: rcps })
+    }
+
+    /// Where an account of the live organization is, with what is attached in AWS now at each
+    /// level; `name` is how reports name it.
+    pub(crate) fn live_place(&'a self, live: &LiveState, account_id: &str, name: &str) -> Place<'a> {
+        let attached = |id: &str| {
+            let mut attachments = Attachments { policies: Vec::new(), full_aws_access: false };
+            for policy in live.attached_to(id) {
+                if policy.aws_managed {
+                    attachments.full_aws_access |= policy.name == FULL_AWS_ACCESS;
+                } else {
+                    attachments.policies.push(policy.name.clone());
+                }
+            }
+            attachments
+        };
+        let mut pairs = vec![self.levels(OuPath::ROOT_NAME, &attached(&live.root.id))];
+        let mut chain = Vec::new();
+        let mut parent = live.accounts.get(account_id).map(|a| a.parent_id.clone()).unwrap_or_default();
+        while let Some(ou) = live.ous.get(&parent) {
+            chain.push(ou.id.clone());
+            parent.clone_from(&ou.parent_id);
+        }
+        for id in chain.iter().rev() {
+            let path = live.path_of(id).unwrap_or_default();
+            pairs.push(self.levels(&path.to_string(), &attached(id)));
+        }
+        pairs.push(self.levels(name, &attached(account_id)));
+        let (scps, rcps) = pairs.into_iter().unzip();
+        Place { ou: live.account_path(account_id).unwrap_or_default(), scps, rcps }
     }
 
     /// The place of an account the blueprint puts in `ou`, with its own attachments.

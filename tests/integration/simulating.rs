@@ -95,6 +95,31 @@ async fn events_in_every_format_are_replayed_on_the_accounts_live_path() {
     assert_eq!(denied["principal_arn"], format!("arn:aws:iam::{app}:role/ci/deployer"));
     assert_eq!(denied["reasons"][0]["statement"], "DenyOutsideEU");
 
+    // What is attached in AWS now: the same, until someone detaches the SCP by hand.
+    let live = |emu: &Emulator| -> Value {
+        let out = emu.lzctl_in(
+            dir.path(),
+            &["simulate", "-f", "lz.yaml", "--events", "events", "--format", "json", "--policies", "live"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 2)), "{}", stderr(&out));
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let now = live(&emu);
+    assert_eq!((now["policies"].as_str(), &now["summary"]), (Some("live"), &report["summary"]));
+    let policies = org
+        .list_policies()
+        .filter(aws_sdk_organizations::types::PolicyType::ServiceControlPolicy)
+        .send()
+        .await
+        .unwrap();
+    let eu_only = policies.policies().iter().find(|p| p.name() == Some("eu-only")).unwrap().id().unwrap().to_string();
+    let targets = org.list_targets_for_policy().policy_id(&eu_only).send().await.unwrap();
+    for target in targets.targets() {
+        org.detach_policy().policy_id(&eu_only).target_id(target.target_id().unwrap()).send().await.unwrap();
+    }
+    let detached = live(&emu);
+    assert_eq!(detached["summary"]["denied"], 0, "nothing attached denies it now");
+
     let human = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "events/lake.jsonl"]);
     assert_eq!(human.status.code(), Some(2));
     assert!(stdout(&human).contains("denied       ec2:RunInstances  ×1"), "{}", stdout(&human));

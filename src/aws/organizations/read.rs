@@ -262,7 +262,7 @@ async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, 
         let id = summary.id().unwrap_or_default().to_string();
         let name = summary.name().unwrap_or_default().to_string();
         let aws_managed = summary.aws_managed();
-        let wanted = !aws_managed && (scope.everything || scope.policy_names.contains(&name));
+        let wanted = !aws_managed && (scope.everything || scope.all_documents || scope.policy_names.contains(&name));
         let resource = format!("policy {name} ({id})");
         let (targets, document) = futures::try_join!(
             async {
