@@ -267,6 +267,10 @@ pub(crate) struct PlanArgs {
     /// allowed_signers); recorded in the saved plan, covered by its digest, never an approver.
     #[arg(long, value_name = "PRINCIPAL", requires = "out")]
     pub requested_by: Option<String>,
+    /// Also replay these CloudTrail events (files or folders) through the live and the planned
+    /// SCPs and RCPs: "Impact on recorded activity".
+    #[arg(long = "events", num_args = 1.., value_name = "PATH")]
+    pub events: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

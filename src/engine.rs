@@ -538,3 +538,22 @@ pub(crate) async fn ask(
         })
         .collect()
 }
+
+/// Replays recorded events through the SCPs and RCPs attached now and those the blueprint
+/// plans, keeping the calls whose answer changes. Reads only.
+pub(crate) async fn impact(
+    bp: &Blueprint,
+    aws: &Aws,
+    events: &[std::path::PathBuf],
+) -> Result<crate::simulate::Impact, Error> {
+    let live = read_for_simulation(Some(aws), true).await?.expect("read from AWS");
+    let now = compile(bp, Some(&live), true)?;
+    let planned = compile(bp, Some(&live), false)?;
+    let before = place(bp, &now, Some(&live), true, None);
+    let after = place(bp, &planned, Some(&live), false, None);
+    let mut impact = crate::simulate::Impact::new();
+    for path in crate::events::files(events)? {
+        crate::events::each_record(&path, |record| impact.add(&before, &after, record))?;
+    }
+    Ok(impact)
+}

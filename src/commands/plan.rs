@@ -1,7 +1,7 @@
 //! `lzctl plan`: show what apply would change, as text, JSON or Markdown; optionally save it.
 
 use super::render_plan;
-use crate::cli::{GlobalArgs, PlanArgs};
+use crate::cli::{Format, GlobalArgs, PlanArgs};
 use crate::engine::SaveTo;
 use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
@@ -17,6 +17,19 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs
     if let (Some(path), Some(saved)) = (&args.out, saved) {
         eprintln!("Saved the plan to {} (digest {}).", path.display(), saved.digest);
     }
-    print!("{}", render_plan(&plan, args.format, terminal.stdout));
+    let impact = if args.events.is_empty() {
+        None
+    } else {
+        Some(session.finish(engine::impact(&bp, &session.aws, &args.events).await)?)
+    };
+    match (&impact, args.format) {
+        (Some(impact), Format::Json) => {
+            let mut json = crate::render::json(&plan);
+            json["impact"] = impact.json();
+            println!("{}", serde_json::to_string_pretty(&json).expect("JSON values serialize"));
+        }
+        (Some(impact), _) => print!("{}{}", render_plan(&plan, args.format, terminal.stdout), impact.human()),
+        (None, _) => print!("{}", render_plan(&plan, args.format, terminal.stdout)),
+    }
     Ok(if args.detailed_exitcode && !plan.is_empty() { exit::CHANGES } else { exit::OK })
 }

@@ -239,3 +239,74 @@ pub(crate) fn explain(answer: &Value) -> String {
     }
     out
 }
+
+/// What a plan changes for recorded activity: the calls the live policies allow and the
+/// planned ones would deny, and the reverse.
+#[derive(Debug, Default)]
+pub(crate) struct Impact {
+    pub events_read: u64,
+    pub newly_denied: Report,
+    pub newly_allowed: Report,
+}
+
+impl Impact {
+    pub(crate) fn new() -> Impact {
+        Impact { events_read: 0, newly_denied: Report::new(false), newly_allowed: Report::new(true) }
+    }
+
+    /// Judges one record both ways and keeps it where the answer changes.
+    pub(crate) fn add(&mut self, before: &Accounts<'_>, after: &Accounts<'_>, record: &Value) {
+        self.events_read += 1;
+        let Ok(event) = event_of(record) else { return };
+        if after.management.as_deref() == Some(event.account_id.as_str()) {
+            return;
+        }
+        let (Some((name, now)), Some((_, planned))) =
+            (before.places.get(&event.account_id), after.places.get(&event.account_id))
+        else {
+            return;
+        };
+        let (was, will) = (decide(now, &event.request), decide(planned, &event.request));
+        use crate::policy::Decision::{Allowed, Denied};
+        match (was.decision, will.decision) {
+            (Allowed, Denied) => self.newly_denied.evaluated(&event, name, &planned.ou.to_string(), &will),
+            (Denied, Allowed) => self.newly_allowed.evaluated(&event, name, &planned.ou.to_string(), &will),
+            _ => {}
+        }
+    }
+
+    /// The `impact` object of the plan's JSON (its own format version).
+    pub(crate) fn json(&self) -> Value {
+        serde_json::json!({
+            "format_version": 1,
+            "events_read": self.events_read,
+            "newly_denied": self.newly_denied.json("blueprint")["results"],
+            "newly_allowed": self.newly_allowed.json("blueprint")["results"],
+        })
+    }
+
+    /// The section after the plan, for people.
+    pub(crate) fn human(&self) -> String {
+        let mut out = String::from("\nImpact on recorded activity:\n\n");
+        let denied = self.newly_denied.groups();
+        let allowed = self.newly_allowed.groups();
+        if denied.is_empty() && allowed.is_empty() {
+            out.push_str(&format!("  No recorded call changes its answer ({} events).\n", self.events_read));
+            return out;
+        }
+        if !denied.is_empty() {
+            out.push_str("  The plan would deny (now allowed):\n");
+            out.push_str(&indent(&denied));
+        }
+        if !allowed.is_empty() {
+            out.push_str("  The plan would allow (now denied):\n");
+            out.push_str(&indent(&allowed));
+        }
+        out.push_str(&format!("  ({} events read)\n", self.events_read));
+        out
+    }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}

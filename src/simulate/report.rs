@@ -94,13 +94,32 @@ impl Report {
     /// For people: denied and inconclusive calls grouped by account → principal → action,
     /// each with its count and first and last seen; then a one-line verdict.
     pub(crate) fn human(&self) -> String {
+        let mut out = self.groups();
+        let count = |name: &str| self.counts.get(name).copied().unwrap_or(0);
+        let skipped: u64 = self.skipped.values().sum();
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "{} events: {} allowed, {} denied, {} inconclusive, {skipped} skipped.\n",
+            self.events_read,
+            count("allowed"),
+            count("denied"),
+            count("inconclusive")
+        ));
+        out
+    }
+
+    /// The kept results grouped by account → principal → action, with counts and first and
+    /// last seen; empty when none.
+    pub(crate) fn groups(&self) -> String {
         let mut groups: BTreeMap<Group, Seen> = BTreeMap::new();
         for r in &self.results {
             let (Some((account, principal, action)), Some(decision)) = (&r.group, r.decision) else { continue };
             let label = match decision {
                 Decision::Denied => "denied",
                 Decision::Inconclusive => "inconclusive",
-                Decision::Allowed => continue,
+                Decision::Allowed => "allowed",
             };
             let entry = groups.entry((account.clone(), principal.clone(), action.clone(), label)).or_insert((
                 0,
@@ -129,18 +148,6 @@ impl Report {
             }
             out.push_str(&format!("    {label:<12} {action}  ×{count}  first {first}, last {last}\n"));
         }
-        let count = |name: &str| self.counts.get(name).copied().unwrap_or(0);
-        let skipped: u64 = self.skipped.values().sum();
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(&format!(
-            "{} events: {} allowed, {} denied, {} inconclusive, {skipped} skipped.\n",
-            self.events_read,
-            count("allowed"),
-            count("denied"),
-            count("inconclusive")
-        ));
         out
     }
 }

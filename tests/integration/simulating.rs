@@ -246,3 +246,53 @@ fn events_are_chosen_by_account_and_time_window() {
     assert_eq!(ids(&["--since", "2024-05-15T00:00:00Z"]), ["late"]);
     assert_eq!(ids(&["--until", "2024-05-15T00:00:00Z", "--account", "111122223333"]), ["early"]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn plan_with_events_shows_which_recorded_calls_the_change_would_deny_or_allow() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let accounts = org.list_accounts().send().await.unwrap();
+    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    let events = [
+        record(&app, "RunInstances", "eu-west-1", "eu"),
+        record(&app, "RunInstances", "us-east-1", "us"),
+        record(&app, "DescribeInstances", "eu-west-1", "eu2"),
+    ];
+    std::fs::write(dir.path().join("week.json"), json!({"Records": events}).to_string()).unwrap();
+
+    let unchanged = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--events", "week.json"]);
+    assert_eq!(unchanged.status.code(), Some(0), "{}", stderr(&unchanged));
+    assert!(stdout(&unchanged).contains("No recorded call changes its answer (3 events)."), "{}", stdout(&unchanged));
+
+    // The SCP now allows us-east-1 instead of eu-west-1.
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT.replace("[eu-west-1]", "[us-east-1]")).unwrap();
+    emu.reset_recording();
+    let changed = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--events", "week.json"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", stderr(&changed));
+    assert_eq!(emu.mutating_operations(), Vec::<String>::new(), "a plan only reads");
+    let text = stdout(&changed);
+    assert!(text.contains("~ policy.eu-only"), "{text}");
+    let impact = text.split("Impact on recorded activity:").nth(1).expect("the impact section");
+    assert!(impact.contains("The plan would deny (now allowed):"), "{impact}");
+    assert!(impact.contains("denied       ec2:RunInstances  ×1"), "{impact}");
+    assert!(impact.contains("denied       ec2:DescribeInstances  ×1"), "{impact}");
+    assert!(impact.contains("The plan would allow (now denied):"), "{impact}");
+    assert!(impact.contains("allowed      ec2:RunInstances  ×1"), "{impact}");
+
+    let json = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--events", "week.json", "--format", "json"]);
+    let plan: Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["impact"]["format_version"], 1);
+    assert_eq!(plan["impact"]["events_read"], 3);
+    let ids = |key: &str| -> Vec<String> {
+        plan["impact"][key].as_array().unwrap().iter().map(|r| r["event_id"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(
+        (ids("newly_denied"), ids("newly_allowed")),
+        (vec!["eu".to_string(), "eu2".to_string()], vec!["us".to_string()])
+    );
+}
