@@ -1,11 +1,15 @@
 //! Reading CloudTrail events from files: folders searched recursively in a stable order, `.gz`
 //! unpacked, and every format CloudTrail and its tools write — log files
 //! (`{"Records": [...]}`), JSON arrays, JSON lines (CloudTrail Lake), `lookup-events` output
-//! (`{"Events": [{"CloudTrailEvent": "<json>"}]}`). `-` is standard input.
+//! (`{"Events": [{"CloudTrailEvent": "<json>"}]}`). `-` is standard input. Files are
+//! streamed: one record is held at a time, however large the file.
 
 use crate::error::Error;
+use flate2::read::MultiGzDecoder;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
-use std::io::Read;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Every file under the given paths, folders recursively, each folder's entries sorted.
@@ -34,56 +38,126 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The text of a file (or standard input), unpacked where it is gzip.
-fn text_of(path: &Path) -> Result<String, Error> {
-    let mut bytes = Vec::new();
-    if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut bytes).map_err(Error::read(path))?;
+/// A file (or standard input) to read from, unpacked where it is gzip.
+fn open(path: &Path) -> Result<Box<dyn BufRead>, Error> {
+    let raw: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdin())
     } else {
-        bytes = std::fs::read(path).map_err(Error::read(path))?;
-    }
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut unpacked = Vec::new();
-        flate2::read::MultiGzDecoder::new(bytes.as_slice()).read_to_end(&mut unpacked).map_err(Error::read(path))?;
-        bytes = unpacked;
-    }
-    String::from_utf8(bytes).map_err(|e| Error::NotEvents { path: path.to_path_buf(), why: e.to_string() })
+        Box::new(std::fs::File::open(path).map_err(Error::read(path))?)
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, raw);
+    let gzip = reader.fill_buf().map_err(Error::read(path))?.starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip { Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(reader))) } else { Box::new(reader) })
 }
 
-/// Calls `each` with every record of the file, in order.
+/// Calls `each` with every record of the file, in order, holding one record at a time: the
+/// file is streamed, never read whole.
 pub(crate) fn each_record(path: &Path, mut each: impl FnMut(&Value)) -> Result<(), Error> {
-    let text = text_of(path)?;
+    let mut reader = open(path)?;
     let not_events = |why: String| Error::NotEvents { path: path.to_path_buf(), why };
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
-        return Ok(());
+    let first = loop {
+        let buffer = reader.fill_buf().map_err(Error::read(path))?;
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => {
+                let first = buffer[at];
+                reader.consume(at);
+                break Some(first);
+            }
+            None if buffer.is_empty() => break None,
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    };
+    let Some(first) = first else { return Ok(()) };
+    if first != b'[' && first != b'{' {
+        return Err(not_events("not a JSON object or array".into()));
     }
-    if trimmed.starts_with('[') {
-        let Value::Array(events) = serde_json::from_str(trimmed).map_err(|e| not_events(e.to_string()))? else {
-            unreachable!("text starting with [ parses as an array or not at all")
-        };
-        events.iter().for_each(each);
-        return Ok(());
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    // One JSON value (a log file, lookup-events output, an array), or several (JSON lines).
+    loop {
+        Top { each: &mut each }.deserialize(&mut de).map_err(|e| not_events(e.to_string()))?;
+        if de.end().is_ok() {
+            return Ok(());
+        }
     }
-    // One JSON value: a log file, lookup-events output, or a single event; several: JSON lines.
-    let mut values = serde_json::Deserializer::from_str(trimmed).into_iter::<Value>();
-    let first = values.next().ok_or_else(|| not_events("empty".into()))?.map_err(|e| not_events(e.to_string()))?;
-    match (&first, first.get("Records"), first.get("Events")) {
-        (_, Some(Value::Array(records)), _) => records.iter().for_each(&mut each),
-        (_, _, Some(Value::Array(events))) => {
-            for event in events {
-                let embedded =
+}
+
+/// A top-level JSON value: an array of events, an object holding `Records` or `Events`, or
+/// one event; arrays are streamed element by element.
+struct Top<'a, F: FnMut(&Value)> {
+    each: &'a mut F,
+}
+
+impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for Top<'_, F> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, F: FnMut(&Value)> Visitor<'de> for Top<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("CloudTrail events")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        Events { each: self.each, embedded: false }.visit_seq(seq)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut record = serde_json::Map::new();
+        let mut wrapper = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "Records" | "Events" if record.is_empty() => {
+                    wrapper = true;
+                    map.next_value_seed(Events { each: &mut *self.each, embedded: key == "Events" })?;
+                }
+                _ => {
+                    let value: Value = map.next_value()?;
+                    if !wrapper {
+                        record.insert(key, value);
+                    }
+                }
+            }
+        }
+        if !wrapper {
+            (self.each)(&Value::Object(record));
+        }
+        Ok(())
+    }
+}
+
+/// An array of events, each handed on as it is read; `embedded`: lookup-events output, whose
+/// events hold the record as JSON text under `CloudTrailEvent`.
+struct Events<'a, F: FnMut(&Value)> {
+    each: &'a mut F,
+    embedded: bool,
+}
+
+impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for Events<'_, F> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(&Value)> Visitor<'de> for Events<'_, F> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of events")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(event) = seq.next_element::<Value>()? {
+            if self.embedded {
+                let record =
                     event.get("CloudTrailEvent").and_then(Value::as_str).and_then(|t| serde_json::from_str(t).ok());
-                each(&embedded.unwrap_or(Value::Null));
+                (self.each)(&record.unwrap_or(Value::Null));
+            } else {
+                (self.each)(&event);
             }
         }
-        (Value::Object(_), _, _) => {
-            each(&first);
-            for value in values {
-                each(&value.map_err(|e| not_events(e.to_string()))?);
-            }
-        }
-        _ => return Err(not_events("not a JSON object or array".into())),
+        Ok(())
     }
-    Ok(())
 }
