@@ -20,6 +20,8 @@ use std::collections::BTreeMap;
 pub(crate) struct Accounts<'a> {
     places: BTreeMap<String, (String, Place<'a>)>,
     management: Option<String>,
+    /// The organization's id, where it was read: every placed caller's aws:PrincipalOrgID.
+    organization_id: Option<String>,
 }
 
 impl<'a> Accounts<'a> {
@@ -59,7 +61,8 @@ impl<'a> Accounts<'a> {
                 places.insert(account.id.clone(), (account.id.clone(), place));
             }
         }
-        Accounts { places, management }
+        let organization_id = live.map(|l| l.organization_id.clone()).filter(|id| !id.is_empty());
+        Accounts { places, management, organization_id }
     }
 
     /// Every account of the live organization where it is, judged by what is attached in AWS
@@ -81,7 +84,11 @@ impl<'a> Accounts<'a> {
                 (id.clone(), (name, place))
             })
             .collect();
-        Accounts { places, management: management.or_else(|| Some(live.management_account_id.clone())) }
+        Accounts {
+            places,
+            management: management.or_else(|| Some(live.management_account_id.clone())),
+            organization_id: Some(live.organization_id.clone()).filter(|id| !id.is_empty()),
+        }
     }
 }
 
@@ -115,10 +122,11 @@ impl Filter {
 /// Replays one CloudTrail record into the report, if it is of an account `filter` asks for.
 pub(crate) fn replay(bp: &Blueprint, accounts: &Accounts<'_>, filter: &Filter, record: &Value, report: &mut Report) {
     let id = record.get("eventID").and_then(Value::as_str);
-    let event = match event_of(record) {
+    let mut event = match event_of(record) {
         Ok(event) => event,
         Err(skip) => return report.skipped(id, skip),
     };
+    accounts.state_organization(&mut event);
     let placed = accounts.places.get(&event.account_id);
     let label = placed.map_or(event.account_id.as_str(), |(label, _)| label.as_str());
     if !filter.wants_account(bp, &event.account_id, label) {
@@ -157,6 +165,15 @@ pub(crate) struct Question {
 }
 
 impl Accounts<'_> {
+    /// A caller in the organization has its id as aws:PrincipalOrgID, where it was read.
+    fn state_organization(&self, event: &mut cloudtrail::Event) {
+        if let Some(org) = &self.organization_id
+            && self.places.contains_key(&event.account_id)
+        {
+            event.request.context.set("aws:PrincipalOrgID", vec![org.clone()]);
+        }
+    }
+
     /// An account by blueprint key, name or id.
     fn find(&self, bp: &Blueprint, text: &str) -> Option<&(String, Place<'_>)> {
         if let Some(found) = self.places.get(text) {
@@ -257,7 +274,8 @@ impl Impact {
     /// Judges one record both ways and keeps it where the answer changes.
     pub(crate) fn add(&mut self, before: &Accounts<'_>, after: &Accounts<'_>, record: &Value) {
         self.events_read += 1;
-        let Ok(event) = event_of(record) else { return };
+        let Ok(mut event) = event_of(record) else { return };
+        after.state_organization(&mut event);
         if after.management.as_deref() == Some(event.account_id.as_str()) {
             return;
         }

@@ -133,3 +133,34 @@ fn with_all_every_event_is_listed_and_the_live_organization_places_the_rest() {
         json!({"event_id": "111111111111-RunInstances-us-east-1", "decision": "skipped", "skip_reason": "management_account"})
     );
 }
+
+#[test]
+fn the_organization_id_is_known_only_where_the_organization_was_read() {
+    let yaml = r#"version: 1
+organizational_units:
+  Workloads: {policies: [org-only]}
+accounts:
+  prod: {id: "111122223333", email: prod@example.com, ou: Workloads}
+policies:
+  org-only:
+    document:
+      Statement: [{Effect: Deny, Action: "*", Resource: "*", Condition: {StringNotEquals: {"aws:PrincipalOrgID": o-test}}}]
+"#;
+    let bp = blueprint(yaml);
+    let compiled = Compiled::from_blueprint(&bp).expect("compiles");
+    let decision = |live: Option<&crate::live::LiveState>| {
+        let accounts = Accounts::new(&bp, &compiled, live, Some("999999999999".into()));
+        let mut report = Report::new(true);
+        replay(
+            &bp,
+            &accounts,
+            &Filter::default(),
+            &record("111122223333", "ec2", "RunInstances", "eu-west-1"),
+            &mut report,
+        );
+        report.json("blueprint")["results"][0]["decision"].as_str().unwrap().to_string()
+    };
+    assert_eq!(decision(None), "inconclusive", "offline, the organization's id is unknown");
+    let live = crate::testing::fresh_org();
+    assert_eq!(decision(Some(&live)), "allowed", "read, it is the caller's organization");
+}
