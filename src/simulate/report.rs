@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 /// Account, principal, action and decision: what the human report groups by.
 type Group = (String, String, String, &'static str);
-/// How often, first and last seen.
-type Seen = (u64, String, String);
+/// How often, first and last seen, and how often it failed for lack of permission already.
+type Seen = (u64, String, String, u64);
 
 /// One event's result, in the contract's shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,8 +125,12 @@ impl Report {
                 0,
                 r.time.clone(),
                 r.time.clone(),
+                0,
             ));
             entry.0 += 1;
+            if r.value["already_denied"] == Value::Bool(true) {
+                entry.3 += 1;
+            }
             if r.time < entry.1 {
                 entry.1.clone_from(&r.time);
             }
@@ -136,7 +140,7 @@ impl Report {
         }
         let mut out = String::new();
         let (mut last_account, mut last_principal) = (String::new(), String::new());
-        for ((account, principal, action, label), (count, first, last)) in &groups {
+        for ((account, principal, action, label), (count, first, last, failing)) in &groups {
             if *account != last_account {
                 out.push_str(&format!("{account}\n"));
                 last_account.clone_from(account);
@@ -146,7 +150,8 @@ impl Report {
                 out.push_str(&format!("  {principal}\n"));
                 last_principal.clone_from(principal);
             }
-            out.push_str(&format!("    {label:<12} {action}  ×{count}  first {first}, last {last}\n"));
+            let already = if *failing > 0 { format!(" (already failing ×{failing})") } else { String::new() };
+            out.push_str(&format!("    {label:<12} {action}  ×{count}  first {first}, last {last}{already}\n"));
         }
         out
     }

@@ -296,3 +296,19 @@ async fn plan_with_events_shows_which_recorded_calls_the_change_would_deny_or_al
         (vec!["eu".to_string(), "eu2".to_string()], vec!["us".to_string()])
     );
 }
+
+/// The README's worked example runs as written and prints what the README shows.
+#[test]
+fn the_readme_worked_example_runs_as_written() {
+    let emu = Emulator::start();
+    let readme = std::fs::read_to_string(format!("{}/README.md", crate::support::MANIFEST_DIR)).unwrap();
+    let command =
+        "lzctl simulate -f examples/count-mode/blueprint.yaml --events examples/count-mode/cloudtrail --offline";
+    assert!(readme.contains(&format!("```sh\n{command}\n```")), "the README shows the command");
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let out = emu.lzctl(&args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let shown = format!("```\n{}\n```", stdout(&out).trim_end());
+    assert!(readme.contains(&shown), "the README shows this output:\n{shown}");
+    assert!(emu.operations().is_empty(), "offline");
+}
