@@ -22,7 +22,7 @@ pub(crate) fn files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    if path.as_os_str() == "-" || !path.is_dir() {
+    if path.as_os_str() == "-" || s3_location(path).is_some() || !path.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());
     }
@@ -45,6 +45,11 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>, Error> {
     } else {
         Box::new(std::fs::File::open(path).map_err(Error::read(path))?)
     };
+    unpacked(raw, path)
+}
+
+/// A reader of the text, unpacked where it is gzip (by its magic bytes, whatever the name).
+fn unpacked(raw: Box<dyn Read>, path: &Path) -> Result<Box<dyn BufRead>, Error> {
     let mut reader = BufReader::with_capacity(1 << 16, raw);
     let gzip = reader.fill_buf().map_err(Error::read(path))?.starts_with(&[0x1f, 0x8b]);
     Ok(if gzip { Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(reader))) } else { Box::new(reader) })
@@ -52,8 +57,23 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>, Error> {
 
 /// Calls `each` with every record of the file, in order, holding one record at a time: the
 /// file is streamed, never read whole.
-pub(crate) fn each_record(path: &Path, mut each: impl FnMut(&Value)) -> Result<(), Error> {
-    let mut reader = open(path)?;
+pub(crate) fn each_record(path: &Path, each: impl FnMut(&Value)) -> Result<(), Error> {
+    records(open(path)?, path, each)
+}
+
+/// Calls `each` with every record of an object already fetched (an S3 object), named `name`.
+pub(crate) fn each_record_of(name: &Path, bytes: Vec<u8>, each: impl FnMut(&Value)) -> Result<(), Error> {
+    records(unpacked(Box::new(std::io::Cursor::new(bytes)), name)?, name, each)
+}
+
+/// `s3://bucket/prefix` as (bucket, prefix); None for a local path.
+pub(crate) fn s3_location(path: &Path) -> Option<(String, String)> {
+    let rest = path.to_str()?.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    Some((bucket.to_string(), prefix.to_string()))
+}
+
+fn records(mut reader: Box<dyn BufRead>, path: &Path, mut each: impl FnMut(&Value)) -> Result<(), Error> {
     let not_events = |why: String| Error::NotEvents { path: path.to_path_buf(), why };
     let first = loop {
         let buffer = reader.fill_buf().map_err(Error::read(path))?;

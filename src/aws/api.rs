@@ -217,6 +217,17 @@ pub(crate) mod cloudformation {
     pub(crate) const PAGE: i32 = 100;
 }
 
+/// Amazon S3, where an organization trail delivers CloudTrail's log files; S3's published rates
+/// (thousands of requests per second per prefix) are far above what count mode needs.
+pub(crate) mod s3 {
+    apis! { "s3";
+        LIST_OBJECTS = "ListObjectsV2";
+        GET_OBJECT = "GetObject";
+    }
+    /// The most keys a listing may return per page.
+    pub(crate) const PAGE: i32 = 1000;
+}
+
 /// AWS Config, read in member accounts.
 pub(crate) mod config {
     apis! { "config";
@@ -227,7 +238,8 @@ pub(crate) mod config {
 /// Every API lzctl calls.
 #[cfg(test)]
 pub(crate) fn all() -> Vec<Api> {
-    [organizations::ALL, sso_admin::ALL, identitystore::ALL, cloudformation::ALL, config::ALL, sts::ALL].concat()
+    [organizations::ALL, sso_admin::ALL, identitystore::ALL, cloudformation::ALL, config::ALL, s3::ALL, sts::ALL]
+        .concat()
 }
 
 /// STS; and `CREDENTIALS`, not an API but named like one in errors: resolving credentials.

@@ -33,6 +33,7 @@ mod identity_center;
 mod organizations;
 pub(crate) mod pacing;
 mod poll;
+pub(crate) mod s3;
 mod stack_sets;
 
 pub(crate) use executor::{AwsExecutor, Pollings};

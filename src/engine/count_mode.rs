@@ -57,13 +57,12 @@ pub(crate) async fn simulate(
     let compiled = compile(bp, live.as_ref(), options.live_policies)?;
     let accounts = place(bp, &compiled, live.as_ref(), options.live_policies, options.management_account.clone());
     let mut report = crate::simulate::report::Report::new(options.all);
-    for path in crate::events::files(&options.events)? {
-        crate::events::each_record(&path, |record| {
-            if options.filter.wants(record) {
-                crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
-            }
-        })?;
-    }
+    let mut handle = |record: &serde_json::Value| {
+        if options.filter.wants(record) {
+            crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
+        }
+    };
+    each_record(aws, &options.events, &mut handle).await?;
     Ok(report)
 }
 
@@ -104,8 +103,35 @@ pub(crate) async fn impact(
     let before = place(bp, &now, Some(&live), true, None);
     let after = place(bp, &planned, Some(&live), false, None);
     let mut impact = crate::simulate::Impact::new();
-    for path in crate::events::files(events)? {
-        crate::events::each_record(&path, |record| impact.add(&before, &after, record))?;
-    }
+    let mut handle = |record: &serde_json::Value| impact.add(&before, &after, record);
+    each_record(Some(aws), events, &mut handle).await?;
     Ok(impact)
+}
+
+/// Every record of every source: local files and folders, standard input, and `s3://bucket/prefix`
+/// (each object under the prefix, in key order; needs AWS).
+async fn each_record(
+    aws: Option<&Aws>,
+    sources: &[std::path::PathBuf],
+    handle: &mut impl FnMut(&serde_json::Value),
+) -> Result<(), Error> {
+    for source in crate::events::files(sources)? {
+        let Some((bucket, prefix)) = crate::events::s3_location(&source) else {
+            crate::events::each_record(&source, &mut *handle)?;
+            continue;
+        };
+        let aws = aws.ok_or_else(|| Error::NotEvents {
+            path: source.clone(),
+            why: "reading S3 calls AWS, which --offline rules out".into(),
+        })?;
+        for key in crate::aws::s3::keys(aws, &bucket, &prefix).await? {
+            let bytes = crate::aws::s3::get(aws, &bucket, &key).await?;
+            crate::events::each_record_of(
+                &std::path::PathBuf::from(format!("s3://{bucket}/{key}")),
+                bytes,
+                &mut *handle,
+            )?;
+        }
+    }
+    Ok(())
 }

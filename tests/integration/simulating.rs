@@ -312,3 +312,40 @@ fn the_readme_worked_example_runs_as_written() {
     assert!(readme.contains(&shown), "the README shows this output:\n{shown}");
     assert!(emu.operations().is_empty(), "offline");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organization_trails_bucket_is_read_directly() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let accounts = org.list_accounts().send().await.unwrap();
+    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    let local = dir.path().join("local");
+    write_every_format(&local, &app, "000000000000");
+    let s3 = emu.s3();
+    s3.create_bucket().bucket("org-trail").send().await.unwrap();
+    let gz = std::fs::read(local.join("AWSLogs/o-1/CloudTrail/eu-west-1/2024/05/01/a.json.gz")).unwrap();
+    for key in [
+        "AWSLogs/o-1/111/CloudTrail/eu-west-1/2024/05/01/a.json.gz",
+        "AWSLogs/o-1/111/CloudTrail/eu-west-1/2024/05/02/b.json.gz",
+        "elsewhere/c.json.gz",
+    ] {
+        s3.put_object().bucket("org-trail").key(key).body(gz.clone().into()).send().await.unwrap();
+    }
+    emu.reset_recording();
+    let out = emu.lzctl_in(
+        dir.path(),
+        &["simulate", "-f", "lz.yaml", "--events", "s3://org-trail/AWSLogs/", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["events_read"], 8, "the two objects under the prefix, not the third");
+    assert_eq!(report["summary"]["denied"], 2);
+    assert_eq!(emu.mutating_operations(), Vec::<String>::new());
+    let offline = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "s3://org-trail/", "--offline"]);
+    assert_eq!(offline.status.code(), Some(1));
+    assert!(stderr(&offline).contains("--offline rules out"), "{}", stderr(&offline));
+}

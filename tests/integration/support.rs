@@ -58,6 +58,12 @@ impl Emulator {
         client!(aws_sdk_cloudformation, &self.url)
     }
 
+    /// S3, path-style (a loopback endpoint has no bucket subdomains).
+    pub(crate) fn s3(&self) -> aws_sdk_s3::Client {
+        let config = client!(aws_sdk_s3, &self.url).config().to_builder().force_path_style(true).build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
     /// A configuration recorder in a member account, made through the role lzctl reads with,
     /// as the Config template would make it; `recording` starts it.
     pub(crate) async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
