@@ -56,10 +56,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
             println!("{}", serde_json::to_string_pretty(&report.json(source)).expect("JSON values serialize"));
         }
         Format::Human => print!("{}", report.human()),
-        Format::Markdown => print!(
-            "### Count mode: the blueprint's SCPs and RCPs against recorded activity\n\n```\n{}```\n",
-            report.human()
-        ),
+        Format::Markdown => print!("{}", report.markdown()),
     }
     Ok(if report.denied_or_inconclusive() { exit::CHANGES } else { exit::OK })
 }

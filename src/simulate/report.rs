@@ -110,9 +110,8 @@ impl Report {
         out
     }
 
-    /// The kept results grouped by account → principal → action, with counts and first and
-    /// last seen; empty when none.
-    pub(crate) fn groups(&self) -> String {
+    /// The kept results by account → principal → action and decision.
+    fn grouped(&self) -> BTreeMap<Group, Seen> {
         let mut groups: BTreeMap<Group, Seen> = BTreeMap::new();
         for r in &self.results {
             let (Some((account, principal, action)), Some(decision)) = (&r.group, r.decision) else { continue };
@@ -138,6 +137,38 @@ impl Report {
                 entry.2.clone_from(&r.time);
             }
         }
+        groups
+    }
+
+    /// A pull request's view: the verdict, then a table of the calls that would be denied or
+    /// are inconclusive, grouped.
+    pub(crate) fn markdown(&self) -> String {
+        let count = |name: &str| self.counts.get(name).copied().unwrap_or(0);
+        let mut out = format!(
+            "### Count mode: the blueprint's SCPs and RCPs against recorded activity\n\n**{} denied, {} inconclusive** of {} events ({} allowed, {} skipped).\n",
+            count("denied"),
+            count("inconclusive"),
+            self.events_read,
+            count("allowed"),
+            self.skipped.values().sum::<u64>()
+        );
+        let groups = self.grouped();
+        if !groups.is_empty() {
+            out.push_str("\n| account | principal | action | decision | calls | first seen | last seen |\n|---|---|---|---|---|---|---|\n");
+            for ((account, principal, action, label), (calls, first, last, failing)) in &groups {
+                let already = if *failing > 0 { format!(" ({failing} already failing)") } else { String::new() };
+                out.push_str(&format!(
+                    "| {account} | `{principal}` | `{action}` | {label} | {calls}{already} | {first} | {last} |\n"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The kept results grouped by account → principal → action, with counts and first and
+    /// last seen; empty when none.
+    pub(crate) fn groups(&self) -> String {
+        let groups = self.grouped();
         let mut out = String::new();
         let (mut last_account, mut last_principal) = (String::new(), String::new());
         for ((account, principal, action, label), (count, first, last, failing)) in &groups {

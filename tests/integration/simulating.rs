@@ -349,3 +349,21 @@ async fn an_organization_trails_bucket_is_read_directly() {
     assert_eq!(offline.status.code(), Some(1));
     assert!(stderr(&offline).contains("--offline rules out"), "{}", stderr(&offline));
 }
+
+/// The Markdown report, as a pull request shows it.
+#[test]
+fn the_markdown_report_is_a_verdict_and_a_grouped_table() {
+    let emu = Emulator::start();
+    let out = emu.lzctl(&[
+        "simulate",
+        "-f",
+        "examples/count-mode/blueprint.yaml",
+        "--events",
+        "examples/count-mode/cloudtrail",
+        "--offline",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    insta::assert_snapshot!("count_mode_markdown", stdout(&out));
+}
