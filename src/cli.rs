@@ -136,6 +136,9 @@ pub(crate) struct SimulateArgs {
     /// Make no AWS call: events of accounts the blueprint does not pin by id are skipped.
     #[arg(long)]
     pub offline: bool,
+    /// Read `s3://` events with this profile's credentials (the log-archive account's, say).
+    #[arg(long, value_name = "PROFILE", conflicts_with = "offline")]
+    pub events_profile: Option<String>,
     /// Judge by the blueprint's policies and attachments, or by what is attached in AWS now.
     #[arg(long, value_enum, default_value_t = PolicySource::Blueprint, conflicts_with = "offline")]
     pub policies: PolicySource,

@@ -40,6 +40,14 @@ impl Session {
         Ok(Session { aws, stats: global.stats })
     }
 
+    /// A second connection, as another profile (count mode reads an organization trail's bucket
+    /// in the log-archive account this way); its calls are not in `--stats`.
+    pub(crate) async fn connect_as(global: &GlobalArgs, profile: &str) -> Result<Session, Error> {
+        let options = ConnectOptions { profile: Some(profile.to_string()), region: global.region.clone() };
+        let aws = Aws::connect(&options).await.map_err(|err| Error::Credentials(Box::new(err)))?;
+        Ok(Session { aws, stats: false })
+    }
+
     /// Ends the session: prints `--stats` when asked, whatever the command's result, and hands
     /// the result on.
     pub(crate) fn finish<T>(&self, result: T) -> T {

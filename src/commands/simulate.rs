@@ -39,6 +39,10 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         }
         return Ok(if denied { exit::CHANGES } else { exit::OK });
     }
+    let events_session = match &args.events_profile {
+        Some(profile) => Some(Session::connect_as(global, profile).await?),
+        None => None,
+    };
     let options = engine::SimulateOptions {
         all: args.all,
         management_account: args.management_account.clone(),
@@ -46,7 +50,8 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         filter: crate::simulate::Filter { accounts: args.accounts.clone(), since: args.since, until: args.until },
         live_policies: live,
     };
-    let report = engine::simulate(&bp, aws, &options).await;
+    let events_aws = events_session.as_ref().map(|s| &s.aws).or(aws);
+    let report = engine::simulate(&bp, aws, events_aws, &options).await;
     let report = match &session {
         Some(session) => session.finish(report)?,
         None => report?,

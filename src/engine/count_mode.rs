@@ -51,6 +51,7 @@ fn place<'a>(
 pub(crate) async fn simulate(
     bp: &Blueprint,
     aws: Option<&Aws>,
+    events_aws: Option<&Aws>,
     options: &SimulateOptions,
 ) -> Result<crate::simulate::report::Report, Error> {
     let live = read_for_simulation(aws, options.live_policies).await?;
@@ -62,7 +63,7 @@ pub(crate) async fn simulate(
             crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
         }
     };
-    each_record(aws, &options.events, &mut handle).await?;
+    each_record(events_aws, &options.events, &mut handle).await?;
     Ok(report)
 }
 

@@ -345,6 +345,17 @@ async fn an_organization_trails_bucket_is_read_directly() {
     assert_eq!(report["events_read"], 8, "the two objects under the prefix, not the third");
     assert_eq!(report["summary"]["denied"], 2);
     assert_eq!(emu.mutating_operations(), Vec::<String>::new());
+    // The bucket read as another profile (the log-archive account's).
+    let credentials = dir.path().join("credentials");
+    std::fs::write(&credentials, "[archive]\naws_access_key_id = testing\naws_secret_access_key = testing\n").unwrap();
+    let env = [("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())];
+    let args = ["simulate", "-f", "lz.yaml", "--events", "s3://org-trail/AWSLogs/", "--events-profile", "archive"];
+    let as_archive = emu.lzctl_env(dir.path(), &args, &env);
+    assert_eq!(as_archive.status.code(), Some(2), "{}", stderr(&as_archive));
+    let args = ["simulate", "-f", "lz.yaml", "--events", "s3://org-trail/AWSLogs/", "--events-profile", "nobody"];
+    let unknown = emu.lzctl_env(dir.path(), &args, &env);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stderr(&unknown).contains("nobody"), "{}", stderr(&unknown));
     let offline = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--events", "s3://org-trail/", "--offline"]);
     assert_eq!(offline.status.code(), Some(1));
     assert!(stderr(&offline).contains("--offline rules out"), "{}", stderr(&offline));
