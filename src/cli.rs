@@ -98,8 +98,18 @@ pub(crate) struct SimulateArgs {
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// CloudTrail events: files or folders (searched recursively; `.gz` too), `-` for stdin.
-    #[arg(long = "events", num_args = 1.., value_name = "PATH", required_unless_present_any = ["request", "requests"])]
+    #[arg(long = "events", num_args = 1.., value_name = "PATH", required_unless_present_any = ["request", "requests", "lookup_events"])]
     pub events: Vec<PathBuf>,
+    /// Read recent management events from CloudTrail (LookupEvents) in each member account
+    /// instead, through --role, in --regions, for --since..--until.
+    #[arg(long, conflicts_with_all = ["events", "offline", "requests", "request"], requires = "regions")]
+    pub lookup_events: bool,
+    /// The role to read CloudTrail through in each member account.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub role: String,
+    /// The regions to read CloudTrail's event history in (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
     /// One what-if question: this action (with --account), explained level by level.
     #[arg(long, value_name = "ACTION", requires = "accounts", conflicts_with_all = ["events", "requests"])]
     pub request: Option<String>,

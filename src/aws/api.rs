@@ -228,6 +228,18 @@ pub(crate) mod s3 {
     pub(crate) const PAGE: i32 = 1000;
 }
 
+/// CloudTrail's event history, read in member accounts (2 requests/s per account and region,
+/// which `cloudtrail.rs` keeps per account and region).
+pub(crate) mod cloudtrail {
+    apis! { "cloudtrail";
+        LOOKUP_EVENTS = "LookupEvents";
+    }
+    /// The most events a page may return.
+    pub(crate) const PAGE: i32 = 50;
+    /// The least time between two pages of one account and region.
+    pub(crate) const PAGE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
+}
+
 /// AWS Config, read in member accounts.
 pub(crate) mod config {
     apis! { "config";
@@ -238,8 +250,17 @@ pub(crate) mod config {
 /// Every API lzctl calls.
 #[cfg(test)]
 pub(crate) fn all() -> Vec<Api> {
-    [organizations::ALL, sso_admin::ALL, identitystore::ALL, cloudformation::ALL, config::ALL, s3::ALL, sts::ALL]
-        .concat()
+    [
+        organizations::ALL,
+        sso_admin::ALL,
+        identitystore::ALL,
+        cloudformation::ALL,
+        config::ALL,
+        s3::ALL,
+        cloudtrail::ALL,
+        sts::ALL,
+    ]
+    .concat()
 }
 
 /// STS; and `CREDENTIALS`, not an API but named like one in errors: resolving credentials.

@@ -25,6 +25,7 @@ macro_rules! all_pages {
 }
 
 pub(crate) mod api;
+pub(crate) mod cloudtrail;
 pub(crate) mod config;
 mod create;
 mod errors;

@@ -49,6 +49,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         events: args.events.clone(),
         filter: crate::simulate::Filter { accounts: args.accounts.clone(), since: args.since, until: args.until },
         live_policies: live,
+        lookup: args.lookup_events.then(|| (args.role.clone(), args.regions.clone())),
     };
     let events_aws = events_session.as_ref().map(|s| &s.aws).or(aws);
     let report = engine::simulate(&bp, aws, events_aws, &options).await;

@@ -14,6 +14,8 @@ pub(crate) struct SimulateOptions {
     pub filter: crate::simulate::Filter,
     /// Judge by what is attached in AWS now, not by the blueprint.
     pub live_policies: bool,
+    /// Read CloudTrail's event history in every placed account instead: (role, regions).
+    pub lookup: Option<(String, Vec<String>)>,
 }
 
 /// The organization as count mode needs it: the tree, and with the live policies every
@@ -63,7 +65,18 @@ pub(crate) async fn simulate(
             crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
         }
     };
-    each_record(events_aws, &options.events, &mut handle).await?;
+    match (&options.lookup, aws) {
+        (Some((role, regions)), Some(aws)) => {
+            // One account and region after another, each at AWS's pace for it.
+            for account in accounts.member_ids() {
+                for region in regions {
+                    let window = (options.filter.since, options.filter.until);
+                    crate::aws::cloudtrail::lookup(aws, &account, role, region, window, &mut handle).await?;
+                }
+            }
+        }
+        _ => each_record(events_aws, &options.events, &mut handle).await?,
+    }
     Ok(report)
 }
 

@@ -165,6 +165,11 @@ pub(crate) struct Question {
 }
 
 impl Accounts<'_> {
+    /// The placed accounts SCPs govern (not the management account), by id.
+    pub(crate) fn member_ids(&self) -> Vec<String> {
+        self.places.keys().filter(|id| self.management.as_deref() != Some(id.as_str())).cloned().collect()
+    }
+
     /// A caller in the organization has its id as aws:PrincipalOrgID, where it was read.
     fn state_organization(&self, event: &mut cloudtrail::Event) {
         if let Some(org) = &self.organization_id

@@ -378,3 +378,24 @@ fn the_markdown_report_is_a_verdict_and_a_grouped_table() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     insta::assert_snapshot!("count_mode_markdown", stdout(&out));
 }
+
+/// `--lookup-events` reads CloudTrail in each member account through the role. The emulator
+/// has no LookupEvents (its paging and pace are tested with mocks), so the read fails, naming
+/// the operation and the account and region, after assuming the role there.
+#[tokio::test(flavor = "multi_thread")]
+async fn lookup_events_reads_each_member_account_through_the_role() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let accounts = org.list_accounts().send().await.unwrap();
+    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    emu.reset_recording();
+    let out = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--lookup-events", "--regions", "eu-west-1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stderr(&out).contains(&format!("cloudtrail:LookupEvents on {app} in eu-west-1")), "{}", stderr(&out));
+    assert!(emu.operations().iter().any(|o| o.contains("AssumeRole")), "{:?}", emu.operations());
+    assert_eq!(emu.mutating_operations(), Vec::<String>::new());
+}

@@ -306,9 +306,10 @@ fn operation_of(entry: &serde_json::Value) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The operations that change something: all but `List*`, `Describe*` and `Get*`.
+/// The operations that change something: all but `List*`, `Describe*`, `Get*`, `Lookup*` and
+/// STS's `AssumeRole` (a session, nothing changed).
 fn mutating(operations: Vec<String>) -> Vec<String> {
-    const READ_PREFIXES: [&str; 3] = ["List", "Describe", "Get"];
+    const READ_PREFIXES: [&str; 5] = ["List", "Describe", "Get", "Lookup", "AssumeRole"];
     operations.into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
 }
 

@@ -10,7 +10,7 @@ use crate::live::{CoverageRow, RecorderState};
 use futures::future::join_all;
 
 /// Credentials inside a member account, through `role_name`.
-async fn assume(
+pub(in crate::aws) async fn assume(
     aws: &Aws,
     account_id: &str,
     role_name: &str,
