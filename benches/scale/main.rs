@@ -136,7 +136,7 @@ impl Bench {
         std::thread::sleep(Duration::from_secs(3));
         self.proxy.take_counts();
         let started = Instant::now();
-        let out = lzctl(&self.dir, &self.proxy.url, args, false);
+        let out = lzctl(&self.dir, &self.proxy.url, args, None);
         let wall = started.elapsed();
         let counts = self.proxy.take_counts();
         let (floor, slowest) = floor(&counts);
@@ -160,9 +160,9 @@ impl Bench {
     }
 }
 
-/// Runs lzctl in `dir` against `endpoint`: at the published pace, or (`fast`) as fast as the
-/// emulator goes, for setting up.
-fn lzctl(dir: &Path, endpoint: &str, args: &[&str], fast: bool) -> std::process::Output {
+/// Runs lzctl in `dir` against `endpoint`: at the published pace, or (`fast`) that many times
+/// faster, for setting up.
+fn lzctl(dir: &Path, endpoint: &str, args: &[&str], fast: Option<u32>) -> std::process::Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
     command
         .current_dir(dir)
@@ -182,10 +182,8 @@ fn lzctl(dir: &Path, endpoint: &str, args: &[&str], fast: bool) -> std::process:
         // principal is also what lzctl's cost rule picks for this organization on AWS.
         .env("LZCTL_ASSIGNMENT_READ", "per-principal")
         .stdin(Stdio::null());
-    if fast {
-        // Fast, but not so fast that the emulator's single server thread drops connections
-        // (at 5,000 accounts a thousandfold rate timed out connecting).
-        command.env("LZCTL_RATE_SCALE", "20");
+    if let Some(scale) = fast {
+        command.env("LZCTL_RATE_SCALE", scale.to_string());
     }
     command.output().expect("run lzctl")
 }
@@ -229,8 +227,11 @@ fn main() {
     std::fs::write(dir.path().join("grown.yaml"), fixture::blueprint(&seeded, Some(&growth))).unwrap();
 
     // The stack set over ten OUs and two regions is made by lzctl itself, unpaced.
-    let setup = lzctl(dir.path(), &url, &["apply", "-f", "bench.yaml", "--auto-approve"], true);
-    let check = lzctl(dir.path(), &url, &["plan", "-f", "bench.yaml", "--detailed-exitcode"], true);
+    // As fast as the emulator keeps up: the larger the organization, the slower each of its
+    // answers, and a flood of requests times out connecting.
+    let setup_pace = Some(if sizes.accounts > 1000 { 1 } else { 20 });
+    let setup = lzctl(dir.path(), &url, &["apply", "-f", "bench.yaml", "--auto-approve"], setup_pace);
+    let check = lzctl(dir.path(), &url, &["plan", "-f", "bench.yaml", "--detailed-exitcode"], setup_pace);
     if check.status.code() != Some(0) {
         eprintln!("{}", String::from_utf8_lossy(&setup.stdout));
         eprintln!("{}", String::from_utf8_lossy(&setup.stderr));
