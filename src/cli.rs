@@ -16,7 +16,7 @@ pub(crate) struct Cli {
     pub command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
     /// AWS profile; its credentials win over those in the environment. Without it, the standard
     /// chain: environment keys, then AWS_PROFILE or the default profile, SSO, instance role.
@@ -126,7 +126,8 @@ pub(crate) struct SimulateArgs {
     /// The calling principal of --request (sets aws:PrincipalArn and aws:PrincipalAccount).
     #[arg(long, value_name = "ARN")]
     pub principal: Option<String>,
-    /// The region of --request (aws:RequestedRegion).
+    /// The region of --request (aws:RequestedRegion); with --request, AWS itself is reached in
+    /// the profile's region.
     #[arg(long)]
     pub region: Option<String>,
     /// The resource of --request (default `*`).

@@ -9,6 +9,9 @@ use crate::{blueprint, engine};
 use std::io::Read;
 
 pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, Error> {
+    // `--region` is the question's own with --request (the contract's flag), never the endpoint's.
+    let connect_as = GlobalArgs { region: None, ..global.clone() };
+    let global = if args.request.is_some() { &connect_as } else { global };
     let bp = blueprint::load(&args.blueprint.file)?;
     let questions = questions(args)?;
     let session = if args.offline { None } else { Some(Session::connect(global).await?) };
