@@ -92,6 +92,15 @@ fn print_stats(aws: &Aws) {
     );
 }
 
+/// `--stats` of a run that made no AWS call (`simulate --offline`): its wall time and memory.
+pub(crate) fn print_offline_stats(started: std::time::Instant) {
+    let memory = peak_rss_kb().map(|kb| format!(" peak_rss_kb={kb}")).unwrap_or_default();
+    eprintln!(
+        "stats: total calls=0 mutating=0 throttled=0 wall_ms={} floor_ms=0{memory}",
+        started.elapsed().as_millis()
+    );
+}
+
 /// The most memory the process has held resident so far, where the system says (Linux).
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

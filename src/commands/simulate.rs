@@ -12,6 +12,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
     // `--region` is the question's own with --request (the contract's flag), never the endpoint's.
     let connect_as = GlobalArgs { region: None, ..global.clone() };
     let global = if args.request.is_some() { &connect_as } else { global };
+    let started = std::time::Instant::now();
     let bp = blueprint::load(&args.blueprint.file)?;
     let questions = questions(args)?;
     let session = if args.offline { None } else { Some(Session::connect(global).await?) };
@@ -58,7 +59,12 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
     let report = engine::simulate(&bp, aws, events_aws, &options).await;
     let report = match &session {
         Some(session) => session.finish(report)?,
-        None => report?,
+        None => {
+            if global.stats {
+                crate::session::print_offline_stats(started);
+            }
+            report?
+        }
     };
     match args.format {
         Format::Json => {
