@@ -5,6 +5,7 @@ use crate::cli::{Format, GlobalArgs, PolicySource, SimulateArgs};
 use crate::error::{Error, exit};
 use crate::session::Session;
 use crate::simulate::Question;
+use crate::simulate::report::Keep;
 use crate::{blueprint, engine};
 use std::io::Read;
 
@@ -48,7 +49,11 @@ pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, 
         None => None,
     };
     let options = engine::SimulateOptions {
-        all: args.all,
+        keep: match (args.format, args.all) {
+            (Format::Json, true) => Keep::All,
+            (Format::Json, false) => Keep::Results,
+            _ => Keep::Groups,
+        },
         management_account: args.management_account.clone(),
         events: args.events.clone(),
         filter: crate::simulate::Filter { accounts: args.accounts.clone(), since: args.since, until: args.until },

@@ -8,7 +8,8 @@ use crate::live::{LiveState, ReadScope};
 
 /// What `simulate` replays, and how it reports.
 pub(crate) struct SimulateOptions {
-    pub all: bool,
+    /// What the report keeps of each event: only what its format shows.
+    pub keep: crate::simulate::report::Keep,
     pub management_account: Option<String>,
     pub events: Vec<std::path::PathBuf>,
     pub filter: crate::simulate::Filter,
@@ -59,7 +60,7 @@ pub(crate) async fn simulate(
     let live = read_for_simulation(aws, options.live_policies).await?;
     let compiled = compile(bp, live.as_ref(), options.live_policies)?;
     let accounts = place(bp, &compiled, live.as_ref(), options.live_policies, options.management_account.clone());
-    let mut report = crate::simulate::report::Report::new(options.all);
+    let mut report = crate::simulate::report::Report::new(options.keep);
     let mut handle = |record: &serde_json::Value| {
         if options.filter.wants(record) {
             crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);

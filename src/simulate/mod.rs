@@ -12,7 +12,7 @@ use crate::model::OuPath;
 use cloudtrail::{Skip, event_of};
 pub(crate) use placement::Compiled;
 use placement::{Place, decide};
-use report::Report;
+use report::{Keep, Report};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -273,7 +273,7 @@ pub(crate) struct Impact {
 
 impl Impact {
     pub(crate) fn new() -> Impact {
-        Impact { events_read: 0, newly_denied: Report::new(false), newly_allowed: Report::new(true) }
+        Impact { events_read: 0, newly_denied: Report::new(Keep::Results), newly_allowed: Report::new(Keep::All) }
     }
 
     /// Judges one record both ways and keeps it where the answer changes.

@@ -12,13 +12,17 @@ type Group = (String, String, String, &'static str);
 /// How often, first and last seen, and how often it failed for lack of permission already.
 type Seen = (u64, String, String, u64);
 
-/// One event's result, in the contract's shape.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Row {
-    pub value: Value,
-    decision: Option<Decision>,
-    group: Option<(String, String, String)>,
-    time: String,
+/// What a report keeps of each event beyond the counts and groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Keep {
+    /// Nothing: the human and Markdown reports need only the groups, so memory stays flat
+    /// however many events are read.
+    #[default]
+    Groups,
+    /// The denied and inconclusive events' results (JSON).
+    Results,
+    /// Every event's result (JSON `--all`).
+    All,
 }
 
 #[derive(Debug, Default)]
@@ -26,14 +30,14 @@ pub(crate) struct Report {
     pub events_read: u64,
     counts: BTreeMap<&'static str, u64>,
     skipped: BTreeMap<Skip, u64>,
-    results: Vec<Row>,
-    all: bool,
+    groups: BTreeMap<Group, Seen>,
+    results: Vec<Value>,
+    keep: Keep,
 }
 
 impl Report {
-    /// `all`: keep every result, not only denied and inconclusive ones.
-    pub(crate) fn new(all: bool) -> Report {
-        Report { all, ..Report::default() }
+    pub(crate) fn new(keep: Keep) -> Report {
+        Report { keep, ..Report::default() }
     }
 
     /// An evaluated event of the account named `account` (its key or id) at `ou_path`.
@@ -46,27 +50,39 @@ impl Report {
             Decision::Inconclusive => "inconclusive",
         };
         *self.counts.entry(name).or_default() += 1;
-        if decision == Decision::Allowed && !self.all {
+        let kept = decision != Decision::Allowed || self.keep == Keep::All;
+        if !kept {
             return;
         }
-        let value = json!({
-            "event_id": event.id, "event_time": event.time, "account_id": event.account_id,
-            "account": account, "ou_path": ou_path, "principal_arn": event.principal_arn,
-            "action": event.request.action, "region": event.region, "resource": event.request.resource,
-            "decision": name, "reasons": outcome.reasons, "unknown_keys": outcome.unknown_keys,
-            "already_denied": event.already_denied,
-        });
-        let group = Some((account.to_string(), event.principal_arn.clone(), event.request.action.clone()));
-        self.results.push(Row { value, decision: Some(decision), group, time: event.time.clone() });
+        let group = (account.to_string(), event.principal_arn.clone(), event.request.action.clone(), name);
+        let seen = self.groups.entry(group).or_insert((0, event.time.clone(), event.time.clone(), 0));
+        seen.0 += 1;
+        if event.time < seen.1 {
+            seen.1.clone_from(&event.time);
+        }
+        if event.time > seen.2 {
+            seen.2.clone_from(&event.time);
+        }
+        if event.already_denied {
+            seen.3 += 1;
+        }
+        if self.keep != Keep::Groups {
+            self.results.push(json!({
+                "event_id": event.id, "event_time": event.time, "account_id": event.account_id,
+                "account": account, "ou_path": ou_path, "principal_arn": event.principal_arn,
+                "action": event.request.action, "region": event.region, "resource": event.request.resource,
+                "decision": name, "reasons": outcome.reasons, "unknown_keys": outcome.unknown_keys,
+                "already_denied": event.already_denied,
+            }));
+        }
     }
 
     /// An event not evaluated, and why.
     pub(crate) fn skipped(&mut self, id: Option<&str>, skip: Skip) {
         self.events_read += 1;
         *self.skipped.entry(skip).or_default() += 1;
-        if self.all {
-            let value = json!({"event_id": id, "decision": "skipped", "skip_reason": skip.as_str()});
-            self.results.push(Row { value, decision: None, group: None, time: String::new() });
+        if self.keep == Keep::All {
+            self.results.push(json!({"event_id": id, "decision": "skipped", "skip_reason": skip.as_str()}));
         }
     }
 
@@ -87,7 +103,7 @@ impl Report {
             "policies": policies,
             "events_read": self.events_read,
             "summary": {"allowed": count("allowed"), "denied": count("denied"), "inconclusive": count("inconclusive"), "skipped": skipped},
-            "results": self.results.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
+            "results": self.results,
         })
     }
 
@@ -110,36 +126,6 @@ impl Report {
         out
     }
 
-    /// The kept results by account → principal → action and decision.
-    fn grouped(&self) -> BTreeMap<Group, Seen> {
-        let mut groups: BTreeMap<Group, Seen> = BTreeMap::new();
-        for r in &self.results {
-            let (Some((account, principal, action)), Some(decision)) = (&r.group, r.decision) else { continue };
-            let label = match decision {
-                Decision::Denied => "denied",
-                Decision::Inconclusive => "inconclusive",
-                Decision::Allowed => "allowed",
-            };
-            let entry = groups.entry((account.clone(), principal.clone(), action.clone(), label)).or_insert((
-                0,
-                r.time.clone(),
-                r.time.clone(),
-                0,
-            ));
-            entry.0 += 1;
-            if r.value["already_denied"] == Value::Bool(true) {
-                entry.3 += 1;
-            }
-            if r.time < entry.1 {
-                entry.1.clone_from(&r.time);
-            }
-            if r.time > entry.2 {
-                entry.2.clone_from(&r.time);
-            }
-        }
-        groups
-    }
-
     /// A pull request's view: the verdict, then a table of the calls that would be denied or
     /// are inconclusive, grouped.
     pub(crate) fn markdown(&self) -> String {
@@ -152,10 +138,10 @@ impl Report {
             count("allowed"),
             self.skipped.values().sum::<u64>()
         );
-        let groups = self.grouped();
+        let groups = &self.groups;
         if !groups.is_empty() {
             out.push_str("\n| account | principal | action | decision | calls | first seen | last seen |\n|---|---|---|---|---|---|---|\n");
-            for ((account, principal, action, label), (calls, first, last, failing)) in &groups {
+            for ((account, principal, action, label), (calls, first, last, failing)) in groups {
                 let already = if *failing > 0 { format!(" ({failing} already failing)") } else { String::new() };
                 out.push_str(&format!(
                     "| {account} | `{principal}` | `{action}` | {label} | {calls}{already} | {first} | {last} |\n"
@@ -168,10 +154,10 @@ impl Report {
     /// The kept results grouped by account → principal → action, with counts and first and
     /// last seen; empty when none.
     pub(crate) fn groups(&self) -> String {
-        let groups = self.grouped();
+        let groups = &self.groups;
         let mut out = String::new();
         let (mut last_account, mut last_principal) = (String::new(), String::new());
-        for ((account, principal, action, label), (count, first, last, failing)) in &groups {
+        for ((account, principal, action, label), (count, first, last, failing)) in groups {
             if *account != last_account {
                 out.push_str(&format!("{account}\n"));
                 last_account.clone_from(account);

@@ -42,7 +42,7 @@ fn each_account_is_judged_on_its_own_path() {
     let bp = blueprint(BLUEPRINT);
     let compiled = Compiled::from_blueprint(&bp).expect("compiles");
     let accounts = Accounts::new(&bp, &compiled, None, Some("999999999999".into()));
-    let mut report = Report::new(false);
+    let mut report = Report::new(report::Keep::Results);
     for r in [
         record("111122223333", "ec2", "RunInstances", "eu-west-1"),
         record("111122223333", "ec2", "RunInstances", "us-east-1"),
@@ -111,7 +111,7 @@ fn with_all_every_event_is_listed_and_the_live_organization_places_the_rest() {
         );
     }
     let accounts = Accounts::new(&bp, &compiled, Some(&live), None);
-    let mut report = Report::new(true);
+    let mut report = Report::new(report::Keep::All);
     for r in [
         record("222233334444", "ec2", "RunInstances", "us-east-1"),
         record("555566667777", "ec2", "RunInstances", "us-east-1"),
@@ -150,7 +150,7 @@ policies:
     let compiled = Compiled::from_blueprint(&bp).expect("compiles");
     let decision = |live: Option<&crate::live::LiveState>| {
         let accounts = Accounts::new(&bp, &compiled, live, Some("999999999999".into()));
-        let mut report = Report::new(true);
+        let mut report = Report::new(report::Keep::All);
         replay(
             &bp,
             &accounts,
@@ -163,4 +163,21 @@ policies:
     assert_eq!(decision(None), "inconclusive", "offline, the organization's id is unknown");
     let live = crate::testing::fresh_org();
     assert_eq!(decision(Some(&live)), "allowed", "read, it is the caller's organization");
+}
+
+/// The human and Markdown reports keep groups, not events: memory stays flat however many
+/// events are read, and the groups still count every one.
+#[test]
+fn a_report_for_people_keeps_no_event_results() {
+    let bp = blueprint(BLUEPRINT);
+    let compiled = Compiled::from_blueprint(&bp).expect("compiles");
+    let accounts = Accounts::new(&bp, &compiled, None, None);
+    let mut report = Report::new(report::Keep::Groups);
+    for i in 0..1000 {
+        let mut r = record("111122223333", "ec2", "RunInstances", "us-east-1");
+        r["eventID"] = json!(format!("e{i}"));
+        replay(&bp, &accounts, &Filter::default(), &r, &mut report);
+    }
+    assert_eq!(report.json("blueprint")["results"], json!([]));
+    assert!(report.human().contains("denied       ec2:RunInstances  ×1000"), "{}", report.human());
 }
