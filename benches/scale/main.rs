@@ -6,7 +6,8 @@
 //! plan · plan --format json, twice (byte-identical) · inventory --format csv ·
 //! inventory --expand-groups · an apply with nothing to do · import (the organization as a
 //! blueprint) and a plan of what it wrote (No changes.) · an apply that creates accounts and
-//! assignments and changes permission sets · a plan after it (No changes.)
+//! assignments and changes permission sets · a plan after it (No changes.) · then count mode:
+//! a million generated events replayed offline through 50 SCPs (events/s, peak memory)
 //!
 //! For each: wall time; the floor — the slowest rate bucket for the calls the run made that AWS
 //! answered (the proxy's count of forwarded requests per API: `(calls − burst) ÷ rate`, the
@@ -28,6 +29,7 @@ mod moto_server;
 #[allow(dead_code)]
 mod proxy;
 
+mod count_mode;
 mod fixture;
 
 use fixture::{Growth, Sizes};
@@ -68,6 +70,9 @@ struct Args {
     /// The target: peak memory of every command at most this many MB.
     #[arg(long, default_value_t = 150)]
     max_rss_mb: u64,
+    /// Count mode: events replayed offline (0: no count-mode line).
+    #[arg(long, default_value_t = 1_000_000)]
+    simulate_events: usize,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -262,6 +267,9 @@ fn main() {
     }
     let _ = moto.kill();
     let _ = moto.wait();
+    if args.simulate_events > 0 {
+        count_mode::run(dir.path(), args.simulate_events, env!("CARGO_BIN_EXE_lzctl"));
+    }
 
     let mut missed = Vec::new();
     println!(
