@@ -312,13 +312,9 @@ impl<'a> Importer<'a> {
         let root = self.live.root.id.clone();
         let mut body = Lines::default();
         self.children(&mut body, 1, &root);
-        let body = body.into_string();
         if !body.is_empty() {
             out.blank();
-            out.line(0, "organizational_units:");
-            for line in body.lines() {
-                out.line(0, line);
-            }
+            out.nested(0, "organizational_units:", body);
         }
     }
 
@@ -352,21 +348,13 @@ impl<'a> Importer<'a> {
             }
             let mut kids = Lines::default();
             self.children(&mut kids, indent + 2, &ou.id);
-            let kids = kids.into_string();
             if !kids.is_empty() {
-                body.line(indent + 1, "children:");
-                for line in kids.lines() {
-                    body.line(0, line);
-                }
+                body.nested(indent + 1, "children:", kids);
             }
-            let body = body.into_string();
             if body.is_empty() {
                 out.line(indent, &format!("{}: {{}}", scalar(&ou.name)));
             } else {
-                out.line(indent, &format!("{}:", scalar(&ou.name)));
-                for line in body.lines() {
-                    out.line(0, line);
-                }
+                out.nested(indent, &format!("{}:", scalar(&ou.name)), body);
             }
         }
     }

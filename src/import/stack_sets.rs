@@ -21,13 +21,9 @@ impl Importer<'_> {
             }
             self.stack_set(&mut written, name, ss);
         }
-        let written = written.into_string();
         if !written.is_empty() {
             out.blank();
-            out.line(0, "stack_sets:");
-            for line in written.lines() {
-                out.line(0, line);
-            }
+            out.nested(0, "stack_sets:", written);
         }
     }
 

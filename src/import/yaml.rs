@@ -46,6 +46,16 @@ impl Lines {
         self.0.push('\n');
     }
 
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `header` at `indent`, then `body`'s lines as they are (already indented under it).
+    pub(super) fn nested(&mut self, indent: usize, header: &str, body: Lines) {
+        self.line(indent, header);
+        self.0.push_str(&body.into_string());
+    }
+
     pub(super) fn blank(&mut self) {
         self.0.push('\n');
     }

@@ -32,7 +32,8 @@ pub(crate) enum PlanError {
 }
 
 pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
-    let unknown = unknown_ous(bp, live);
+    let live_ous = live.ous_by_path();
+    let unknown = unknown_ous(bp, &live_ous);
     if !unknown.is_empty() {
         return Err(PlanError::UnknownOus(unknown));
     }
@@ -43,7 +44,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
         managed_account_ids: matched.values().cloned().collect(),
         matched,
         options,
-        live_ous: live.ous_by_path(),
+        live_ous,
         changes: Vec::new(),
         unmanaged: Vec::new(),
         warnings: Vec::new(),
@@ -428,8 +429,7 @@ impl Planner<'_> {
 
 /// The OU paths the blueprint refers to that neither it nor the organization has, each with
 /// what names it.
-fn unknown_ous(bp: &Blueprint, live: &LiveState) -> Vec<String> {
-    let live_ous = live.ous_by_path();
+fn unknown_ous(bp: &Blueprint, live_ous: &BTreeMap<OuPath, &crate::live::LiveOu>) -> Vec<String> {
     let known = |path: &OuPath| path.is_root() || bp.ous.contains_key(path) || live_ous.contains_key(path);
     let mut unknown = Vec::new();
     for account in bp.accounts.values().filter(|a| !known(&a.ou)) {

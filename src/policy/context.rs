@@ -12,7 +12,7 @@ pub(crate) struct Context {
     values: BTreeMap<String, Vec<String>>,
     /// Keys known to be absent when not given; None: every key not given is absent (a what-if
     /// request states its whole context).
-    known: Option<BTreeSet<String>>,
+    known: Option<&'static [&'static str]>,
 }
 
 /// A context key as a request has it.
@@ -30,8 +30,8 @@ impl Context {
     }
 
     /// A context in which only `known` keys (and those given) are known; others are unknown.
-    pub(crate) fn partial<'a>(known: impl IntoIterator<Item = &'a str>) -> Context {
-        Context { values: BTreeMap::new(), known: Some(known.into_iter().map(str::to_ascii_lowercase).collect()) }
+    pub(crate) fn partial(known: &'static [&'static str]) -> Context {
+        Context { values: BTreeMap::new(), known: Some(known) }
     }
 
     pub(crate) fn set(&mut self, key: &str, values: Vec<String>) {
@@ -49,7 +49,7 @@ impl Context {
         match (self.values.get(&key), &self.known) {
             (Some(values), _) => Lookup::Present(values),
             (None, None) => Lookup::Absent,
-            (None, Some(known)) if known.contains(&key) => Lookup::Absent,
+            (None, Some(known)) if known.iter().any(|k| k.eq_ignore_ascii_case(&key)) => Lookup::Absent,
             (None, Some(_)) => Lookup::Unknown,
         }
     }

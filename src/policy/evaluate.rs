@@ -27,6 +27,17 @@ pub(crate) enum Decision {
     Inconclusive,
 }
 
+impl Decision {
+    /// The decision as reports and the contract name it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Decision::Allowed => "allowed",
+            Decision::Denied => "denied",
+            Decision::Inconclusive => "inconclusive",
+        }
+    }
+}
+
 /// Why: a statement that applies (a Deny, or the Allow of a level), or a level with no Allow.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(untagged)]

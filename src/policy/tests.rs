@@ -123,7 +123,7 @@ fn statements_match_actions_resources_and_their_negations() {
     for (i, (statement, action, resource, expected)) in rows.into_iter().enumerate() {
         let tested = policy(statement);
         let mut req = request(action, resource, &[]);
-        req.context = Context::partial([]);
+        req.context = Context::partial(&[]);
         assert_eq!(decide(&tested, &req), expected, "row {i}");
     }
 }
@@ -249,7 +249,7 @@ fn an_unknown_key_is_inconclusive_only_where_it_could_change_the_decision() {
     let event = |region: &str| Request {
         action: "ec2:RunInstances".into(),
         resource: None,
-        context: Context::partial(["aws:RequestedRegion"]).with("aws:RequestedRegion", region),
+        context: Context::partial(&["aws:RequestedRegion"]).with("aws:RequestedRegion", region),
     };
     // The region alone decides the Deny is off: the unknown tag does not matter.
     assert_eq!(decide(&regions, &event("eu-west-1")), Allowed);
@@ -263,7 +263,7 @@ fn an_unknown_key_is_inconclusive_only_where_it_could_change_the_decision() {
     let absent = Request {
         action: "ec2:RunInstances".into(),
         resource: None,
-        context: Context::partial(["aws:RequestedRegion"]),
+        context: Context::partial(&["aws:RequestedRegion"]),
     };
     assert_eq!(decide(&regions, &absent), Inconclusive, "an absent region makes StringNotEquals true; the tag decides");
 }
@@ -309,7 +309,7 @@ fn requests() -> impl Strategy<Value = Request> {
     let resources = prop::sample::select(vec![Some("arn:aws:s3:::b/k"), Some("arn:aws:s3:::other"), None]);
     let regions = prop::sample::select(vec![Some("eu-west-1"), Some("ap-south-1"), None]);
     (actions, resources, regions).prop_map(|(action, resource, region)| {
-        let mut context = Context::partial(["aws:RequestedRegion"]);
+        let mut context = Context::partial(&["aws:RequestedRegion"]);
         if let Some(region) = region {
             context.set("aws:RequestedRegion", vec![region.to_string()]);
         }

@@ -178,7 +178,7 @@ pub(crate) fn event_of(record: &Value) -> Result<Event, Skip> {
     let region = text(record, &["awsRegion"]).unwrap_or("us-east-1").to_string();
     let action = action_of(source, name);
 
-    let mut context = Context::partial(KNOWN_KEYS);
+    let mut context = Context::partial(&KNOWN_KEYS);
     let one = |v: &str| vec![v.to_string()];
     context.set("aws:RequestedRegion", one(&region));
     context.set("aws:PrincipalArn", one(&principal_arn));

@@ -106,6 +106,9 @@ impl Filter {
     /// Whether a record falls in the time window; one whose time cannot be read is kept (the
     /// replay counts it as malformed).
     pub(crate) fn wants(&self, record: &Value) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return true;
+        }
         let time = record.get("eventTime").and_then(Value::as_str).and_then(crate::model::parse_rfc3339);
         !time.is_some_and(|time| self.since.is_some_and(|s| time < s) || self.until.is_some_and(|u| time >= u))
     }
@@ -179,20 +182,20 @@ impl Accounts<'_> {
         }
     }
 
-    /// An account by blueprint key, name or id.
-    fn find(&self, bp: &Blueprint, text: &str) -> Option<&(String, Place<'_>)> {
-        if let Some(found) = self.places.get(text) {
+    /// An account by blueprint key, name or id: its id and place.
+    fn find(&self, bp: &Blueprint, text: &str) -> Option<(&String, &(String, Place<'_>))> {
+        if let Some(found) = self.places.get_key_value(text) {
             return Some(found);
         }
         let key = bp.accounts.values().find(|a| a.key == text || a.name == text).map(|a| a.key.as_str())?;
-        self.places.values().find(|(label, _)| label == key)
+        self.places.iter().find(|(_, (label, _))| label == key)
     }
 }
 
 /// The answer to a question, in the shape of an event's result (`request_id` for `event_id`);
 /// Err when its account cannot be placed.
 pub(crate) fn answer(bp: &Blueprint, accounts: &Accounts<'_>, question: &Question) -> Result<(Value, bool), String> {
-    let (label, place) = accounts.find(bp, &question.account).ok_or_else(|| {
+    let (id, (label, place)) = accounts.find(bp, &question.account).ok_or_else(|| {
         format!("account {:?} is neither a blueprint account with an id nor one the organization has", question.account)
     })?;
     let mut context = crate::policy::Context::complete();
@@ -222,13 +225,9 @@ pub(crate) fn answer(bp: &Blueprint, accounts: &Accounts<'_>, question: &Questio
     };
     let outcome = decide(place, &request);
     let denied = outcome.decision != crate::policy::Decision::Allowed;
-    let decision = match outcome.decision {
-        crate::policy::Decision::Allowed => "allowed",
-        crate::policy::Decision::Denied => "denied",
-        crate::policy::Decision::Inconclusive => "inconclusive",
-    };
+    let decision = outcome.decision.as_str();
     let value = serde_json::json!({
-        "request_id": question.id, "account_id": accounts.places.iter().find(|(_, (l, _))| l == label).map(|(id, _)| id),
+        "request_id": question.id, "account_id": id,
         "account": label, "ou_path": place.ou.to_string(), "principal_arn": question.principal_arn,
         "action": question.action, "region": question.region, "resource": request.resource,
         "decision": decision, "reasons": outcome.reasons, "unknown_keys": outcome.unknown_keys, "already_denied": false,

@@ -44,11 +44,7 @@ impl Report {
     pub(crate) fn evaluated(&mut self, event: &Event, account: &str, ou_path: &str, outcome: &Outcome) {
         self.events_read += 1;
         let decision = outcome.decision;
-        let name = match decision {
-            Decision::Allowed => "allowed",
-            Decision::Denied => "denied",
-            Decision::Inconclusive => "inconclusive",
-        };
+        let name = decision.as_str();
         *self.counts.entry(name).or_default() += 1;
         let kept = decision != Decision::Allowed || self.keep == Keep::All;
         if !kept {
