@@ -22,6 +22,35 @@ policies:
           Condition: {StringNotEquals: {"aws:RequestedRegion": [eu-west-1]}}
 "#;
 
+/// The blueprint applied to a new organization in the emulator, in a folder of its own as
+/// `lz.yaml`, and the id of its account `app`.
+struct Applied {
+    emu: Emulator,
+    org: aws_sdk_organizations::Client,
+    dir: tempfile::TempDir,
+    app: String,
+}
+
+async fn applied() -> Applied {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let accounts = org.list_accounts().send().await.unwrap();
+    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    Applied { emu, org, dir, app }
+}
+
+/// A folder holding the blueprint as `lz.yaml` with `app` pinned to 111122223333, for offline runs.
+fn pinned() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
+    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    dir
+}
+
 fn record(account: &str, name: &str, region: &str, id: &str) -> Value {
     json!({
         "userIdentity": {"type": "AssumedRole", "accountId": account, "principalId": "AROA1:s",
@@ -55,17 +84,9 @@ fn write_every_format(dir: &std::path::Path, app: &str, management: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn events_in_every_format_are_replayed_on_the_accounts_live_path() {
-    let emu = Emulator::start();
-    let org = emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
-    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
-    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-    let accounts = org.list_accounts().send().await.unwrap();
-    let id_of =
-        |name: &str| accounts.accounts().iter().find(|a| a.name() == Some(name)).unwrap().id().unwrap().to_string();
+    let Applied { emu, org, dir, app } = applied().await;
     let (app, management) = (
-        id_of("app"),
+        app,
         org.describe_organization()
             .send()
             .await
@@ -133,9 +154,7 @@ async fn events_in_every_format_are_replayed_on_the_accounts_live_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_only_pinned_accounts_are_placed_and_nothing_is_called() {
     let emu = Emulator::start();
-    let dir = tempfile::tempdir().unwrap();
-    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
-    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    let dir = pinned();
     write_every_format(&dir.path().join("events"), "111122223333", "999988887777");
     let allowed_only = dir.path().join("ok.jsonl");
     std::fs::write(&allowed_only, record("111122223333", "RunInstances", "eu-west-1", "ok").to_string()).unwrap();
@@ -160,9 +179,7 @@ async fn offline_only_pinned_accounts_are_placed_and_nothing_is_called() {
 
 #[test]
 fn what_if_questions_are_answered_and_explained_level_by_level() {
-    let dir = tempfile::tempdir().unwrap();
-    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
-    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    let dir = pinned();
     let emu = Emulator::start();
     let ask = |region: &str| {
         emu.lzctl_in(
@@ -220,9 +237,7 @@ fn what_if_questions_are_answered_and_explained_level_by_level() {
 
 #[test]
 fn events_are_chosen_by_account_and_time_window() {
-    let dir = tempfile::tempdir().unwrap();
-    let pinned = BLUEPRINT.replace("app: {email", "app: {id: \"111122223333\", email");
-    std::fs::write(dir.path().join("lz.yaml"), pinned).unwrap();
+    let dir = pinned();
     let mut late = record("111122223333", "RunInstances", "us-east-1", "late");
     late["eventTime"] = json!("2024-06-01T00:00:00Z");
     let events = [
@@ -249,14 +264,7 @@ fn events_are_chosen_by_account_and_time_window() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn plan_with_events_shows_which_recorded_calls_the_change_would_deny_or_allow() {
-    let emu = Emulator::start();
-    let org = emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
-    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
-    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-    let accounts = org.list_accounts().send().await.unwrap();
-    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    let Applied { emu, dir, app, .. } = applied().await;
     let events = [
         record(&app, "RunInstances", "eu-west-1", "eu"),
         record(&app, "RunInstances", "us-east-1", "us"),
@@ -315,14 +323,7 @@ fn the_readme_worked_example_runs_as_written() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_organization_trails_bucket_is_read_directly() {
-    let emu = Emulator::start();
-    let org = emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
-    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
-    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-    let accounts = org.list_accounts().send().await.unwrap();
-    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    let Applied { emu, dir, app, .. } = applied().await;
     let local = dir.path().join("local");
     write_every_format(&local, &app, "000000000000");
     let s3 = emu.s3();
@@ -384,14 +385,7 @@ fn the_markdown_report_is_a_verdict_and_a_grouped_table() {
 /// the operation and the account and region, after assuming the role there.
 #[tokio::test(flavor = "multi_thread")]
 async fn lookup_events_reads_each_member_account_through_the_role() {
-    let emu = Emulator::start();
-    let org = emu.create_organization().await;
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("lz.yaml"), BLUEPRINT).unwrap();
-    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
-    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
-    let accounts = org.list_accounts().send().await.unwrap();
-    let app = accounts.accounts().iter().find(|a| a.name() == Some("app")).unwrap().id().unwrap().to_string();
+    let Applied { emu, dir, app, .. } = applied().await;
     emu.reset_recording();
     let out = emu.lzctl_in(dir.path(), &["simulate", "-f", "lz.yaml", "--lookup-events", "--regions", "eu-west-1"]);
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
