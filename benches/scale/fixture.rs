@@ -45,28 +45,6 @@ impl Seeded {
     }
 }
 
-macro_rules! client {
-    ($sdk:ident, $url:expr) => {
-        $sdk::Client::from_conf(
-            $sdk::Config::builder()
-                .behavior_version($sdk::config::BehaviorVersion::latest())
-                .region($sdk::config::Region::new("us-east-1"))
-                .endpoint_url($url)
-                .credentials_provider($sdk::config::Credentials::new("bench", "bench", None, None, "bench"))
-                .http_client(http_client())
-                .build(),
-        )
-    };
-}
-
-fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
-}
-
 /// Seeding requests in flight at once: the emulator serves them one at a time, this keeps it busy.
 const IN_FLIGHT: usize = 16;
 
@@ -96,9 +74,9 @@ pub(crate) fn scp_document(p: usize) -> String {
 
 /// Seeds the organization into the emulator at `url`.
 pub(crate) async fn seed(url: &str, sizes: &Sizes) -> Seeded {
-    let org = client!(aws_sdk_organizations, url);
-    let sso = client!(aws_sdk_ssoadmin, url);
-    let store = client!(aws_sdk_identitystore, url);
+    let org = client!(aws_sdk_organizations, url, "bench");
+    let sso = client!(aws_sdk_ssoadmin, url, "bench");
+    let store = client!(aws_sdk_identitystore, url, "bench");
     org.create_organization()
         .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
         .send()

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 #[path = "../../tests/integration/moto_server.rs"]
 #[allow(dead_code)]
+#[macro_use]
 mod moto_server;
 #[path = "../../tests/integration/proxy.rs"]
 #[allow(dead_code)]

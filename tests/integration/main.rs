@@ -11,6 +11,7 @@ mod identity_center;
 mod importing;
 mod interrupts;
 mod inventory;
+#[macro_use]
 mod moto_server;
 mod proxy;
 mod reading;

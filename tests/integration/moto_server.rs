@@ -1,5 +1,6 @@
 //! Starting the pinned emulator (moto server, from the project's `.venv`) on a free loopback
-//! port and waiting until it answers: for the tests' harness and for the benchmark.
+//! port and waiting until it answers, and SDK clients for it: for the tests' harness and for the
+//! benchmark.
 
 use std::ffi::OsStr;
 use std::io::{Read, Write};
@@ -7,6 +8,31 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// An SDK client of the given crate for the emulator at `url`, signing with the dummy access
+/// key `key`.
+macro_rules! client {
+    ($sdk:ident, $url:expr, $key:expr) => {
+        $sdk::Client::from_conf(
+            $sdk::Config::builder()
+                .behavior_version($sdk::config::BehaviorVersion::latest())
+                .region($sdk::config::Region::new("us-east-1"))
+                .endpoint_url($url)
+                .credentials_provider($sdk::config::Credentials::new($key, $key, None, None, "emulator"))
+                .http_client($crate::moto_server::http_client())
+                .build(),
+        )
+    };
+}
+
+/// The HTTP client the SDK clients for the emulator share (rustls on ring, as lzctl's).
+pub(crate) fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https()
+}
 
 fn moto_server() -> PathBuf {
     let path = std::env::var_os("LZCTL_MOTO_SERVER")

@@ -8,21 +8,6 @@ use std::process::{Child, Command, Output, Stdio};
 
 pub(crate) const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// An SDK client of the given crate for the emulator at `url`, with dummy credentials.
-macro_rules! client {
-    ($sdk:ident, $url:expr) => {
-        $sdk::Client::from_conf(
-            $sdk::Config::builder()
-                .behavior_version($sdk::config::BehaviorVersion::latest())
-                .region($sdk::config::Region::new("us-east-1"))
-                .endpoint_url($url)
-                .credentials_provider($sdk::config::Credentials::new("testing", "testing", None, None, "tests"))
-                .http_client(http_client())
-                .build(),
-        )
-    };
-}
-
 pub(crate) struct Emulator {
     pub url: String,
     child: Child,
@@ -43,31 +28,31 @@ impl Emulator {
     }
 
     pub(crate) fn org(&self) -> Client {
-        client!(aws_sdk_organizations, &self.url)
+        client!(aws_sdk_organizations, &self.url, "testing")
     }
 
     pub(crate) fn sso(&self) -> aws_sdk_ssoadmin::Client {
-        client!(aws_sdk_ssoadmin, &self.url)
+        client!(aws_sdk_ssoadmin, &self.url, "testing")
     }
 
     pub(crate) fn identitystore(&self) -> aws_sdk_identitystore::Client {
-        client!(aws_sdk_identitystore, &self.url)
+        client!(aws_sdk_identitystore, &self.url, "testing")
     }
 
     pub(crate) fn cfn(&self) -> aws_sdk_cloudformation::Client {
-        client!(aws_sdk_cloudformation, &self.url)
+        client!(aws_sdk_cloudformation, &self.url, "testing")
     }
 
     /// S3, path-style (a loopback endpoint has no bucket subdomains).
     pub(crate) fn s3(&self) -> aws_sdk_s3::Client {
-        let config = client!(aws_sdk_s3, &self.url).config().to_builder().force_path_style(true).build();
+        let config = client!(aws_sdk_s3, &self.url, "testing").config().to_builder().force_path_style(true).build();
         aws_sdk_s3::Client::from_conf(config)
     }
 
     /// A configuration recorder in a member account, made through the role lzctl reads with,
     /// as the Config template would make it; `recording` starts it.
     pub(crate) async fn start_config_recorder(&self, account: &str, region: &str, recording: bool) {
-        let sts = client!(aws_sdk_sts, &self.url);
+        let sts = client!(aws_sdk_sts, &self.url, "testing");
         let role = format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole");
         let assumed = sts.assume_role().role_arn(&role).role_session_name("tests").send().await.expect("assume role");
         let c = assumed.credentials().unwrap();
@@ -83,7 +68,7 @@ impl Emulator {
                     None,
                     "tests",
                 ))
-                .http_client(http_client())
+                .http_client(crate::moto_server::http_client())
                 .build(),
         );
         let recorder = aws_sdk_config::types::ConfigurationRecorder::builder()
@@ -343,14 +328,6 @@ fn the_mutating_call_check_sees_every_protocol() {
     let recording = format!("{org}\n{cfn}\n{sts}\n");
     assert_eq!(operations_in(&recording), ["ListRoots", "CreateStackInstances", "GetCallerIdentity"]);
     assert_eq!(mutating(operations_in(&recording)), ["CreateStackInstances"]);
-}
-
-fn http_client() -> aws_sdk_organizations::config::SharedHttpClient {
-    aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https()
 }
 
 pub(crate) fn stdout(out: &Output) -> String {
