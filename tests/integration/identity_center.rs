@@ -2,7 +2,7 @@
 //! outcome checked through the SDK.
 
 use crate::support::{Emulator, MANIFEST_DIR, changes, stderr, stdout};
-use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
+use aws_sdk_ssoadmin::types::PrincipalType;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn blueprint() -> String {
@@ -130,20 +130,9 @@ async fn permission_sets_and_assignments_apply_and_then_plan_empty() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hand_made_assignment_on_a_managed_permission_set_is_planned_for_removal() {
     let (emu, org, people) = applied().await;
-    let (instance, _) = emu.instance().await;
     let sets = permission_sets(&emu).await;
     let prod = account_id(&org, "ic+prod@example.com").await;
-    emu.sso()
-        .create_account_assignment()
-        .instance_arn(&instance)
-        .target_id(&prod)
-        .target_type(TargetType::AwsAccount)
-        .permission_set_arn(&sets["Developer"])
-        .principal_type(PrincipalType::Group)
-        .principal_id(&people["Contractors"])
-        .send()
-        .await
-        .unwrap();
+    emu.assign_by_hand(&sets["Developer"], &people["Contractors"], PrincipalType::Group, &prod).await;
 
     let plan = emu.lzctl(&["plan", "-f", &blueprint(), "--format", "json", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(2), "{}", stderr(&plan));

@@ -118,22 +118,12 @@ async fn clicked_together(emu: &Emulator) {
         .send()
         .await
         .unwrap();
-    let assign = |set: &str, principal: &str, kind: aws_sdk_ssoadmin::types::PrincipalType, account: &str| {
-        sso.create_account_assignment()
-            .instance_arn(&instance)
-            .permission_set_arn(set)
-            .principal_id(principal)
-            .principal_type(kind)
-            .target_id(account)
-            .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
-            .send()
-    };
     use aws_sdk_ssoadmin::types::PrincipalType::{Group, User};
     for account in [&web, &web2] {
-        assign(&sets[0], &people["Payments Engineers / EU"], Group, account).await.unwrap();
+        emu.assign_by_hand(&sets[0], &people["Payments Engineers / EU"], Group, account).await;
     }
-    assign(&sets[1], &people["Auditors"], Group, &audit).await.unwrap();
-    assign(&sets[1], &people["ann"], User, &web).await.unwrap();
+    emu.assign_by_hand(&sets[1], &people["Auditors"], Group, &audit).await;
+    emu.assign_by_hand(&sets[1], &people["ann"], User, &web).await;
 }
 
 /// `import --out DIR`, then the folder validates and plans nothing, and an apply of it changes

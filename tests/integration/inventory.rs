@@ -152,16 +152,7 @@ async fn the_diff_of_two_exports_prints_exactly_the_added_and_the_removed_access
         let d = sso.describe_permission_set().instance_arn(&instance).permission_set_arn(arn).send().await.unwrap();
         arns.insert(d.permission_set().unwrap().name().unwrap().to_string(), arn.clone());
     }
-    sso.create_account_assignment()
-        .instance_arn(&instance)
-        .target_id(&w.accounts["dev"])
-        .target_type(TargetType::AwsAccount)
-        .permission_set_arn(&arns["Auditor"])
-        .principal_type(PrincipalType::Group)
-        .principal_id(&w.people["Contractors"])
-        .send()
-        .await
-        .unwrap();
+    w.emu.assign_by_hand(&arns["Auditor"], &w.people["Contractors"], PrincipalType::Group, &w.accounts["dev"]).await;
     sso.delete_account_assignment()
         .instance_arn(&instance)
         .target_id(&w.accounts["prod"])

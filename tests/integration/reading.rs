@@ -7,7 +7,7 @@
 use crate::identity_center::{account_id, applied, blueprint, permission_sets};
 use crate::proxy::{Fault, Proxy, Rule};
 use crate::support::{changes, stderr, stdout};
-use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
+use aws_sdk_ssoadmin::types::PrincipalType;
 use std::time::Duration;
 
 fn slow(operation: &'static str, nth: usize, millis: u64) -> Rule {
@@ -19,20 +19,9 @@ async fn the_plan_is_the_same_whichever_service_answers_first() {
     let (emu, org, people) = applied().await;
     // Drift on both sides: a hand-made assignment on a managed permission set (planned for
     // removal) and a new account in an OU that assignments target (planned to be assigned).
-    let (instance, _) = emu.instance().await;
     let sets = permission_sets(&emu).await;
     let prod = account_id(&org, "ic+prod@example.com").await;
-    emu.sso()
-        .create_account_assignment()
-        .instance_arn(&instance)
-        .target_id(&prod)
-        .target_type(TargetType::AwsAccount)
-        .permission_set_arn(&sets["Auditor"])
-        .principal_type(PrincipalType::Group)
-        .principal_id(&people["Contractors"])
-        .send()
-        .await
-        .unwrap();
+    emu.assign_by_hand(&sets["Auditor"], &people["Contractors"], PrincipalType::Group, &prod).await;
     emu.create_account_in(&org, "late@example.com", "Late", "Workloads/SDLC").await;
 
     let orders: [(&str, Vec<Rule>); 5] = [

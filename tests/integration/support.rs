@@ -89,6 +89,29 @@ impl Emulator {
         }
     }
 
+    /// An assignment made by hand, outside lzctl: `principal_id` of `kind` gets the permission
+    /// set `permission_set_arn` on `account`.
+    pub(crate) async fn assign_by_hand(
+        &self,
+        permission_set_arn: &str,
+        principal_id: &str,
+        kind: aws_sdk_ssoadmin::types::PrincipalType,
+        account: &str,
+    ) {
+        let (instance, _) = self.instance().await;
+        self.sso()
+            .create_account_assignment()
+            .instance_arn(instance)
+            .permission_set_arn(permission_set_arn)
+            .principal_id(principal_id)
+            .principal_type(kind)
+            .target_id(account)
+            .target_type(aws_sdk_ssoadmin::types::TargetType::AwsAccount)
+            .send()
+            .await
+            .expect("create an assignment by hand");
+    }
+
     /// The Identity Center instance the emulator made, and its identity store.
     pub(crate) async fn instance(&self) -> (String, String) {
         let out = self.sso().list_instances().send().await.expect("list instances");
