@@ -131,25 +131,28 @@ impl Executor for Concurrency {
     }
 }
 
+/// `n` assignments of permission set PS to group g-1 to create, one per account.
+fn assignment_creations(n: usize) -> impl Iterator<Item = crate::plan::Change> {
+    let principal = crate::model::PrincipalId { kind: crate::model::PrincipalKind::Group, id: "g-1".into() };
+    (0..n).map(move |i| crate::plan::Change {
+        address: format!("assignment.PS/group:g/{i}"),
+        kind: crate::model::Kind::Assignment,
+        action: crate::model::Action::Create,
+        before: None,
+        after: None,
+        reason: String::new(),
+        title: None,
+        op: crate::plan::Op::CreateAssignment {
+            permission_set: "PS".into(),
+            principal: principal.clone(),
+            account: crate::plan::AccountRef::Id(format!("{i:012}")),
+        },
+    })
+}
+
 #[tokio::test]
 async fn assignment_changes_run_together_at_most_ten_at_a_time() {
-    let principal = crate::model::PrincipalId { kind: crate::model::PrincipalKind::Group, id: "g-1".into() };
-    let changes = (0..25)
-        .map(|i| crate::plan::Change {
-            address: format!("assignment.PS/group:g/{i}"),
-            kind: crate::model::Kind::Assignment,
-            action: crate::model::Action::Create,
-            before: None,
-            after: None,
-            reason: String::new(),
-            title: None,
-            op: crate::plan::Op::CreateAssignment {
-                permission_set: "PS".into(),
-                principal: principal.clone(),
-                account: crate::plan::AccountRef::Id(format!("{i:012}")),
-            },
-        })
-        .collect();
+    let changes = assignment_creations(25).collect();
     let plan = crate::plan::Plan { changes, ..Default::default() };
     let mut ids = Ids::default();
     ids.permission_sets.insert("PS".into(), "arn:ps".into());
@@ -395,21 +398,7 @@ async fn a_failure_in_one_lane_starts_nothing_more_in_either_and_what_started_fi
     );
     let live = fresh_org();
     let mut plan = plan_ok(&bp, &live, &PlanOptions::default());
-    let principal = crate::model::PrincipalId { kind: crate::model::PrincipalKind::Group, id: "g-1".into() };
-    plan.changes.extend((0..25).map(|i| Change {
-        address: format!("assignment.PS/group:g/{i}"),
-        kind: crate::model::Kind::Assignment,
-        action: crate::model::Action::Create,
-        before: None,
-        after: None,
-        reason: String::new(),
-        title: None,
-        op: Op::CreateAssignment {
-            permission_set: "PS".into(),
-            principal: principal.clone(),
-            account: AccountRef::Id(format!("{i:012}")),
-        },
-    }));
+    plan.changes.extend(assignment_creations(25));
     let org = InMemoryOrg::new(live.clone());
     // Account creations take two minutes; the assignment that fails ends after one second.
     let exec = FailsInOneLane {
