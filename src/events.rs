@@ -5,9 +5,11 @@
 //! streamed: one record is held at a time, however large the file.
 
 use crate::error::Error;
+use crate::simulate::cloudtrail::{Object, Record, Text};
 use flate2::read::MultiGzDecoder;
-use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -57,12 +59,12 @@ fn unpacked(raw: Box<dyn Read>, path: &Path) -> Result<Box<dyn BufRead>, Error> 
 
 /// Calls `each` with every record of the file, in order, holding one record at a time: the
 /// file is streamed, never read whole.
-pub(crate) fn each_record(path: &Path, each: impl FnMut(&Value)) -> Result<(), Error> {
+pub(crate) fn each_record(path: &Path, each: impl FnMut(&Record<'_>)) -> Result<(), Error> {
     records(open(path)?, path, each)
 }
 
 /// Calls `each` with every record of an object already fetched (an S3 object), named `name`.
-pub(crate) fn each_record_of(name: &Path, bytes: Vec<u8>, each: impl FnMut(&Value)) -> Result<(), Error> {
+pub(crate) fn each_record_of(name: &Path, bytes: Vec<u8>, each: impl FnMut(&Record<'_>)) -> Result<(), Error> {
     records(unpacked(Box::new(std::io::Cursor::new(bytes)), name)?, name, each)
 }
 
@@ -73,7 +75,10 @@ pub(crate) fn s3_location(path: &Path) -> Option<(String, String)> {
     Some((bucket.to_string(), prefix.to_string()))
 }
 
-fn records(mut reader: Box<dyn BufRead>, path: &Path, mut each: impl FnMut(&Value)) -> Result<(), Error> {
+/// The longest first line read into memory to tell JSON lines from one JSON value.
+const FIRST_LINE_LIMIT: u64 = 1 << 20;
+
+fn records(mut reader: Box<dyn BufRead>, path: &Path, mut each: impl FnMut(&Record<'_>)) -> Result<(), Error> {
     let not_events = |why: String| Error::NotEvents { path: path.to_path_buf(), why };
     let first = loop {
         let buffer = reader.fill_buf().map_err(Error::read(path))?;
@@ -94,8 +99,32 @@ fn records(mut reader: Box<dyn BufRead>, path: &Path, mut each: impl FnMut(&Valu
     if first != b'[' && first != b'{' {
         return Err(not_events("not a JSON object or array".into()));
     }
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    // One JSON value (a log file, lookup-events output, an array), or several (JSON lines).
+    // JSON lines (CloudTrail Lake, `jq -c`): when the first line is a whole JSON value, every
+    // line is parsed from memory, which is several times faster than from a stream.
+    let mut line = Vec::new();
+    (&mut reader).take(FIRST_LINE_LIMIT).read_until(b'\n', &mut line).map_err(Error::read(path))?;
+    if serde_json::from_slice::<IgnoredAny>(&line).is_ok() {
+        let mut number = 1;
+        loop {
+            let mut de = serde_json::Deserializer::from_slice(&line);
+            Top { each: &mut each }
+                .deserialize(&mut de)
+                .and_then(|()| de.end())
+                .map_err(|e| not_events(format!("line {number}: {e}")))?;
+            loop {
+                line.clear();
+                number += 1;
+                if reader.read_until(b'\n', &mut line).map_err(Error::read(path))? == 0 {
+                    return Ok(());
+                }
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    break;
+                }
+            }
+        }
+    }
+    // One JSON value (a log file, lookup-events output, an array), or several, streamed.
+    let mut de = serde_json::Deserializer::from_reader(std::io::Cursor::new(line).chain(reader));
     loop {
         Top { each: &mut each }.deserialize(&mut de).map_err(|e| not_events(e.to_string()))?;
         if de.end().is_ok() {
@@ -106,18 +135,25 @@ fn records(mut reader: Box<dyn BufRead>, path: &Path, mut each: impl FnMut(&Valu
 
 /// A top-level JSON value: an array of events, an object holding `Records` or `Events`, or
 /// one event; arrays are streamed element by element.
-struct Top<'a, F: FnMut(&Value)> {
+struct Top<'a, F> {
     each: &'a mut F,
 }
 
-impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for Top<'_, F> {
+impl<'de, F: FnMut(&Record<'_>)> DeserializeSeed<'de> for Top<'_, F> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de, F: FnMut(&Value)> Visitor<'de> for Top<'_, F> {
+impl<F: FnMut(&Record<'_>)> Top<'_, F> {
+    fn malformed<E>(self) -> Result<(), E> {
+        (self.each)(&Record::default());
+        Ok(())
+    }
+}
+
+impl<'de, F: FnMut(&Record<'_>)> Visitor<'de> for Top<'_, F> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("CloudTrail events")
@@ -125,59 +161,101 @@ impl<'de, F: FnMut(&Value)> Visitor<'de> for Top<'_, F> {
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
         Events { each: self.each, embedded: false }.visit_seq(seq)
     }
+    // A line of JSON lines that is not an object: a malformed record, as it is in an array.
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        self.malformed()
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        self.malformed()
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        self.malformed()
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        self.malformed()
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        self.malformed()
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.malformed()
+    }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut record = serde_json::Map::new();
-        let mut wrapper = false;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "Records" | "Events" if record.is_empty() => {
-                    wrapper = true;
-                    map.next_value_seed(Events { each: &mut *self.each, embedded: key == "Events" })?;
-                }
-                _ => {
-                    let value: Value = map.next_value()?;
-                    if !wrapper {
-                        record.insert(key, value);
-                    }
-                }
-            }
+        let Some(key) = map.next_key::<String>()? else {
+            (self.each)(&Record::default());
+            return Ok(());
+        };
+        if key == "Records" || key == "Events" {
+            map.next_value_seed(Events { each: &mut *self.each, embedded: key == "Events" })?;
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(());
         }
-        if !wrapper {
-            (self.each)(&Value::Object(record));
-        }
+        // One event: read as a record, its first key handed back first.
+        let record = Record::deserialize(MapAccessDeserializer::new(Resumed { first: Some(key), rest: map }))?;
+        (self.each)(&record);
         Ok(())
+    }
+}
+
+/// A map whose first key was already read: it hands that key back, then the rest.
+struct Resumed<A> {
+    first: Option<String>,
+    rest: A,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for Resumed<A> {
+    type Error = A::Error;
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+        match self.first.take() {
+            Some(key) => seed.deserialize(key.into_deserializer()).map(Some),
+            None => self.rest.next_key_seed(seed),
+        }
+    }
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.rest.next_value_seed(seed)
     }
 }
 
 /// An array of events, each handed on as it is read; `embedded`: lookup-events output, whose
 /// events hold the record as JSON text under `CloudTrailEvent`.
-struct Events<'a, F: FnMut(&Value)> {
+struct Events<'a, F> {
     each: &'a mut F,
     embedded: bool,
 }
 
-impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for Events<'_, F> {
+impl<'de, F: FnMut(&Record<'_>)> DeserializeSeed<'de> for Events<'_, F> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de, F: FnMut(&Value)> Visitor<'de> for Events<'_, F> {
+/// An event of lookup-events output.
+#[derive(serde::Deserialize)]
+struct Embedded<'a> {
+    #[serde(rename = "CloudTrailEvent", borrow, default)]
+    record: Text<'a>,
+}
+
+impl<'de, F: FnMut(&Record<'_>)> Visitor<'de> for Events<'_, F> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of events")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(event) = seq.next_element::<Value>()? {
-            if self.embedded {
-                let record =
-                    event.get("CloudTrailEvent").and_then(Value::as_str).and_then(|t| serde_json::from_str(t).ok());
-                (self.each)(&record.unwrap_or(Value::Null));
-            } else {
-                (self.each)(&event);
+        if self.embedded {
+            while let Some(event) = seq.next_element::<Object<Embedded<'de>>>()? {
+                let text = event.0.and_then(|e| e.record.0);
+                (self.each)(&text.as_deref().map(Record::parse).unwrap_or_default());
+            }
+        } else {
+            while let Some(record) = seq.next_element::<Object<Record<'de>>>()? {
+                (self.each)(&record.0.unwrap_or_default());
             }
         }
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,7 +61,7 @@ pub(crate) async fn simulate(
     let compiled = compile(bp, live.as_ref(), options.live_policies)?;
     let accounts = place(bp, &compiled, live.as_ref(), options.live_policies, options.management_account.clone());
     let mut report = crate::simulate::report::Report::new(options.keep);
-    let mut handle = |record: &serde_json::Value| {
+    let mut handle = |record: &crate::simulate::Record<'_>| {
         if options.filter.wants(record) {
             crate::simulate::replay(bp, &accounts, &options.filter, record, &mut report);
         }
@@ -72,7 +72,10 @@ pub(crate) async fn simulate(
             for account in accounts.member_ids() {
                 for region in regions {
                     let window = (options.filter.since, options.filter.until);
-                    crate::aws::cloudtrail::lookup(aws, &account, role, region, window, &mut handle).await?;
+                    crate::aws::cloudtrail::lookup(aws, &account, role, region, window, &mut |text: &str| {
+                        handle(&crate::simulate::Record::parse(text));
+                    })
+                    .await?;
                 }
             }
         }
@@ -118,7 +121,7 @@ pub(crate) async fn impact(
     let before = place(bp, &now, Some(&live), true, None);
     let after = place(bp, &planned, Some(&live), false, None);
     let mut impact = crate::simulate::Impact::new();
-    let mut handle = |record: &serde_json::Value| impact.add(&before, &after, record);
+    let mut handle = |record: &crate::simulate::Record<'_>| impact.add(&before, &after, record);
     each_record(Some(aws), events, &mut handle).await?;
     Ok(impact)
 }
@@ -128,7 +131,7 @@ pub(crate) async fn impact(
 async fn each_record(
     aws: Option<&Aws>,
     sources: &[std::path::PathBuf],
-    handle: &mut impl FnMut(&serde_json::Value),
+    handle: &mut impl FnMut(&crate::simulate::Record<'_>),
 ) -> Result<(), Error> {
     for source in crate::events::files(sources)? {
         let Some((bucket, prefix)) = crate::events::s3_location(&source) else {

@@ -6,11 +6,12 @@ use super::Tri;
 use super::context::{Context, Lookup, substitute};
 use super::document::{Condition, Operator, SetQualifier};
 use super::pattern::{arn_matches, matches};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 /// Whether a condition holds; keys that left it unknown go into `unknown`.
-pub(crate) fn holds(condition: &Condition, context: &Context, unknown: &mut BTreeSet<String>) -> Tri {
+pub(crate) fn holds(condition: &Condition, context: &Context<'_>, unknown: &mut BTreeSet<String>) -> Tri {
     let lookup = context.lookup(&condition.key);
     if condition.operator == Operator::Null {
         // Null: "true" holds where the key is absent, "false" where it is present.
@@ -49,16 +50,22 @@ pub(crate) fn holds(condition: &Condition, context: &Context, unknown: &mut BTre
         if negated { matched.not() } else { matched }
     };
     match condition.qualifier {
-        Some(SetQualifier::ForAllValues) => Tri::all(values.iter().map(|v| one(v)).collect::<Vec<_>>()),
-        Some(SetQualifier::ForAnyValue) => Tri::any(values.iter().map(|v| one(v)).collect::<Vec<_>>()),
+        Some(SetQualifier::ForAllValues) => Tri::all(values.iter().map(|v| one(v))),
+        Some(SetQualifier::ForAnyValue) => Tri::any(values.iter().map(|v| one(v))),
         // A single-valued operator on several values: a negated one must match none of them.
-        None if negated => Tri::all(values.iter().map(|v| one(v)).collect::<Vec<_>>()),
-        None => Tri::any(values.iter().map(|v| one(v)).collect::<Vec<_>>()),
+        None if negated => Tri::all(values.iter().map(|v| one(v))),
+        None => Tri::any(values.iter().map(|v| one(v))),
     }
 }
 
 /// One context value against one policy value, with a positive operator.
-fn compare(operator: Operator, value: &str, policy: &str, context: &Context, unknown: &mut BTreeSet<String>) -> Tri {
+fn compare(
+    operator: Operator,
+    value: &str,
+    policy: &str,
+    context: &Context<'_>,
+    unknown: &mut BTreeSet<String>,
+) -> Tri {
     let variables = matches!(
         operator,
         Operator::StringEquals
@@ -73,11 +80,11 @@ fn compare(operator: Operator, value: &str, policy: &str, context: &Context, unk
             Err(tri) => return tri,
         }
     } else {
-        policy.to_string()
+        Cow::Borrowed(policy)
     };
-    let pattern = policy.as_str();
+    let pattern = &*policy;
     let exact = super::pattern::literal(pattern);
-    let policy = exact.as_str();
+    let policy = &*exact;
     Tri::of(match operator {
         Operator::StringEquals | Operator::BinaryEquals => value == policy,
         Operator::StringEqualsIgnoreCase => value.to_lowercase() == policy.to_lowercase(),

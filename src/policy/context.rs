@@ -3,53 +3,99 @@
 //! (`${aws:username}`) substituted from them.
 
 use super::Tri;
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 /// The values of the context keys a request carries, and what a key it does not carry means.
+/// Values borrow from the record they were read from, so building one copies no text.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Context {
-    /// By key, lower case.
-    values: BTreeMap<String, Vec<String>>,
+pub(crate) struct Context<'a> {
+    /// Key as given (compared without case), and its values; a dozen or so, so a list.
+    values: Vec<(Cow<'a, str>, Values<'a>)>,
     /// Keys known to be absent when not given; None: every key not given is absent (a what-if
     /// request states its whole context).
     known: Option<&'static [&'static str]>,
 }
 
+/// A key's values: nearly always one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Values<'a> {
+    One(Cow<'a, str>),
+    Many(Vec<Cow<'a, str>>),
+}
+
+impl<'a> Values<'a> {
+    fn as_slice(&self) -> &[Cow<'a, str>] {
+        match self {
+            Values::One(one) => std::slice::from_ref(one),
+            Values::Many(many) => many,
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Values<'a> {
+    fn from(value: &'a str) -> Self {
+        Values::One(Cow::Borrowed(value))
+    }
+}
+
+impl From<String> for Values<'_> {
+    fn from(value: String) -> Self {
+        Values::One(Cow::Owned(value))
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for Values<'a> {
+    fn from(value: Cow<'a, str>) -> Self {
+        Values::One(value)
+    }
+}
+
+impl From<Vec<String>> for Values<'_> {
+    fn from(values: Vec<String>) -> Self {
+        Values::Many(values.into_iter().map(Cow::Owned).collect())
+    }
+}
+
 /// A context key as a request has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Lookup<'a> {
-    Present(&'a [String]),
+pub(crate) enum Lookup<'c, 'a> {
+    Present(&'c [Cow<'a, str>]),
     Absent,
     Unknown,
 }
 
-impl Context {
+impl<'a> Context<'a> {
     /// A context that states everything: keys not given are absent (a what-if request).
-    pub(crate) fn complete() -> Context {
-        Context { values: BTreeMap::new(), known: None }
+    pub(crate) fn complete() -> Context<'a> {
+        Context { values: Vec::new(), known: None }
     }
 
     /// A context in which only `known` keys (and those given) are known; others are unknown.
-    pub(crate) fn partial(known: &'static [&'static str]) -> Context {
-        Context { values: BTreeMap::new(), known: Some(known) }
+    pub(crate) fn partial(known: &'static [&'static str]) -> Context<'a> {
+        Context { values: Vec::with_capacity(known.len() + 1), known: Some(known) }
     }
 
-    pub(crate) fn set(&mut self, key: &str, values: Vec<String>) {
-        self.values.insert(key.to_ascii_lowercase(), values);
+    /// Gives `key` its values, replacing any it had.
+    pub(crate) fn set(&mut self, key: impl Into<Cow<'a, str>>, values: impl Into<Values<'a>>) {
+        let (key, values) = (key.into(), values.into());
+        match self.values.iter_mut().find(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+            Some((_, old)) => *old = values,
+            None => self.values.push((key, values)),
+        }
     }
 
     #[cfg(test)]
-    pub(crate) fn with(mut self, key: &str, value: &str) -> Context {
-        self.set(key, vec![value.to_string()]);
+    pub(crate) fn with(mut self, key: &'a str, value: &'a str) -> Context<'a> {
+        self.set(key, value);
         self
     }
 
-    pub(crate) fn lookup(&self, key: &str) -> Lookup<'_> {
-        let key = key.to_ascii_lowercase();
-        match (self.values.get(&key), &self.known) {
-            (Some(values), _) => Lookup::Present(values),
+    pub(crate) fn lookup(&self, key: &str) -> Lookup<'_, 'a> {
+        match (self.values.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)), &self.known) {
+            (Some((_, values)), _) => Lookup::Present(values.as_slice()),
             (None, None) => Lookup::Absent,
-            (None, Some(known)) if known.iter().any(|k| k.eq_ignore_ascii_case(&key)) => Lookup::Absent,
+            (None, Some(known)) if known.iter().any(|k| k.eq_ignore_ascii_case(key)) => Lookup::Absent,
             (None, Some(_)) => Lookup::Unknown,
         }
     }
@@ -57,17 +103,21 @@ impl Context {
 
 /// One request: an action, a resource (None: unknown) and its context.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Request {
+pub(crate) struct Request<'a> {
     pub action: String,
     pub resource: Option<String>,
-    pub context: Context,
+    pub context: Context<'a>,
 }
 
 /// A policy value with its variables substituted: the text, or why it cannot be (a variable's
 /// key absent: the value matches nothing; unknown: it may match anything).
-pub(crate) fn substitute(value: &str, context: &Context, unknown: &mut BTreeSet<String>) -> Result<String, Tri> {
+pub(crate) fn substitute<'v>(
+    value: &'v str,
+    context: &Context<'_>,
+    unknown: &mut BTreeSet<String>,
+) -> Result<Cow<'v, str>, Tri> {
     if !value.contains("${") {
-        return Ok(value.to_string());
+        return Ok(Cow::Borrowed(value));
     }
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
@@ -76,7 +126,7 @@ pub(crate) fn substitute(value: &str, context: &Context, unknown: &mut BTreeSet<
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
             out.push_str(&rest[start..]);
-            return Ok(out);
+            return Ok(Cow::Owned(out));
         };
         let inner = &after[..end];
         rest = &after[end + 1..];
@@ -105,5 +155,5 @@ pub(crate) fn substitute(value: &str, context: &Context, unknown: &mut BTreeSet<
         }
     }
     out.push_str(rest);
-    Ok(out)
+    Ok(Cow::Owned(out))
 }

@@ -113,7 +113,8 @@ pub(crate) struct Condition {
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Statement {
-    pub sid: Option<String>,
+    /// Its Sid, or `#n` by its place in the document: how reasons name it.
+    pub name: String,
     pub effect: Effect,
     pub action: Patterns,
     /// No Resource element: every resource.
@@ -124,6 +125,18 @@ pub(crate) struct Statement {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Policy {
     pub statements: Vec<Statement>,
+    /// By service prefix (lower case), the statements whose Action can match an action of that
+    /// service, in document order; `other`: those for any service (NotAction, or a wildcard in
+    /// the prefix), which also end every list.
+    by_service: Vec<(String, Vec<usize>)>,
+    other: Vec<usize>,
+}
+
+/// The service prefix of an action pattern, lower case, where it is written out (`ec2:Run*` →
+/// `ec2`; `*`, `ec2*` and `*:Get*` → None).
+fn service_of(pattern: &str) -> Option<String> {
+    let (service, _) = pattern.split_once(':')?;
+    (!service.contains(['*', '?'])).then(|| service.to_ascii_lowercase())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -217,9 +230,49 @@ impl Policy {
                     }
                 }
             }
-            let sid = s.get("Sid").and_then(Value::as_str).map(str::to_string);
-            parsed.push(Statement { sid, effect, action, resource, conditions });
+            let name = s.get("Sid").and_then(Value::as_str).map_or_else(|| format!("#{}", i + 1), str::to_string);
+            parsed.push(Statement { name, effect, action, resource, conditions });
         }
-        Ok(Policy { statements: parsed })
+        Ok(Policy::indexed(parsed))
+    }
+
+    fn indexed(statements: Vec<Statement>) -> Policy {
+        let mut by_service: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut other = Vec::new();
+        for (i, statement) in statements.iter().enumerate() {
+            let services: Option<Vec<String>> = if statement.action.not {
+                None
+            } else {
+                statement.action.patterns.iter().map(|p| service_of(p)).collect()
+            };
+            let Some(mut services) = services else {
+                other.push(i);
+                continue;
+            };
+            services.dedup();
+            for service in services {
+                match by_service.iter_mut().find(|(s, _)| *s == service) {
+                    Some((_, list)) => list.push(i),
+                    None => by_service.push((service, vec![i])),
+                }
+            }
+        }
+        for (_, list) in &mut by_service {
+            list.extend(&other);
+            list.sort_unstable();
+            list.dedup();
+        }
+        Policy { statements, by_service, other }
+    }
+
+    /// The statements that can match `action`, in document order: the others cannot apply.
+    pub(crate) fn candidates(&self, action: &str) -> impl Iterator<Item = &Statement> {
+        let service = action.split_once(':').map_or(action, |(service, _)| service);
+        let indices = self
+            .by_service
+            .iter()
+            .find(|(s, _)| s.eq_ignore_ascii_case(service))
+            .map_or(self.other.as_slice(), |(_, list)| list.as_slice());
+        indices.iter().map(|&i| &self.statements[i])
     }
 }

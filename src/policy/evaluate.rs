@@ -38,18 +38,19 @@ impl Decision {
     }
 }
 
-/// Why: a statement that applies (a Deny, or the Allow of a level), or a level with no Allow.
+/// Why: a statement that applies (a Deny, or the Allow of a level), or a level with no Allow;
+/// names borrowed from the levels, so judging an event copies none of them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(untagged)]
-pub(crate) enum Reason {
-    Statement { policy: String, attached_to: String, statement: String, effect: &'static str },
-    NoAllow { attached_to: String, no_allow: bool },
+pub(crate) enum Reason<'a> {
+    Statement { policy: &'a str, attached_to: &'a str, statement: &'a str, effect: &'static str },
+    NoAllow { attached_to: &'a str, no_allow: bool },
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Outcome {
+pub(crate) struct Outcome<'a> {
     pub decision: Decision,
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<Reason<'a>>,
     /// The context keys (and `resource`) whose values would decide an inconclusive outcome.
     pub unknown_keys: BTreeSet<String>,
 }
@@ -59,7 +60,7 @@ fn action_matches(element: &Patterns, action: &str) -> Tri {
     Tri::of(any != element.not)
 }
 
-fn resource_matches(element: &Patterns, request: &Request, unknown: &mut BTreeSet<String>) -> Tri {
+fn resource_matches(element: &Patterns, request: &Request<'_>, unknown: &mut BTreeSet<String>) -> Tri {
     let Some(resource) = &request.resource else {
         // An unknown resource is decided only by a pattern that matches everything.
         if element.patterns.iter().any(|p| p.chars().all(|c| c == '*')) {
@@ -76,7 +77,7 @@ fn resource_matches(element: &Patterns, request: &Request, unknown: &mut BTreeSe
 }
 
 /// Whether a statement applies to a request; what left it unknown goes into `unknown`.
-pub(crate) fn applies(statement: &Statement, request: &Request, unknown: &mut BTreeSet<String>) -> Tri {
+pub(crate) fn applies(statement: &Statement, request: &Request<'_>, unknown: &mut BTreeSet<String>) -> Tri {
     let action = action_matches(&statement.action, &request.action);
     if action == Tri::False {
         return Tri::False;
@@ -85,19 +86,13 @@ pub(crate) fn applies(statement: &Statement, request: &Request, unknown: &mut BT
     if resource == Tri::False {
         return Tri::False;
     }
-    let conditions = Tri::all(
-        statement.conditions.iter().map(|c| condition::holds(c, &request.context, unknown)).collect::<Vec<_>>(),
-    );
+    let conditions = Tri::all(statement.conditions.iter().map(|c| condition::holds(c, &request.context, unknown)));
     action.and(resource).and(conditions)
-}
-
-fn statement_name(statement: &Statement, index: usize) -> String {
-    statement.sid.clone().unwrap_or_else(|| format!("#{}", index + 1))
 }
 
 /// The decision along a path: explicit Deny first, then a level without an Allow, then any
 /// unknown that could change it; otherwise allowed.
-pub(crate) fn evaluate_path(levels: &[Level<'_>], request: &Request) -> Outcome {
+pub(crate) fn evaluate_path<'a>(levels: &'a [Level<'_>], request: &Request<'_>) -> Outcome<'a> {
     if ALWAYS_ALLOWED.iter().any(|a| a.eq_ignore_ascii_case(&request.action)) {
         return Outcome { decision: Decision::Allowed, reasons: Vec::new(), unknown_keys: BTreeSet::new() };
     }
@@ -110,13 +105,13 @@ pub(crate) fn evaluate_path(levels: &[Level<'_>], request: &Request) -> Outcome 
         let mut allowed = Tri::False;
         let mut unknown_allow = BTreeSet::new();
         for (name, policy) in &level.policies {
-            for (i, statement) in policy.statements.iter().enumerate() {
+            for statement in policy.candidates(&request.action) {
                 let mut unknown = BTreeSet::new();
                 let applies = applies(statement, request, &mut unknown);
                 let reason = || Reason::Statement {
-                    policy: name.to_string(),
-                    attached_to: level.name.clone(),
-                    statement: statement_name(statement, i),
+                    policy: name,
+                    attached_to: &level.name,
+                    statement: &statement.name,
                     effect: if statement.effect == Effect::Deny { "Deny" } else { "Allow" },
                 };
                 match (statement.effect, applies) {
@@ -137,7 +132,7 @@ pub(crate) fn evaluate_path(levels: &[Level<'_>], request: &Request) -> Outcome 
             }
         }
         match allowed {
-            Tri::False => no_allow.push(Reason::NoAllow { attached_to: level.name.clone(), no_allow: true }),
+            Tri::False => no_allow.push(Reason::NoAllow { attached_to: &level.name, no_allow: true }),
             Tri::Unknown => maybe_no_allow.extend(unknown_allow),
             Tri::True => {}
         }

@@ -1,14 +1,20 @@
 //! IAM's wildcards: `*` matches any run of characters (none included), `?` any one character,
 //! anywhere in a pattern; actions compare without case, everything else with it.
 
+use std::borrow::Cow;
+
 /// A `*` that a policy variable (`${*}`) made literal: it matches only a `*`.
 pub(crate) const LITERAL_STAR: char = '\u{E000}';
 /// A `?` that `${?}` made literal.
 pub(crate) const LITERAL_QUESTION: char = '\u{E001}';
 
 /// The text a pattern stands for where it is compared exactly.
-pub(crate) fn literal(pattern: &str) -> String {
-    pattern.replace(LITERAL_STAR, "*").replace(LITERAL_QUESTION, "?")
+pub(crate) fn literal(pattern: &str) -> Cow<'_, str> {
+    if pattern.contains([LITERAL_STAR, LITERAL_QUESTION]) {
+        Cow::Owned(pattern.replace(LITERAL_STAR, "*").replace(LITERAL_QUESTION, "?"))
+    } else {
+        Cow::Borrowed(pattern)
+    }
 }
 
 /// Whether `text` matches `pattern`; `fold_case` compares without case (actions).
@@ -17,24 +23,51 @@ pub(crate) fn matches(pattern: &str, text: &str, fold_case: bool) -> bool {
         let pattern = literal(pattern);
         return if fold_case { pattern.eq_ignore_ascii_case(text) } else { pattern == text };
     }
+    if pattern.is_ascii() && text.is_ascii() {
+        // Byte by byte, allocating nothing: what nearly every action and ARN is.
+        return glob(
+            pattern.as_bytes(),
+            text.as_bytes(),
+            |p, t| if fold_case { p.eq_ignore_ascii_case(&t) } else { p == t },
+        );
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    let same = |a: char, b: char| {
-        let a = match a {
+    glob(&p, &t, |p, t| {
+        let p = match p {
             LITERAL_STAR => '*',
             LITERAL_QUESTION => '?',
-            a => a,
+            p => p,
         };
-        if fold_case { a.eq_ignore_ascii_case(&b) } else { a == b }
-    };
-    // Iterative matching with one backtrack point: linear in practice, never exponential.
+        if fold_case { p.eq_ignore_ascii_case(&t) } else { p == t }
+    })
+}
+
+/// A character of a pattern, as `glob` sees it.
+trait Symbol: Copy + PartialEq {
+    const STAR: Self;
+    const QUESTION: Self;
+}
+
+impl Symbol for u8 {
+    const STAR: u8 = b'*';
+    const QUESTION: u8 = b'?';
+}
+
+impl Symbol for char {
+    const STAR: char = '*';
+    const QUESTION: char = '?';
+}
+
+/// Iterative matching with one backtrack point: linear in practice, never exponential.
+fn glob<C: Symbol>(p: &[C], t: &[C], same: impl Fn(C, C) -> bool) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || (p[pi] != '*' && same(p[pi], t[ti]))) {
+        if pi < p.len() && (p[pi] == C::QUESTION || (p[pi] != C::STAR && same(p[pi], t[ti]))) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
+        } else if pi < p.len() && p[pi] == C::STAR {
             star = Some((pi, ti));
             pi += 1;
         } else if let Some((sp, st)) = star {
@@ -45,18 +78,26 @@ pub(crate) fn matches(pattern: &str, text: &str, fold_case: bool) -> bool {
             return false;
         }
     }
-    p[pi..].iter().all(|c| *c == '*')
+    p[pi..].iter().all(|c| *c == C::STAR)
 }
 
 /// ARN matching as ArnLike and ArnEquals do it: each of the six colon-separated parts on its
 /// own (the last may hold colons), with wildcards, case-sensitive.
 pub(crate) fn arn_matches(pattern: &str, arn: &str) -> bool {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let a: Vec<&str> = arn.splitn(6, ':').collect();
     if pattern == "*" {
         return true;
     }
-    p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| matches(p, a, false))
+    let parts = |text| {
+        let mut parts = [""; 6];
+        let mut n = 0;
+        for (slot, part) in parts.iter_mut().zip(str::splitn(text, 6, ':')) {
+            *slot = part;
+            n += 1;
+        }
+        (n == 6).then_some(parts)
+    };
+    let (Some(p), Some(a)) = (parts(pattern), parts(arn)) else { return false };
+    p.iter().zip(&a).all(|(p, a)| matches(p, a, false))
 }
 
 #[cfg(test)]

@@ -2,8 +2,10 @@
 //! count-mode contract, and properties that hold for any policies.
 
 use super::*;
+use document::Statement;
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 #[allow(clippy::needless_pass_by_value)]
 fn policy(statements: Value) -> Policy {
@@ -15,10 +17,10 @@ fn full_access() -> Policy {
 }
 
 /// A request with a complete context (absent keys are absent).
-fn request(action: &str, resource: Option<&str>, keys: &[(&str, &[&str])]) -> Request {
+fn request(action: &str, resource: Option<&str>, keys: &[(&str, &[&str])]) -> Request<'static> {
     let mut context = Context::complete();
     for (key, values) in keys {
-        context.set(key, values.iter().map(ToString::to_string).collect());
+        context.set(key.to_string(), values.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
     Request { action: action.into(), resource: resource.map(str::to_string), context }
 }
@@ -56,7 +58,7 @@ fn every_level_needs_an_allow_and_any_deny_denies() {
     let path = [level("Root", vec![("FullAWSAccess", &full)]), level("A", vec![("s3-only", &s3_only)])];
     let outcome = evaluate_path(&path, &run);
     assert_eq!(outcome.decision, Denied);
-    assert_eq!(outcome.reasons, [Reason::NoAllow { attached_to: "A".into(), no_allow: true }]);
+    assert_eq!(outcome.reasons, [Reason::NoAllow { attached_to: "A", no_allow: true }]);
     assert_eq!(evaluate_path(&path, &get).decision, Allowed);
     // An explicit Deny at any level, whatever the others allow, naming the statement.
     let path = [
@@ -67,12 +69,7 @@ fn every_level_needs_an_allow_and_any_deny_denies() {
     assert_eq!(outcome.decision, Denied);
     assert_eq!(
         outcome.reasons,
-        [Reason::Statement {
-            policy: "deny-s3".into(),
-            attached_to: "Root".into(),
-            statement: "NoS3".into(),
-            effect: "Deny"
-        }]
+        [Reason::Statement { policy: "deny-s3", attached_to: "Root", statement: "NoS3", effect: "Deny" }]
     );
     // A level with no policies at all allows nothing.
     assert_eq!(evaluate_path(&[level("Root", vec![])], &get).decision, Denied);
@@ -246,7 +243,7 @@ fn policy_variables_are_substituted_where_known() {
 fn an_unknown_key_is_inconclusive_only_where_it_could_change_the_decision() {
     let regions = policy(json!({"Sid": "Regions", "Effect": "Deny", "Action": "*", "Resource": "*",
         "Condition": {"StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}, "StringEquals": {"aws:PrincipalTag/team": "contractor"}}}));
-    let event = |region: &str| Request {
+    let event = |region: &'static str| Request {
         action: "ec2:RunInstances".into(),
         resource: None,
         context: Context::partial(&["aws:RequestedRegion"]).with("aws:RequestedRegion", region),
@@ -288,13 +285,24 @@ fn documents_parse_in_every_shape_iam_accepts_and_refuse_the_rest() {
 
 /// Generated statements over a few actions, resources and one condition key.
 fn statement() -> impl Strategy<Value = Value> {
-    let actions = prop::sample::select(vec!["*", "s3:*", "s3:GetObject", "ec2:*", "ec2:Run*", "iam:?reateRole"]);
+    let actions = prop::sample::select(vec![
+        json!("*"),
+        json!("s3:*"),
+        json!("s3:GetObject"),
+        json!("ec2:*"),
+        json!("ec2:Run*"),
+        json!("iam:?reateRole"),
+        json!("S3:get*"),
+        json!("*:Get*"),
+        json!("s3*"),
+        json!(["iam:CreateRole", "EC2:Run*"]),
+    ]);
     let resources = prop::sample::select(vec!["*", "arn:aws:s3:::b/*", "arn:aws:s3:::other"]);
     let regions = prop::sample::select(vec!["eu-west-1", "us-east-1"]);
     (any::<bool>(), any::<bool>(), actions, resources, proptest::option::of((any::<bool>(), regions))).prop_map(
         |(deny, not_action, action, resource, condition)| {
             let mut s = json!({"Effect": if deny { "Deny" } else { "Allow" }, "Resource": resource});
-            s[if not_action { "NotAction" } else { "Action" }] = json!(action);
+            s[if not_action { "NotAction" } else { "Action" }] = action;
             if let Some((negated, region)) = condition {
                 let op = if negated { "StringNotEquals" } else { "StringEquals" };
                 s["Condition"] = json!({ op: {"aws:RequestedRegion": region} });
@@ -304,8 +312,14 @@ fn statement() -> impl Strategy<Value = Value> {
     )
 }
 
-fn requests() -> impl Strategy<Value = Request> {
-    let actions = prop::sample::select(vec!["s3:GetObject", "s3:PutObject", "ec2:RunInstances", "iam:CreateRole"]);
+fn requests() -> impl Strategy<Value = Request<'static>> {
+    let actions = prop::sample::select(vec![
+        "s3:GetObject",
+        "s3:PutObject",
+        "ec2:RunInstances",
+        "EC2:RunInstances",
+        "iam:CreateRole",
+    ]);
     let resources = prop::sample::select(vec![Some("arn:aws:s3:::b/k"), Some("arn:aws:s3:::other"), None]);
     let regions = prop::sample::select(vec![Some("eu-west-1"), Some("ap-south-1"), None]);
     (actions, resources, regions).prop_map(|(action, resource, region)| {
@@ -318,6 +332,24 @@ fn requests() -> impl Strategy<Value = Request> {
 }
 
 proptest! {
+    /// Looking only at the statements indexed under the action's service leaves out none that
+    /// could apply, and keeps document order.
+    #[test]
+    fn the_index_by_service_never_hides_a_statement_that_could_apply(
+        statements in proptest::collection::vec(statement(), 1..6),
+        req in requests(),
+    ) {
+        let policy = policy(json!(statements));
+        let candidates: Vec<&Statement> = policy.candidates(&req.action).collect();
+        let at = |s: &Statement| policy.statements.iter().position(|t| std::ptr::eq(s, t));
+        prop_assert!(candidates.windows(2).all(|w| at(w[0]) < at(w[1])), "in document order");
+        for statement in &policy.statements {
+            if super::evaluate::applies(statement, &req, &mut BTreeSet::new()) != Tri::False {
+                prop_assert!(candidates.iter().any(|c| std::ptr::eq(*c, statement)), "{statement:?} for {}", req.action);
+            }
+        }
+    }
+
     /// Adding a Deny anywhere never turns a denial into an allowance.
     #[test]
     fn adding_a_deny_never_allows_more(
@@ -330,7 +362,7 @@ proptest! {
         let mut deny = extra.clone();
         deny["Effect"] = json!("Deny");
         let deny = policy(deny);
-        let build = |with: Option<(usize, &Policy)>| -> Outcome {
+        let build = |with: Option<(usize, &Policy)>| -> Decision {
             let levels: Vec<Level> = policies.iter().enumerate().map(|(i, p)| {
                 let mut attached = vec![("p", p)];
                 if let Some((at, d)) = with && at % policies.len() == i {
@@ -338,10 +370,10 @@ proptest! {
                 }
                 Level { name: format!("L{i}"), policies: attached }
             }).collect();
-            evaluate_path(&levels, &req)
+            evaluate_path(&levels, &req).decision
         };
-        let before = build(None).decision;
-        let after = build(Some((at, &deny))).decision;
+        let before = build(None);
+        let after = build(Some((at, &deny)));
         prop_assert!(!(before == Denied && after != Denied), "{before:?} → {after:?}");
         prop_assert!(!(before == Inconclusive && after == Allowed), "{before:?} → {after:?}");
     }

@@ -3,8 +3,11 @@
 //! `eventName`), on what (the single resource, or one built for shapes lzctl knows), and the
 //! context keys the record carries. Records SCPs do not govern are skipped, with why.
 
+mod record;
+
 use crate::policy::{Context, Request};
-use serde_json::Value;
+pub(crate) use record::{Object, Record, Text};
+use std::borrow::Cow;
 
 /// Why an event is not evaluated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -40,15 +43,15 @@ impl Skip {
     }
 }
 
-/// One recorded call, as much as count mode needs of it.
+/// One recorded call, as much as count mode needs of it; its text borrowed from the record.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Event {
-    pub id: String,
-    pub time: String,
-    pub account_id: String,
-    pub principal_arn: String,
-    pub region: String,
-    pub request: Request,
+pub(crate) struct Event<'a> {
+    pub id: &'a str,
+    pub time: &'a str,
+    pub account_id: &'a str,
+    pub principal_arn: Cow<'a, str>,
+    pub region: &'a str,
+    pub request: Request<'a>,
     /// It failed for lack of permission already.
     pub already_denied: bool,
 }
@@ -125,21 +128,14 @@ pub(crate) fn action_of(event_source: &str, event_name: &str) -> String {
     ACTION_RENAMES.iter().find(|(from, _)| *from == action).map_or(action, |(_, to)| (*to).to_string())
 }
 
-fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
-    path.iter().try_fold(value, |v, key| v.get(*key))?.as_str()
-}
-
 /// The resource a record names: its single ARN, or one built from S3's parameters.
-fn resource_of(record: &Value, action: &str) -> Option<String> {
-    if let Some(Value::Array(resources)) = record.get("resources")
-        && let [one] = resources.as_slice()
-        && let Some(arn) = one.get("ARN").and_then(Value::as_str)
-    {
+fn resource_of(record: &Record<'_>, action: &str) -> Option<String> {
+    if let Some(arn) = record.single_resource() {
         return Some(arn.to_string());
     }
     if action.starts_with("s3:") {
-        let bucket = text(record, &["requestParameters", "bucketName"])?;
-        return Some(match text(record, &["requestParameters", "key"]) {
+        let bucket = record.parameter(|p| &p.bucket_name)?;
+        return Some(match record.parameter(|p| &p.key) {
             Some(key) => format!("arn:aws:s3:::{bucket}/{key}"),
             None => format!("arn:aws:s3:::{bucket}"),
         });
@@ -148,41 +144,38 @@ fn resource_of(record: &Value, action: &str) -> Option<String> {
 }
 
 /// The record as a request, or why it is skipped.
-pub(crate) fn event_of(record: &Value) -> Result<Event, Skip> {
-    let identity = record.get("userIdentity").ok_or(Skip::Malformed)?;
-    let kind = text(identity, &["type"]).unwrap_or_default();
-    let event_type = text(record, &["eventType"]).unwrap_or("AwsApiCall");
+pub(crate) fn event_of<'a>(record: &'a Record<'a>) -> Result<Event<'a>, Skip> {
+    let identity = record.identity().ok_or(Skip::Malformed)?;
+    let kind = identity.kind.get().unwrap_or_default();
+    let event_type = record.event_type.get().unwrap_or("AwsApiCall");
     if kind == "AWSService" || event_type == "AwsServiceEvent" {
         return Err(Skip::AwsService);
     }
     if event_type != "AwsApiCall" {
         return Err(Skip::NotApiCall);
     }
-    let (source, name) = (text(record, &["eventSource"]), text(record, &["eventName"]));
-    let (Some(source), Some(name), Some(time)) = (source, name, text(record, &["eventTime"])) else {
+    let (Some(source), Some(name), Some(time)) =
+        (record.event_source.get(), record.event_name.get(), record.event_time.get())
+    else {
         return Err(Skip::Malformed);
     };
-    let account =
-        text(identity, &["accountId"]).or_else(|| text(record, &["recipientAccountId"])).ok_or(Skip::Malformed)?;
+    let account = identity.account_id.get().or_else(|| record.recipient_account_id.get()).ok_or(Skip::Malformed)?;
     let principal_arn = match kind {
-        "AssumedRole" | "FederatedUser" => text(identity, &["sessionContext", "sessionIssuer", "arn"])
-            .or_else(|| text(identity, &["arn"]))
-            .map(str::to_string),
-        "Root" => Some(format!("arn:aws:iam::{account}:root")),
-        _ => text(identity, &["arn"]).map(str::to_string),
+        "AssumedRole" | "FederatedUser" => identity.issuer_arn().or_else(|| identity.arn.get()).map(Cow::Borrowed),
+        "Root" => Some(Cow::Owned(format!("arn:aws:iam::{account}:root"))),
+        _ => identity.arn.get().map(Cow::Borrowed),
     }
     .ok_or(Skip::Malformed)?;
     if principal_arn.contains(":role/aws-service-role/") {
         return Err(Skip::ServiceLinkedRole);
     }
-    let region = text(record, &["awsRegion"]).unwrap_or("us-east-1").to_string();
+    let region = record.aws_region.get().unwrap_or("us-east-1");
     let action = action_of(source, name);
 
     let mut context = Context::partial(&KNOWN_KEYS);
-    let one = |v: &str| vec![v.to_string()];
-    context.set("aws:RequestedRegion", one(&region));
-    context.set("aws:PrincipalArn", one(&principal_arn));
-    context.set("aws:PrincipalAccount", one(account));
+    context.set("aws:RequestedRegion", region);
+    context.set("aws:PrincipalArn", principal_arn.clone());
+    context.set("aws:PrincipalAccount", account);
     let principal_type = match kind {
         "AssumedRole" => "AssumedRole",
         "IAMUser" => "User",
@@ -190,41 +183,41 @@ pub(crate) fn event_of(record: &Value) -> Result<Event, Skip> {
         "FederatedUser" => "FederatedUser",
         other => other,
     };
-    context.set("aws:PrincipalType", one(principal_type));
-    context.set("aws:PrincipalIsAWSService", one("false"));
-    if let Some(id) = text(identity, &["principalId"]) {
-        context.set("aws:userid", one(id));
+    context.set("aws:PrincipalType", principal_type);
+    context.set("aws:PrincipalIsAWSService", "false");
+    if let Some(id) = identity.principal_id.get() {
+        context.set("aws:userid", id);
     }
     if kind == "IAMUser"
-        && let Some(user) = text(identity, &["userName"])
+        && let Some(user) = identity.user_name.get()
     {
-        context.set("aws:username", one(user));
+        context.set("aws:username", user);
     }
-    if let Some(ip) = text(record, &["sourceIPAddress"]).filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
-        context.set("aws:SourceIp", one(ip));
+    if let Some(ip) = record.source_ip_address.get().filter(|ip| ip.parse::<std::net::IpAddr>().is_ok()) {
+        context.set("aws:SourceIp", ip);
     }
-    match text(identity, &["invokedBy"]).filter(|s| s.ends_with(".amazonaws.com")) {
+    match identity.invoked_by.get().filter(|s| s.ends_with(".amazonaws.com")) {
         Some(service) => {
-            context.set("aws:ViaAWSService", one("true"));
-            context.set("aws:CalledVia", one(service));
+            context.set("aws:ViaAWSService", "true");
+            context.set("aws:CalledVia", service);
         }
-        None => context.set("aws:ViaAWSService", one("false")),
+        None => context.set("aws:ViaAWSService", "false"),
     }
-    if let Some(mfa) = text(identity, &["sessionContext", "attributes", "mfaAuthenticated"]) {
-        context.set("aws:MultiFactorAuthPresent", one(mfa));
+    if let Some(mfa) = identity.attribute(|a| &a.mfa_authenticated) {
+        context.set("aws:MultiFactorAuthPresent", mfa);
     }
-    if let Some(issued) = text(identity, &["sessionContext", "attributes", "creationDate"]) {
-        context.set("aws:TokenIssueTime", one(issued));
+    if let Some(issued) = identity.attribute(|a| &a.creation_date) {
+        context.set("aws:TokenIssueTime", issued);
     }
-    context.set("aws:CurrentTime", one(time));
+    context.set("aws:CurrentTime", time);
     if let Some(epoch) = crate::model::parse_rfc3339(time) {
-        context.set("aws:EpochTime", one(&format!("{}", epoch as i64)));
+        context.set("aws:EpochTime", format!("{}", epoch as i64));
     }
-    let already_denied = text(record, &["errorCode"]).is_some_and(|code| DENIED_CODES.contains(&code));
+    let already_denied = record.error_code.get().is_some_and(|code| DENIED_CODES.contains(&code));
     Ok(Event {
-        id: text(record, &["eventID"]).unwrap_or_default().to_string(),
-        time: time.to_string(),
-        account_id: account.to_string(),
+        id: record.event_id.get().unwrap_or_default(),
+        time,
+        account_id: account,
         principal_arn,
         region,
         request: Request { resource: resource_of(record, &action), action, context },

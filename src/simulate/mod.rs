@@ -9,6 +9,7 @@ pub(crate) mod report;
 use crate::blueprint::{Attachments, Blueprint};
 use crate::live::LiveState;
 use crate::model::OuPath;
+pub(crate) use cloudtrail::Record;
 use cloudtrail::{Skip, event_of};
 pub(crate) use placement::Compiled;
 use placement::{Place, decide};
@@ -105,11 +106,11 @@ pub(crate) struct Filter {
 impl Filter {
     /// Whether a record falls in the time window; one whose time cannot be read is kept (the
     /// replay counts it as malformed).
-    pub(crate) fn wants(&self, record: &Value) -> bool {
+    pub(crate) fn wants(&self, record: &Record<'_>) -> bool {
         if self.since.is_none() && self.until.is_none() {
             return true;
         }
-        let time = record.get("eventTime").and_then(Value::as_str).and_then(crate::model::parse_rfc3339);
+        let time = record.event_time.get().and_then(crate::model::parse_rfc3339);
         !time.is_some_and(|time| self.since.is_some_and(|s| time < s) || self.until.is_some_and(|u| time >= u))
     }
 
@@ -123,19 +124,25 @@ impl Filter {
 }
 
 /// Replays one CloudTrail record into the report, if it is of an account `filter` asks for.
-pub(crate) fn replay(bp: &Blueprint, accounts: &Accounts<'_>, filter: &Filter, record: &Value, report: &mut Report) {
-    let id = record.get("eventID").and_then(Value::as_str);
+pub(crate) fn replay(
+    bp: &Blueprint,
+    accounts: &Accounts<'_>,
+    filter: &Filter,
+    record: &Record<'_>,
+    report: &mut Report,
+) {
+    let id = record.event_id.get();
     let mut event = match event_of(record) {
         Ok(event) => event,
         Err(skip) => return report.skipped(id, skip),
     };
     accounts.state_organization(&mut event);
-    let placed = accounts.places.get(&event.account_id);
-    let label = placed.map_or(event.account_id.as_str(), |(label, _)| label.as_str());
-    if !filter.wants_account(bp, &event.account_id, label) {
+    let placed = accounts.places.get(event.account_id);
+    let label = placed.map_or(event.account_id, |(label, _)| label.as_str());
+    if !filter.wants_account(bp, event.account_id, label) {
         return;
     }
-    if accounts.management.as_deref() == Some(event.account_id.as_str()) {
+    if accounts.management.as_deref() == Some(event.account_id) {
         return report.skipped(id, Skip::ManagementAccount);
     }
     let Some((name, place)) = placed else {
@@ -174,11 +181,11 @@ impl Accounts<'_> {
     }
 
     /// A caller in the organization has its id as aws:PrincipalOrgID, where it was read.
-    fn state_organization(&self, event: &mut cloudtrail::Event) {
+    fn state_organization(&self, event: &mut cloudtrail::Event<'_>) {
         if let Some(org) = &self.organization_id
-            && self.places.contains_key(&event.account_id)
+            && self.places.contains_key(event.account_id)
         {
-            event.request.context.set("aws:PrincipalOrgID", vec![org.clone()]);
+            event.request.context.set("aws:PrincipalOrgID", org.clone());
         }
     }
 
@@ -200,12 +207,12 @@ pub(crate) fn answer(bp: &Blueprint, accounts: &Accounts<'_>, question: &Questio
     })?;
     let mut context = crate::policy::Context::complete();
     if let Some(region) = &question.region {
-        context.set("aws:RequestedRegion", vec![region.clone()]);
+        context.set("aws:RequestedRegion", region.as_str());
     }
     if let Some(arn) = &question.principal_arn {
-        context.set("aws:PrincipalArn", vec![arn.clone()]);
+        context.set("aws:PrincipalArn", arn.as_str());
         if let Some(account) = arn.split(':').nth(4).filter(|a| !a.is_empty()) {
-            context.set("aws:PrincipalAccount", vec![account.to_string()]);
+            context.set("aws:PrincipalAccount", account);
         }
     }
     for (key, value) in &question.context {
@@ -276,15 +283,15 @@ impl Impact {
     }
 
     /// Judges one record both ways and keeps it where the answer changes.
-    pub(crate) fn add(&mut self, before: &Accounts<'_>, after: &Accounts<'_>, record: &Value) {
+    pub(crate) fn add(&mut self, before: &Accounts<'_>, after: &Accounts<'_>, record: &Record<'_>) {
         self.events_read += 1;
         let Ok(mut event) = event_of(record) else { return };
         after.state_organization(&mut event);
-        if after.management.as_deref() == Some(event.account_id.as_str()) {
+        if after.management.as_deref() == Some(event.account_id) {
             return;
         }
         let (Some((name, now)), Some((_, planned))) =
-            (before.places.get(&event.account_id), after.places.get(&event.account_id))
+            (before.places.get(event.account_id), after.places.get(event.account_id))
         else {
             return;
         };

@@ -142,7 +142,7 @@ impl<'a> Compiled {
 
 /// The decision for a request made in an account: its SCPs, and the RCPs of the resource's
 /// owner (taken to be the same account); a Deny of either denies.
-pub(crate) fn decide(place: &Place<'_>, request: &Request) -> Outcome {
+pub(crate) fn decide<'a>(place: &'a Place<'_>, request: &Request<'_>) -> Outcome<'a> {
     let scp = evaluate_path(&place.scps, request);
     let rcp = evaluate_path(&place.rcps, request);
     match (scp.decision, rcp.decision) {

@@ -7,10 +7,19 @@ use crate::policy::{Decision, Outcome};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Account, principal, action and decision: what the human report groups by.
-type Group = (String, String, String, &'static str);
 /// How often, first and last seen, and how often it failed for lack of permission already.
 type Seen = (u64, String, String, u64);
+/// What the human report groups by, nested so that an event of a group already seen finds it
+/// without allocating: account → principal → action → decision.
+type Groups = BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<&'static str, Seen>>>>;
+
+/// The entry of `key`, made empty where there is none; the key is copied only then.
+fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("just inserted")
+}
 
 /// What a report keeps of each event beyond the counts and groups.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,7 +39,7 @@ pub(crate) struct Report {
     pub events_read: u64,
     counts: BTreeMap<&'static str, u64>,
     skipped: BTreeMap<Skip, u64>,
-    groups: BTreeMap<Group, Seen>,
+    groups: Groups,
     results: Vec<Value>,
     keep: Keep,
 }
@@ -41,7 +50,7 @@ impl Report {
     }
 
     /// An evaluated event of the account named `account` (its key or id) at `ou_path`.
-    pub(crate) fn evaluated(&mut self, event: &Event, account: &str, ou_path: &str, outcome: &Outcome) {
+    pub(crate) fn evaluated(&mut self, event: &Event<'_>, account: &str, ou_path: &str, outcome: &Outcome<'_>) {
         self.events_read += 1;
         let decision = outcome.decision;
         let name = decision.as_str();
@@ -50,15 +59,15 @@ impl Report {
         if !kept {
             return;
         }
-        let group = (account.to_string(), event.principal_arn.clone(), event.request.action.clone(), name);
-        let seen = self.groups.entry(group).or_insert((0, event.time.clone(), event.time.clone(), 0));
+        let by_action = slot(slot(&mut self.groups, account), &event.principal_arn);
+        let seen = slot(by_action, &event.request.action).entry(name).or_default();
+        if seen.0 == 0 || event.time < seen.1.as_str() {
+            event.time.clone_into(&mut seen.1);
+        }
+        if seen.0 == 0 || event.time > seen.2.as_str() {
+            event.time.clone_into(&mut seen.2);
+        }
         seen.0 += 1;
-        if event.time < seen.1 {
-            seen.1.clone_from(&event.time);
-        }
-        if event.time > seen.2 {
-            seen.2.clone_from(&event.time);
-        }
         if event.already_denied {
             seen.3 += 1;
         }
@@ -134,10 +143,9 @@ impl Report {
             count("allowed"),
             self.skipped.values().sum::<u64>()
         );
-        let groups = &self.groups;
-        if !groups.is_empty() {
+        if !self.groups.is_empty() {
             out.push_str("\n| account | principal | action | decision | calls | first seen | last seen |\n|---|---|---|---|---|---|---|\n");
-            for ((account, principal, action, label), (calls, first, last, failing)) in groups {
+            for (account, principal, action, label, (calls, first, last, failing)) in self.rows() {
                 let already = if *failing > 0 { format!(" ({failing} already failing)") } else { String::new() };
                 out.push_str(&format!(
                     "| {account} | `{principal}` | `{action}` | {label} | {calls}{already} | {first} | {last} |\n"
@@ -150,22 +158,33 @@ impl Report {
     /// The kept results grouped by account → principal → action, with counts and first and
     /// last seen; empty when none.
     pub(crate) fn groups(&self) -> String {
-        let groups = &self.groups;
         let mut out = String::new();
-        let (mut last_account, mut last_principal) = (String::new(), String::new());
-        for ((account, principal, action, label), (count, first, last, failing)) in groups {
-            if *account != last_account {
+        let (mut last_account, mut last_principal) = ("", "");
+        for (account, principal, action, label, (count, first, last, failing)) in self.rows() {
+            if account != last_account {
                 out.push_str(&format!("{account}\n"));
-                last_account.clone_from(account);
-                last_principal.clear();
+                (last_account, last_principal) = (account, "");
             }
-            if *principal != last_principal {
+            if principal != last_principal {
                 out.push_str(&format!("  {principal}\n"));
-                last_principal.clone_from(principal);
+                last_principal = principal;
             }
             let already = if *failing > 0 { format!(" (already failing ×{failing})") } else { String::new() };
             out.push_str(&format!("    {label:<12} {action}  ×{count}  first {first}, last {last}{already}\n"));
         }
         out
+    }
+
+    /// The groups in order: account, principal, action, decision, and what was seen.
+    fn rows(&self) -> impl Iterator<Item = (&str, &str, &str, &str, &Seen)> {
+        self.groups.iter().flat_map(|(account, principals)| {
+            principals.iter().flat_map(move |(principal, actions)| {
+                actions.iter().flat_map(move |(action, decisions)| {
+                    decisions.iter().map(move |(decision, seen)| {
+                        (account.as_str(), principal.as_str(), action.as_str(), *decision, seen)
+                    })
+                })
+            })
+        })
     }
 }

@@ -4,7 +4,13 @@
 
 use super::*;
 use crate::policy::Tri;
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// The event of a record written as JSON (the text and record live as long as the test).
+fn event_of(value: &Value) -> Result<Event<'static>, Skip> {
+    let text: &'static str = Box::leak(value.to_string().into_boxed_str());
+    super::event_of(Box::leak(Box::new(Record::parse(text))))
+}
 
 fn assumed_role(source: &str, name: &str) -> Value {
     json!({
@@ -34,7 +40,7 @@ fn assumed_role(source: &str, name: &str) -> Value {
 fn an_assumed_role_is_its_role_with_the_path_and_the_keys_the_record_states() {
     let event = event_of(&assumed_role("ec2.amazonaws.com", "RunInstances")).expect("evaluable");
     assert_eq!(event.principal_arn, "arn:aws:iam::111122223333:role/ci/deployer");
-    assert_eq!((event.account_id.as_str(), event.region.as_str()), ("111122223333", "eu-west-1"));
+    assert_eq!((event.account_id, event.region), ("111122223333", "eu-west-1"));
     assert_eq!(event.request.action, "ec2:RunInstances");
     assert_eq!(event.request.resource, None, "unknown");
     let context = &event.request.context;
