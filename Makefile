@@ -34,10 +34,14 @@ $(MOTO): requirements-emulator.txt
 	touch $(MOTO)
 
 # The scale benchmark (benches/scale): seeds a 1,000-account organization into the emulator and
-# measures lzctl through a proxy that holds AWS's published rates. Sizes: make bench BENCH="--accounts 5000".
+# measures lzctl through a proxy that holds AWS's published rates; then count mode's speed, with
+# a release build. Sizes: make bench BENCH="--accounts 5000"; count mode alone:
+# make bench BENCH=--simulate-only.
 BENCH ?=
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 bench: $(MOTO)
-	$(CARGO) bench --profile dev --locked --bench scale -- $(BENCH)
+	$(CARGO) build --release --locked
+	$(CARGO) bench --profile dev --locked --bench scale -- --simulate-release $(abspath $(TARGET_DIR))/release/lzctl $(BENCH)
 
 clean:
 	rm -rf target $(VENV) .demo

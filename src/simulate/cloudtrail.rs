@@ -52,6 +52,8 @@ pub(crate) struct Event<'a> {
     pub principal_arn: Cow<'a, str>,
     pub region: &'a str,
     pub request: Request<'a>,
+    /// The account that owns the resource, where the record or the resource's ARN says.
+    pub resource_account: Option<&'a str>,
     /// It failed for lack of permission already.
     pub already_denied: bool,
 }
@@ -214,6 +216,7 @@ pub(crate) fn event_of<'a>(record: &'a Record<'a>) -> Result<Event<'a>, Skip> {
         context.set("aws:EpochTime", format!("{}", epoch as i64));
     }
     let already_denied = record.error_code.get().is_some_and(|code| DENIED_CODES.contains(&code));
+    let resource_account = record.resource_account().or_else(|| record.single_resource().and_then(account_of_arn));
     Ok(Event {
         id: record.event_id.get().unwrap_or_default(),
         time,
@@ -221,8 +224,15 @@ pub(crate) fn event_of<'a>(record: &'a Record<'a>) -> Result<Event<'a>, Skip> {
         principal_arn,
         region,
         request: Request { resource: resource_of(record, &action), action, context },
+        resource_account,
         already_denied,
     })
+}
+
+/// The account an ARN names (its fifth part), where it is an account id.
+pub(crate) fn account_of_arn(arn: &str) -> Option<&str> {
+    let account = arn.split(':').nth(4)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then_some(account)
 }
 
 #[cfg(test)]

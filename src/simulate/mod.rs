@@ -148,7 +148,7 @@ pub(crate) fn replay(
     let Some((name, place)) = placed else {
         return report.skipped(id, Skip::UnplacedAccount);
     };
-    let outcome = decide(place, &event.request);
+    let outcome = decide(place, accounts.owner(place, event.account_id, event.resource_account), &event.request);
     report.evaluated(&event, name, &place.ou.to_string(), &outcome);
 }
 
@@ -174,10 +174,27 @@ pub(crate) struct Question {
     pub context: BTreeMap<String, Value>,
 }
 
-impl Accounts<'_> {
+impl<'a> Accounts<'a> {
     /// The placed accounts SCPs govern (not the management account), by id.
     pub(crate) fn member_ids(&self) -> Vec<String> {
         self.places.keys().filter(|id| self.management.as_deref() != Some(id.as_str())).cloned().collect()
+    }
+
+    /// Where the account owning a resource sits, for its RCPs: the caller's own place unless
+    /// the resource names another account; None where RCPs do not govern it (the management
+    /// account's, or an account the organization does not have, or that cannot be placed).
+    fn owner<'s>(
+        &'s self,
+        caller: &'s Place<'a>,
+        caller_id: &str,
+        resource_account: Option<&str>,
+    ) -> Option<&'s Place<'a>> {
+        match resource_account {
+            None => Some(caller),
+            Some(id) if id == caller_id => Some(caller),
+            Some(id) if self.management.as_deref() == Some(id) => None,
+            Some(id) => self.places.get(id).map(|(_, place)| place),
+        }
     }
 
     /// A caller in the organization has its id as aws:PrincipalOrgID, where it was read.
@@ -230,7 +247,8 @@ pub(crate) fn answer(bp: &Blueprint, accounts: &Accounts<'_>, question: &Questio
         resource: Some(question.resource.clone().unwrap_or_else(|| "*".into())),
         context,
     };
-    let outcome = decide(place, &request);
+    let owner = request.resource.as_deref().and_then(cloudtrail::account_of_arn);
+    let outcome = decide(place, accounts.owner(place, id, owner), &request);
     let denied = outcome.decision != crate::policy::Decision::Allowed;
     let decision = outcome.decision.as_str();
     let value = serde_json::json!({
@@ -295,7 +313,9 @@ impl Impact {
         else {
             return;
         };
-        let (was, will) = (decide(now, &event.request), decide(planned, &event.request));
+        let (account, owner) = (event.account_id, event.resource_account);
+        let was = decide(now, before.owner(now, account, owner), &event.request);
+        let will = decide(planned, after.owner(planned, account, owner), &event.request);
         use crate::policy::Decision::{Allowed, Denied};
         match (was.decision, will.decision) {
             (Allowed, Denied) => self.newly_denied.evaluated(&event, name, &planned.ou.to_string(), &will),

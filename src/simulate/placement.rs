@@ -140,11 +140,13 @@ impl<'a> Compiled {
     }
 }
 
-/// The decision for a request made in an account: its SCPs, and the RCPs of the resource's
-/// owner (taken to be the same account); a Deny of either denies.
-pub(crate) fn decide<'a>(place: &'a Place<'_>, request: &Request<'_>) -> Outcome<'a> {
+/// The decision for a request made in an account: its SCPs, and the RCPs of the account that
+/// owns the resource (`owner`; None: a resource RCPs do not govern, outside the organization or
+/// the management account's); a Deny of either denies.
+pub(crate) fn decide<'a>(place: &'a Place<'_>, owner: Option<&'a Place<'_>>, request: &Request<'_>) -> Outcome<'a> {
     let scp = evaluate_path(&place.scps, request);
-    let rcp = evaluate_path(&place.rcps, request);
+    let Some(owner) = owner else { return scp };
+    let rcp = evaluate_path(&owner.rcps, request);
     match (scp.decision, rcp.decision) {
         (Decision::Denied, Decision::Denied) => {
             Outcome { reasons: scp.reasons.into_iter().chain(rcp.reasons).collect(), ..scp }

@@ -186,3 +186,50 @@ fn a_report_for_people_keeps_no_event_results() {
     assert_eq!(report.json("blueprint")["results"], json!([]));
     assert!(report.human().contains("denied       ec2:RunInstances  ×1000"), "{}", report.human());
 }
+
+/// RCPs are those of the account that owns the resource: the caller's own unless the record
+/// (the resource's `accountId`, or the account in its ARN) names another; none for the
+/// management account's resources or those of an account outside the organization.
+#[test]
+fn rcps_are_judged_on_the_resource_owners_path() {
+    let yaml = r#"version: 1
+organizational_units:
+  Data: {policies: [no-outside-reads]}
+  Apps: {}
+accounts:
+  data: {id: "111111111111", email: data@example.com, ou: Data}
+  app: {id: "222222222222", email: app@example.com, ou: Apps}
+policies:
+  no-outside-reads:
+    type: RESOURCE_CONTROL_POLICY
+    document:
+      Statement: [{Sid: DataStaysHome, Effect: Deny, Action: ["s3:GetObject", "kms:Decrypt"], Resource: "*"}]
+"#;
+    let bp = blueprint(yaml);
+    let compiled = Compiled::from_blueprint(&bp).expect("compiles");
+    let accounts = Accounts::new(&bp, &compiled, None, Some("999999999999".into()));
+    let decision = |caller: &str, source: &str, name: &str, resource: Value| {
+        let mut r = record(caller, source, name, "eu-west-1");
+        r["resources"] = resource;
+        let mut report = Report::new(report::Keep::All);
+        replay(&bp, &accounts, &Filter::default(), &parsed(&r), &mut report);
+        let json = report.json("blueprint");
+        let result = &json["results"][0];
+        (result["decision"].as_str().unwrap().to_string(), result["reasons"][0]["attached_to"].clone())
+    };
+    let object = |account: Option<&str>| {
+        let mut resource = json!({"ARN": "arn:aws:s3:::data-bucket/k", "type": "AWS::S3::Object"});
+        if let Some(account) = account {
+            resource["accountId"] = json!(account);
+        }
+        json!([resource])
+    };
+    let denied_in_data = ("denied".to_string(), json!("Data"));
+    assert_eq!(decision("222222222222", "s3", "GetObject", object(Some("111111111111"))), denied_in_data);
+    assert_eq!(decision("222222222222", "s3", "GetObject", object(None)).0, "allowed", "the caller's own");
+    assert_eq!(decision("111111111111", "s3", "GetObject", object(None)), denied_in_data);
+    let key = |account: &str| json!([{"ARN": format!("arn:aws:kms:eu-west-1:{account}:key/1")}]);
+    assert_eq!(decision("222222222222", "kms", "Decrypt", key("111111111111")), denied_in_data, "the ARN's account");
+    assert_eq!(decision("111111111111", "kms", "Decrypt", key("999999999999")).0, "allowed", "management");
+    assert_eq!(decision("111111111111", "kms", "Decrypt", key("333333333333")).0, "allowed", "outside");
+}

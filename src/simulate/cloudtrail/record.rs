@@ -90,6 +90,8 @@ pub(crate) struct Attributes<'a> {
 pub(crate) struct Resource<'a> {
     #[serde(rename = "ARN", borrow)]
     pub arn: Text<'a>,
+    #[serde(rename = "accountId", borrow)]
+    pub account_id: Text<'a>,
 }
 
 /// The request parameters S3's resources are built from.
@@ -114,8 +116,17 @@ impl<'a> Record<'a> {
 
     /// The single resource's ARN, where the record names exactly one.
     pub(crate) fn single_resource(&self) -> Option<&str> {
+        self.only_resource()?.arn.get()
+    }
+
+    /// The account that owns the single resource, where the record says.
+    pub(crate) fn resource_account(&self) -> Option<&str> {
+        self.only_resource()?.account_id.get()
+    }
+
+    fn only_resource(&self) -> Option<&Resource<'a>> {
         match self.resources.0.as_slice() {
-            [Object(Some(one))] => one.arn.get(),
+            [Object(Some(one))] => Some(one),
             _ => None,
         }
     }
