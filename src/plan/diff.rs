@@ -311,7 +311,10 @@ impl Planner<'_> {
                         address.clone(),
                         Action::Create,
                         None,
-                        Some(with_tags(json!({"name": account.name, "email": account.email}), account.tags.as_ref())),
+                        Some(with_tags(
+                            json!({"name": account.name, "email": account.email, "ou": account.ou.to_string()}),
+                            account.tags.as_ref(),
+                        )),
                         format!("no account has the email {} or the name {}", account.email, account.name),
                         Op::CreateAccount {
                             key: key.clone(),

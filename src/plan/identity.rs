@@ -134,7 +134,7 @@ pub(super) fn plan(
                 address,
                 kind: Kind::PermissionSet,
                 action: Action::Delete,
-                before: Some(json!({"name": name, "description": ps.description})),
+                before: Some(lost(ps)),
                 after: None,
                 reason: "not in the blueprint and provisioned nowhere (--prune)".into(),
                 title: None,
@@ -151,6 +151,17 @@ pub(super) fn plan(
     }
     assignments(bp, ic, live, lic, matched, &mut out);
     out
+}
+
+/// What deleting a permission set loses, as far as lzctl reads a permission set the blueprint
+/// does not manage (its policies are not read).
+fn lost(ps: &LivePermissionSet) -> Value {
+    json!({
+        "name": ps.name,
+        "description": ps.description,
+        "session_duration": ps.session_duration,
+        "relay_state": ps.relay_state,
+    })
 }
 
 fn spec_of(ps: &PermissionSet) -> PermissionSetSpec {
@@ -362,7 +373,7 @@ fn assignments(
         });
     }
     for existing in &lic.assignments {
-        if wanted_live.contains(existing) || !ic.permission_sets.contains_key(&existing.permission_set) {
+        if wanted_live.contains(existing) {
             continue;
         }
         let principal = lic
@@ -375,6 +386,18 @@ fn assignments(
             None => AccountRef::Id(existing.account_id.clone()),
         };
         let (label, id) = account_label(live, matched, &account);
+        if !ic.permission_sets.contains_key(&existing.permission_set) {
+            // Access the blueprint does not manage: shown, so that access made by hand is seen.
+            out.unmanaged.push(Unmanaged {
+                address: assignment_address(&existing.permission_set, &principal, &label),
+                kind: Kind::Assignment,
+                note: format!(
+                    "{principal} has {} in {label} ({id}); the permission set is not in the blueprint, so this access is kept",
+                    existing.permission_set
+                ),
+            });
+            continue;
+        }
         out.changes.push(Change {
             address: assignment_address(&existing.permission_set, &principal, &label),
             kind: Kind::Assignment,

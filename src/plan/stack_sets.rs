@@ -26,6 +26,52 @@ pub(super) fn normalize_template(text: &str) -> String {
     }
 }
 
+/// What a template holds, for a reviewer: its description, its parameters, its resources
+/// by type, and its size. JSON and YAML alike; YAML with CloudFormation's short-form tags is
+/// read line by line.
+pub(crate) fn template_summary(text: &str) -> serde_json::Value {
+    let mut resources: BTreeMap<String, usize> = BTreeMap::new();
+    let mut parameters: Vec<String> = Vec::new();
+    let mut description = None;
+    let parsed: Option<serde_json::Value> =
+        serde_json::from_str(text).ok().or_else(|| serde_saphyr::from_str::<serde_json::Value>(text).ok());
+    match parsed.as_ref().and_then(serde_json::Value::as_object) {
+        Some(template) => {
+            for resource in template.get("Resources").and_then(|r| r.as_object()).into_iter().flat_map(|r| r.values()) {
+                let kind = resource.get("Type").and_then(|t| t.as_str()).unwrap_or("?");
+                *resources.entry(kind.to_string()).or_default() += 1;
+            }
+            parameters.extend(
+                template.get("Parameters").and_then(|p| p.as_object()).into_iter().flat_map(|p| p.keys().cloned()),
+            );
+            description = template.get("Description").and_then(|d| d.as_str()).map(|d| d.trim().to_string());
+        }
+        None => {
+            let mut section = "";
+            for line in text.lines() {
+                let indent = line.len() - line.trim_start().len();
+                let trimmed = line.trim();
+                if indent == 0 && !trimmed.is_empty() && !trimmed.starts_with('#') {
+                    section = trimmed.split(':').next().unwrap_or_default();
+                } else if indent == 2 && section == "Parameters" && trimmed.ends_with(':') {
+                    parameters.push(trimmed.trim_end_matches(':').to_string());
+                } else if section == "Resources"
+                    && let Some(kind) = trimmed.strip_prefix("Type:")
+                {
+                    let kind = kind.trim().trim_matches(['"', '\'']);
+                    *resources.entry(kind.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    json!({
+        "description": description,
+        "parameters": parameters,
+        "resources": resources,
+        "lines": text.lines().count(),
+    })
+}
+
 fn spec_of(ss: &StackSet) -> StackSetSpec {
     StackSetSpec {
         name: ss.name.clone(),
@@ -73,6 +119,7 @@ pub(super) fn plan(
                 after: Some(json!({
                     "name": name, "description": ss.description, "permission_model": ss.permission_model,
                     "capabilities": ss.capabilities, "parameters": ss.parameters, "template": ss.template_file,
+                    "template_summary": template_summary(&ss.template_body),
                     "auto_deployment": spec.auto_deployment.map(|(e, r)| json!({"enabled": e, "retain_stacks_on_account_removal": r})),
                 })),
                 reason: format!("stack set {name} does not exist"),
@@ -87,14 +134,17 @@ pub(super) fn plan(
         }
         instances(bp, live, matched, ss, existing, &ou_ids, &mut out);
     }
-    for name in live_sets.keys().filter(|n| !bp.stack_sets.contains_key(*n)) {
+    for (name, live_set) in live_sets.iter().filter(|(n, _)| !bp.stack_sets.contains_key(*n)) {
         let address = format!("stack_set.{name}");
         if options.prune {
             out.changes.push(Change {
                 address,
                 kind: Kind::StackSet,
                 action: Action::Delete,
-                before: Some(json!({"name": name})),
+                before: Some(json!({
+                    "name": name, "description": live_set.description, "permission_model": live_set.permission_model,
+                    "parameters": live_set.parameters, "template_summary": template_summary(&live_set.template_body),
+                })),
                 after: None,
                 reason: "not in the blueprint (--prune): its instances are deleted first".into(),
                 title: None,

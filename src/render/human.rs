@@ -1,11 +1,11 @@
-//! The plan as people read it: one line per change with its symbol, address and reason, policy
-//! documents as unified diffs, unmanaged things apart, and a closing count.
+//! The plan as people read it: one line per change with its symbol, address and reason, then
+//! every value it changes (documents as unified diffs), unmanaged things apart, and a closing
+//! count.
 
+use super::values::details;
 use super::{Color, paint};
-use crate::model::{Action, escaped, normalize_policy, pretty};
+use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan};
-use serde_json::Value;
-use similar::{ChangeTag, TextDiff};
 use std::fmt::Write;
 
 fn action_color(action: Action) -> &'static str {
@@ -32,17 +32,16 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
                     let _ = writeln!(out, "  {symbol} {}  {reason}", escaped(&change.address));
                 }
             }
-            if let Some(diff) = document_diff(change) {
-                for line in diff.lines().map(escaped) {
-                    let line = line.as_str();
-                    let painted = match line.chars().next() {
-                        Some('+') if !line.starts_with("+++") => paint(color, "32", line),
-                        Some('-') if !line.starts_with("---") => paint(color, "31", line),
-                        Some('@') => paint(color, "36", line),
-                        _ => line.to_string(),
-                    };
-                    let _ = writeln!(out, "      {painted}");
-                }
+            for detail in details(change) {
+                let text = escaped(&format!("{} {}", detail.mark, detail.text));
+                let painted = match detail.mark {
+                    '+' => paint(color, "32", &text),
+                    '-' => paint(color, "31", &text),
+                    '~' => paint(color, "33", &text),
+                    '@' => paint(color, "36", &text),
+                    _ => text,
+                };
+                let _ = writeln!(out, "      {painted}");
             }
         }
         out.push('\n');
@@ -103,38 +102,4 @@ fn noted(out: &mut String, color: Color, (code, mark): (&str, &str), address: &s
 /// `1 thing`, `2 things`.
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-/// A unified diff of the normalized, pretty-printed policy document, when a change edits one.
-pub(super) fn document_diff(change: &Change) -> Option<String> {
-    let document = |v: &Option<Value>| {
-        let v = v.as_ref()?;
-        let doc = v.get("document").or_else(|| v.get("inline_policy"))?;
-        Some(if doc.is_null() { String::new() } else { pretty(&normalize_policy(doc)) })
-    };
-    let (before, after) = (document(&change.before)?, document(&change.after)?);
-    let diff = TextDiff::from_lines(&before, &after);
-    let mut out = String::new();
-    let _ = writeln!(out, "--- live");
-    let _ = writeln!(out, "+++ blueprint");
-    for group in diff.grouped_ops(3) {
-        let (first, last) = (group.first()?, group.last()?);
-        let old = first.old_range().start..last.old_range().end;
-        let new = first.new_range().start..last.new_range().end;
-        let _ = writeln!(out, "@@ -{},{} +{},{} @@", old.start + 1, old.len(), new.start + 1, new.len());
-        for op in &group {
-            for change in diff.iter_changes(op) {
-                let sign = match change.tag() {
-                    ChangeTag::Delete => '-',
-                    ChangeTag::Insert => '+',
-                    ChangeTag::Equal => ' ',
-                };
-                let _ = write!(out, "{sign}{}", change.value());
-                if change.missing_newline() {
-                    out.push('\n');
-                }
-            }
-        }
-    }
-    Some(out)
 }

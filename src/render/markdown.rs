@@ -1,7 +1,7 @@
 //! The plan as Markdown for a pull-request comment: a table of counts, changes grouped by kind,
 //! document diffs folded in `<details>` blocks.
 
-use super::human::document_diff;
+use super::values::details;
 use crate::model::escaped;
 use crate::plan::Plan;
 use std::collections::BTreeMap;
@@ -43,10 +43,12 @@ pub(crate) fn markdown(plan: &Plan) -> String {
                     code(&what),
                     escaped(&change.reason.replace('\n', " "))
                 );
-                if let Some(diff) = document_diff(change) {
-                    let _ = writeln!(out, "  <details><summary>document diff</summary>\n\n  ```diff");
-                    for line in diff.lines().map(escaped) {
-                        let _ = writeln!(out, "  {line}");
+                let details = details(change);
+                if !details.is_empty() {
+                    let _ = writeln!(out, "  <details><summary>values</summary>\n\n  ```diff");
+                    for detail in details {
+                        let text = escaped(&format!("{} {}", detail.mark, detail.text));
+                        let _ = writeln!(out, "  {}", text.replace("```", "'''"));
                     }
                     let _ = writeln!(out, "  ```\n  </details>");
                 }

@@ -5,6 +5,7 @@ mod coverage;
 mod human;
 mod json;
 mod markdown;
+mod values;
 
 pub(crate) use coverage::coverage;
 pub(crate) use human::human;

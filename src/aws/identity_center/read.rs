@@ -1,5 +1,5 @@
 //! Reading IAM Identity Center: the instance, permission sets (details only of managed ones),
-//! the directory's principals, and the assignments of managed permission sets — the cheaper of
+//! the directory's principals, and the assignments of every permission set — the cheaper of
 //! per-principal and per-pair listing.
 
 use super::sdk_kind;
@@ -327,14 +327,18 @@ pub(in crate::aws) async fn read(
     let mut permission_sets: BTreeMap<String, LivePermissionSet> =
         described.into_iter().map(|ps| (ps.name.clone(), ps)).collect();
     let principal_names = directory.principals;
-    let managed: BTreeMap<String, String> = permission_sets
+    let managed_names: BTreeSet<String> = permission_sets
         .values()
         .filter(|ps| scope.all_permission_sets || scope.permission_sets.contains(&ps.name))
-        .map(|ps| (ps.arn.clone(), ps.name.clone()))
+        .map(|ps| ps.name.clone())
         .collect();
-    let managed_names: BTreeSet<String> = managed.values().cloned().collect();
     let unmanaged_names: BTreeSet<String> =
         permission_sets.keys().filter(|name| !managed_names.contains(*name)).cloned().collect();
+    // Assignments are read for every permission set: those of sets the blueprint does not
+    // manage are access made by hand, which a plan shows and never changes.
+    let assigned: BTreeMap<String, String> =
+        permission_sets.values().map(|ps| (ps.arn.clone(), ps.name.clone())).collect();
+    let assigned_names: BTreeSet<String> = assigned.values().cloned().collect();
 
     // Group memberships (an inventory's --expand-groups) are read alongside the assignments.
     let group_memberships = async {
@@ -349,24 +353,24 @@ pub(in crate::aws) async fn read(
         // principal wins without listing anything.
         let (use_principals, pairs, listed, why) = match assignment_read() {
             AssignmentRead::PerPrincipal => (true, BTreeSet::new(), None, "as LZCTL_ASSIGNMENT_READ asks".to_string()),
-            AssignmentRead::PerPair if managed.is_empty() => (false, BTreeSet::new(), None, String::new()),
-            AssignmentRead::Cheaper if managed.is_empty() => (false, BTreeSet::new(), None, String::new()),
+            AssignmentRead::PerPair if assigned.is_empty() => (false, BTreeSet::new(), None, String::new()),
+            AssignmentRead::Cheaper if assigned.is_empty() => (false, BTreeSet::new(), None, String::new()),
             forced => {
                 let wanted: BTreeSet<(String, String)> =
-                    wanted_pairs.await.into_iter().filter(|(ps, _)| managed_names.contains(ps)).collect();
+                    wanted_pairs.await.into_iter().filter(|(ps, _)| assigned_names.contains(ps)).collect();
                 let cheaper = matches!(forced, AssignmentRead::Cheaper);
-                if cheaper && per_principal <= wanted.len() + managed.len() {
+                if cheaper && per_principal <= wanted.len() + assigned.len() {
                     let why = format!(
-                        "no more than the {} wanted pairs and a provisioning listing per managed set ({})",
+                        "no more than the {} wanted pairs and a provisioning listing per set ({})",
                         wanted.len(),
-                        managed.len()
+                        assigned.len()
                     );
                     (true, wanted, None, why)
                 } else {
                     let mut listed = permission_sets.clone();
-                    list_provisioned(aws, instance, &mut listed, &managed_names).await?;
+                    list_provisioned(aws, instance, &mut listed, &assigned_names).await?;
                     let mut pairs = wanted;
-                    for ps in listed.values().filter(|ps| managed_names.contains(&ps.name)) {
+                    for ps in listed.values().filter(|ps| assigned_names.contains(&ps.name)) {
                         pairs.extend(ps.provisioned_accounts.iter().map(|a| (ps.name.clone(), a.clone())));
                     }
                     let use_principals = cheaper && per_principal < pairs.len();
@@ -379,15 +383,15 @@ pub(in crate::aws) async fn read(
                 }
             }
         };
-        let read = if managed.is_empty() {
+        let read = if assigned.is_empty() {
             BTreeSet::new()
         } else if use_principals {
-            by_principal(aws, instance, &principal_names, &managed).await?
+            by_principal(aws, instance, &principal_names, &assigned).await?
         } else {
             by_pair(aws, instance, &pairs, &permission_sets).await?
         };
-        aws.pacer.note(if managed.is_empty() {
-            "no managed permission sets: no assignment read".to_string()
+        aws.pacer.note(if assigned.is_empty() {
+            "no permission sets: no assignment read".to_string()
         } else if use_principals {
             format!("assignments read per principal ({per_principal} principals), {why}")
         } else {
@@ -417,7 +421,8 @@ pub(in crate::aws) async fn read(
             .filter(|name| permission_sets.get(*name).is_some_and(|ps| ps.provisioned_accounts.is_empty()))
             .cloned()
             .collect();
-        let wanted: BTreeSet<String> = unassigned.union(&unmanaged_names).cloned().collect();
+        let unlisted = unmanaged_names.iter().filter(|_| !managed_listed).cloned().collect();
+        let wanted: BTreeSet<String> = unassigned.union(&unlisted).cloned().collect();
         list_provisioned(aws, instance, &mut permission_sets, &wanted).await?;
     }
     let by_name: BTreeMap<&Principal, &String> = principal_names.iter().map(|(id, p)| (p, id)).collect();

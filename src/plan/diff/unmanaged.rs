@@ -72,9 +72,10 @@ impl Planner<'_> {
                     address,
                     kind: Kind::Policy,
                     action: Action::Delete,
-                    before: Some(
-                        json!({"name": policy.name, "type": policy.policy_type, "description": policy.description}),
-                    ),
+                    before: Some(json!({
+                        "name": policy.name, "type": policy.policy_type, "description": policy.description,
+                        "document": policy.document,
+                    })),
                     after: None,
                     reason: "not in the blueprint and detached (--prune)".into(),
                     title: None,

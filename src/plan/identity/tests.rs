@@ -102,7 +102,7 @@ async fn a_hand_made_assignment_on_a_managed_permission_set_is_removed_and_other
             account_id: dev_id.clone(),
             principal: ops.clone(),
         });
-        // On a permission set the blueprint does not manage: not lzctl's business.
+        // On a permission set the blueprint does not manage: left alone, and shown.
         ic.permission_sets.insert(
             "Legacy".into(),
             LivePermissionSet {
@@ -120,7 +120,16 @@ async fn a_hand_made_assignment_on_a_managed_permission_set_is_removed_and_other
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["- assignment.Developer/group:Ops/dev"]);
     assert_eq!(plan.changes[0].title.as_deref(), Some(format!("group Ops → Developer @ dev ({dev_id})").as_str()));
-    assert_eq!(plan.unmanaged.iter().map(|u| u.address.as_str()).collect::<Vec<_>>(), ["permission_set.Legacy"]);
+    assert_eq!(
+        plan.unmanaged.iter().map(|u| u.address.as_str()).collect::<Vec<_>>(),
+        ["permission_set.Legacy", "assignment.Legacy/group:Ops/dev"]
+    );
+    assert_eq!(
+        plan.unmanaged[1].note,
+        format!(
+            "group Ops has Legacy in dev ({dev_id}); the permission set is not in the blueprint, so this access is kept"
+        )
+    );
     apply(&org, &bp).await;
     assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty());
 }
