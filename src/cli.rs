@@ -84,6 +84,10 @@ pub(crate) struct ShowArgs {
     /// Print only the digest approvals sign.
     #[arg(long)]
     pub digest: bool,
+    /// Where the full plan is kept (a CI artifact's name or URL): a Markdown comment too long
+    /// for GitHub is shortened and names it.
+    #[arg(long, value_name = "NAME")]
+    pub artifact: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -285,6 +289,10 @@ pub(crate) struct PlanArgs {
     /// SCPs and RCPs: "Impact on recorded activity".
     #[arg(long = "events", num_args = 1.., value_name = "PATH")]
     pub events: Vec<PathBuf>,
+    /// Where the full plan is kept (a CI artifact's name or URL): a Markdown comment too long
+    /// for GitHub is shortened and names it.
+    #[arg(long, value_name = "NAME")]
+    pub artifact: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -70,13 +70,23 @@ pub(crate) struct SaveTo<'a> {
     pub(crate) requested_by: Option<&'a str>,
 }
 
-/// Plans, and where asked, saves the plan for `approve` and `apply PLANFILE`.
+/// A plan as `lzctl plan` reports it: the plan, the saved plan where one was written, and what
+/// a pull-request comment's header says.
+pub(crate) struct PlanMade {
+    pub plan: Plan,
+    pub saved: Option<SavedPlan>,
+    pub header: crate::render::Header,
+}
+
+/// Plans, and where asked, saves the plan for `approve` and `apply PLANFILE`; `identify`: also
+/// learn who is planning (sts:GetCallerIdentity), for a comment's header.
 pub(crate) async fn plan_and_save(
     bp: &Blueprint,
     aws: &Aws,
     options: &PlanOptions,
     out: Option<SaveTo<'_>>,
-) -> Result<(Plan, Option<SavedPlan>), Error> {
+    identify: bool,
+) -> Result<PlanMade, Error> {
     let planned = plan(bp, aws, options).await?;
     let saved = match out {
         Some(SaveTo { path, requested_by }) => {
@@ -86,19 +96,35 @@ pub(crate) async fn plan_and_save(
         }
         None => None,
     };
-    Ok((planned.plan, saved))
+    let identity = match &saved {
+        Some(saved) => Some(saved.body.creator.clone()),
+        None if identify => Some(aws.caller_arn().await?),
+        None => None,
+    };
+    let header = crate::render::Header {
+        organization_id: Some(planned.live.organization_id.clone()).filter(|id| !id.is_empty()),
+        identity,
+        time: saved.as_ref().map_or_else(saved::now_rfc3339, |s| s.body.created_at.clone()),
+        digest: match &saved {
+            Some(saved) => ("saved plan".into(), saved.digest.clone()),
+            None => ("JSON plan".into(), saved::plan_digest(&planned.plan)),
+        },
+        artifact: None,
+    };
+    Ok(PlanMade { plan: planned.plan, saved, header })
 }
 
 /// A saved plan of what was just planned.
 async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws, requested_by: Option<&str>) -> Result<SavedPlan, Error> {
     let creator = aws.caller_arn().await?;
-    let parts = saved::state_parts(&planned.live);
+    let parts = saved::state_parts(&planned.live, &account_keys(bp, &planned.live));
     Ok(SavedPlan::new(Body {
         format_version: saved::FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
         blueprint: bp.file.display().to_string(),
         blueprint_digest: saved::blueprint_digest(&bp.files()),
         creator,
+        organization_id: Some(planned.live.organization_id.clone()).filter(|id| !id.is_empty()),
         requested_by: requested_by.map(str::to_string),
         rule: rule_in_force(&planned.live)?,
         created_at: saved::now_rfc3339(),
@@ -125,7 +151,7 @@ async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(Li
         return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
     }
     let again = plan(bp, aws, &saved.body.options).await?;
-    let parts = saved::state_parts(&again.live);
+    let parts = saved::state_parts(&again.live, &account_keys(bp, &again.live));
     if saved::fingerprint(&parts) != saved.body.state_fingerprint {
         let changed = saved::what_changed(&saved.body.state_parts, &parts);
         return Err(Error::Stale { created_at: saved.body.created_at.clone(), changed });
@@ -141,6 +167,11 @@ async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(Li
         return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &again.plan) });
     }
     Ok((again.live, approvers))
+}
+
+/// The blueprint's accounts by live id → key, as plans name them.
+fn account_keys(bp: &Blueprint, live: &LiveState) -> std::collections::BTreeMap<String, String> {
+    plan::matched_accounts(bp, live).into_iter().map(|(key, id)| (id, key)).collect()
 }
 
 /// Where a saved plan and the plan made again first differ, in words.

@@ -72,6 +72,11 @@ fn run(cli: &Cli) -> ExitCode {
     });
     match result {
         Ok(code) => ExitCode::from(code),
+        // Answering anything but "yes" is a choice, not a failure: said plainly.
+        Err(err @ error::Error::Cancelled) => {
+            println!("\nApply cancelled.");
+            ExitCode::from(err.exit_code())
+        }
         Err(err) => {
             let code = err.exit_code();
             eprintln!("{:?}", miette::Report::new(err));

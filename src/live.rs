@@ -60,7 +60,7 @@ pub(crate) struct LiveIdentityCenter {
     pub identity_store_id: String,
     /// By name.
     pub permission_sets: BTreeMap<String, LivePermissionSet>,
-    /// Assignments of the permission sets the blueprint manages.
+    /// Assignments of every permission set (a plan shows those of sets it does not manage).
     pub assignments: BTreeSet<LiveAssignment>,
     /// The blueprint's principals, resolved; a principal missing here does not exist.
     pub principals: BTreeMap<Principal, String>,

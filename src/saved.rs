@@ -22,6 +22,9 @@ pub(crate) struct Body {
     pub blueprint_digest: String,
     /// sts:GetCallerIdentity ARN of whoever made the plan.
     pub creator: String,
+    /// The organization the plan was made for.
+    #[serde(default)]
+    pub organization_id: Option<String>,
     /// Who asked for the change (`plan --requested-by`, in a pipeline the pull request's author).
     #[serde(default)]
     pub requested_by: Option<String>,
@@ -127,40 +130,45 @@ pub(crate) fn blueprint_digest(files: &[(String, &[u8])]) -> String {
 }
 
 /// A fingerprint per part of the live state (each OU, account, policy, permission set, …), so
-/// that a stale plan can say what changed.
-pub(crate) fn state_parts(live: &LiveState) -> BTreeMap<String, String> {
+/// that a stale plan can say what changed; each part named as plans name it (`account.prod`,
+/// `organizational_unit.Workloads`), accounts by blueprint key where `keys` (id → key) has one.
+pub(crate) fn state_parts(live: &LiveState, keys: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut parts = BTreeMap::new();
     let mut put = |key: String, value: String| {
         parts.insert(key, sha256_hex(value.as_bytes())[..16].to_string());
     };
     // The apply lock comes and goes with every apply: not part of what a plan was made from.
     let root_tags: BTreeMap<&String, &String> = live.root.tags.iter().filter(|(k, _)| *k != crate::lock::TAG).collect();
-    put("root (policy types)".into(), format!("{} {:?} {root_tags:?}", live.root.id, live.root.policy_types));
+    put(
+        "organization_setting.root (policy types and tags)".into(),
+        format!("{} {:?} {root_tags:?}", live.root.id, live.root.policy_types),
+    );
     let paths = live.ous_by_path();
     for (path, ou) in &paths {
-        put(format!("OU {path}"), format!("{ou:?}"));
+        put(crate::plan::ou_address(path), format!("{ou:?}"));
     }
     for a in live.accounts.values() {
-        put(format!("account {}", a.id), format!("{a:?} in {:?}", live.path_of(&a.parent_id)));
+        let name = keys.get(&a.id).unwrap_or(&a.id);
+        put(format!("account.{name}"), format!("{a:?} in {:?}", live.path_of(&a.parent_id)));
     }
     for p in live.policies.values() {
-        put(format!("policy {}", p.name), format!("{p:?}"));
+        put(format!("policy.{}", p.name), format!("{p:?}"));
     }
     if let Some(ic) = &live.identity_center {
         for (name, ps) in &ic.permission_sets {
-            put(format!("permission set {name}"), format!("{ps:?}"));
+            put(format!("permission_set.{name}"), format!("{ps:?}"));
         }
-        put("Identity Center assignments".into(), format!("{:?}", ic.assignments));
+        put("assignment.* (Identity Center's assignments)".into(), format!("{:?}", ic.assignments));
         put("identity store principals".into(), format!("{:?}", ic.principals));
     }
     if let Some(t) = &live.trusted_services {
-        put("trusted services".into(), format!("{t:?}"));
+        put("organization_setting.trusted_service/*".into(), format!("{t:?}"));
     }
     if let Some(d) = &live.delegated_administrators {
-        put("delegated administrators".into(), format!("{d:?}"));
+        put("organization_setting.delegated_administrator/*".into(), format!("{d:?}"));
     }
     for (name, ss) in live.stack_sets.iter().flatten() {
-        put(format!("stack set {name}"), format!("{ss:?}"));
+        put(format!("stack_set.{name}"), format!("{ss:?}"));
     }
     parts
 }
@@ -181,6 +189,12 @@ pub(crate) fn what_changed(then: &BTreeMap<String, String>, now: &BTreeMap<Strin
     }
     changes.extend(now.keys().filter(|k| !then.contains_key(*k)).map(|k| format!("{k} appeared")));
     changes
+}
+
+/// SHA-256 of a plan's JSON (`plan --format json`), for a plan that is not saved.
+pub(crate) fn plan_digest(plan: &Plan) -> String {
+    let value = serde_json::to_value(plan).expect("a plan serializes");
+    sha256_hex(crate::model::canonical_json(&value).as_bytes())
 }
 
 /// Now, as RFC 3339 UTC.

@@ -161,6 +161,10 @@ impl Executor for InMemoryOrg {
                 live.ous.remove(id);
                 None
             }
+            Call::Organizations(OrganizationsCall::RenameOu { id, name }) => {
+                live.ous.get_mut(id).expect("the OU exists").name.clone_from(name);
+                None
+            }
             Call::Organizations(OrganizationsCall::CreatePolicy { name, policy_type, description, content }) => {
                 let id = self.id("p-");
                 live.policies.insert(

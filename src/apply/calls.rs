@@ -22,6 +22,7 @@ pub(crate) enum OrganizationsCall {
     DisablePolicyType { root_id: String, policy_type: PolicyType },
     CreateOu { parent_id: String, name: String, tags: BTreeMap<String, String> },
     DeleteOu { id: String },
+    RenameOu { id: String, name: String },
     CreatePolicy { name: String, policy_type: PolicyType, description: String, content: String },
     UpdatePolicy { id: String, description: Option<String>, content: Option<String> },
     DeletePolicy { id: String },

@@ -105,11 +105,13 @@ impl<E: Executor, P: FnMut(&Change, Step)> Run<'_, E, P> {
         }
         let change = &self.plan.changes[index];
         (self.progress.borrow_mut())(change, Step::Started);
+        let started = std::time::Instant::now();
         match execute(change, &self.ids, self.executor).await {
             Ok(created) => {
+                let done = Step::Done { id: created.clone(), elapsed: started.elapsed() };
                 record(&change.op, created, &mut self.ids.borrow_mut());
                 self.done.borrow_mut()[index] = true;
-                (self.progress.borrow_mut())(change, Step::Done);
+                (self.progress.borrow_mut())(change, done);
                 if !is_identity_center(&change.op) {
                     self.org_progress.send_modify(|_| {});
                 }

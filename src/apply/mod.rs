@@ -48,6 +48,9 @@ pub(crate) struct Ids {
 
 impl Ids {
     pub(crate) fn new(bp: &Blueprint, live: &LiveState) -> Ids {
+        // OUs the blueprint renames are found by their new paths, as the plan names them.
+        let (live, _) = crate::plan::renamed(bp, live);
+        let live = &*live;
         let mut ous: BTreeMap<OuPath, String> =
             live.ous_by_path().into_iter().map(|(path, ou)| (path, ou.id.clone())).collect();
         ous.insert(OuPath::root(), live.root.id.clone());
@@ -84,10 +87,14 @@ impl Ids {
 }
 
 /// Progress of one change, for whoever shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
     Started,
-    Done,
+    /// Done: the id of what it created, if it created something, and how long it took.
+    Done {
+        id: Option<String>,
+        elapsed: std::time::Duration,
+    },
 }
 
 /// The instance, permission set ARN and account id an assignment names.
@@ -119,6 +126,9 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
             tags: tags.clone(),
         })],
         Op::DeleteOu { id, .. } => vec![Call::Organizations(OrganizationsCall::DeleteOu { id: id.clone() })],
+        Op::RenameOu { id, name, .. } => {
+            vec![Call::Organizations(OrganizationsCall::RenameOu { id: id.clone(), name: name.clone() })]
+        }
         Op::CreatePolicy { name, policy_type, description, content } => {
             vec![Call::Organizations(OrganizationsCall::CreatePolicy {
                 name: name.clone(),

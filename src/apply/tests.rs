@@ -23,7 +23,7 @@ async fn ids_created_earlier_in_the_run_are_used_by_later_calls() {
     let org = InMemoryOrg::new(live.clone());
     let mut seen = Vec::new();
     let applied = run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |change, step| {
-        if step == Step::Done {
+        if matches!(step, Step::Done { .. }) {
             seen.push(change.address.clone());
         }
     })
@@ -102,7 +102,6 @@ async fn an_unknown_name_is_reported_not_guessed() {
             before: None,
             after: None,
             reason: String::new(),
-            title: None,
             op: crate::plan::Op::AttachPolicy { policy: "ghost".into(), target: Target::Ou("A".into()) },
         }],
         ..Default::default()
@@ -141,7 +140,6 @@ fn assignment_creations(n: usize) -> impl Iterator<Item = crate::plan::Change> {
         before: None,
         after: None,
         reason: String::new(),
-        title: None,
         op: crate::plan::Op::CreateAssignment {
             permission_set: "PS".into(),
             principal: principal.clone(),
@@ -317,7 +315,6 @@ async fn identity_center_changes_run_alongside_account_creation_waiting_only_for
         before: None,
         after: None,
         reason: String::new(),
-        title: None,
         op: Op::CreateAssignment { permission_set: "PS".into(), principal: principal.clone(), account },
     };
     let mut changes = vec![Change {
@@ -327,7 +324,6 @@ async fn identity_center_changes_run_alongside_account_creation_waiting_only_for
         before: None,
         after: None,
         reason: String::new(),
-        title: None,
         op: Op::CreateAccount {
             key: "newcomer".into(),
             name: "Newcomer".into(),

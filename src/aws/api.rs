@@ -132,6 +132,7 @@ pub(crate) mod organizations {
         DETACH_POLICY = "DetachPolicy" (2.0, 3.0);
         CREATE_OU = "CreateOrganizationalUnit" (1.0, 2.0);
         DELETE_OU = "DeleteOrganizationalUnit" (2.0, 3.0);
+        UPDATE_OU = "UpdateOrganizationalUnit" (2.0, 3.0);
         MOVE_ACCOUNT = "MoveAccount" (2.0, 3.0);
         TAG_RESOURCE = "TagResource" (4.0, 6.0);
         UNTAG_RESOURCE = "UntagResource" (4.0, 6.0);

@@ -81,6 +81,9 @@ pub(crate) struct Ou {
     pub attachments: Attachments,
     /// None: the blueprint does not manage its tags; Some: exactly these tags.
     pub tags: Option<BTreeMap<String, String>>,
+    /// The OU's name in AWS before this blueprint renamed it (`renamed_from:`), under the same
+    /// parent.
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

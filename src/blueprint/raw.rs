@@ -124,6 +124,9 @@ pub(super) struct RawOu {
     pub tags: Option<Tags>,
     #[serde(default)]
     pub full_aws_access: Option<S<bool>>,
+    /// The name the OU has in AWS now: renamed in place instead of created anew.
+    #[serde(default)]
+    pub renamed_from: Option<S<String>>,
     #[serde(default)]
     pub children: SpannedMap<S<Option<RawOu>>>,
 }

@@ -7,6 +7,7 @@ use crate::blueprint;
 use crate::cli::{ApplyArgs, GlobalArgs};
 use crate::engine::{self, ApplySource, ApplyUi};
 use crate::error::{Error, exit};
+use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan, PlanOptions};
 use crate::render::{self, Color};
 use crate::session::{Session, Terminal};
@@ -35,14 +36,21 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         allow_hazards: args.allow_hazards,
         deletions: AtomicUsize::new(0),
         total: AtomicUsize::new(0),
-        started: AtomicUsize::new(0),
+        finished: AtomicUsize::new(0),
+        by_action: Default::default(),
         stop: Arc::new(AtomicBool::new(false)),
     };
+    let started = std::time::Instant::now();
     let listener = tokio::spawn(stop_on_signals(ui.stop.clone()));
     let result = engine::apply(&bp, source, &session.aws, &ui).await;
     listener.abort();
     if let Some(applied) = session.finish(result)? {
-        println!("Apply complete: {applied} change{} applied.", if applied == 1 { "" } else { "s" });
+        let summary = if applied == 0 { String::new() } else { format!(" ({})", ui.summary()) };
+        println!(
+            "Apply complete: {applied} change{} applied{summary} in {:.1} s.",
+            if applied == 1 { "" } else { "s" },
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(exit::OK)
 }
@@ -78,6 +86,25 @@ async fn stop_on_signals(stop: Arc<AtomicBool>) {
     std::process::exit(i32::from(exit::INTERRUPTED));
 }
 
+/// How progress says an action: while it runs, and once done.
+fn verbs(action: Action) -> (&'static str, &'static str) {
+    match action {
+        Action::Create => ("creating", "created"),
+        Action::Update => ("updating", "updated"),
+        Action::Delete => ("deleting", "deleted"),
+        Action::Move => ("moving", "moved"),
+    }
+}
+
+fn action_index(action: Action) -> usize {
+    match action {
+        Action::Create => 0,
+        Action::Update => 1,
+        Action::Delete => 2,
+        Action::Move => 3,
+    }
+}
+
 /// Apply at a terminal: the plan on stdout, progress on stderr, "yes" asked on stdin.
 struct Console {
     color: Color,
@@ -86,8 +113,26 @@ struct Console {
     /// How many of the plan's changes delete something.
     deletions: AtomicUsize,
     total: AtomicUsize,
-    started: AtomicUsize,
+    finished: AtomicUsize,
+    /// Changes done, by action: created, updated, deleted, moved.
+    by_action: [AtomicUsize; 4],
     stop: Arc<AtomicBool>,
+}
+
+impl Console {
+    /// `2 created, 1 updated` — the non-zero counts of what was done.
+    fn summary(&self) -> String {
+        let words = ["created", "updated", "deleted", "moved"];
+        let parts: Vec<String> = self
+            .by_action
+            .iter()
+            .zip(words)
+            .map(|(n, word)| (n.load(Ordering::Relaxed), word))
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, word)| format!("{n} {word}"))
+            .collect();
+        parts.join(", ")
+    }
 }
 
 impl ApplyUi for Console {
@@ -139,12 +184,20 @@ impl ApplyUi for Console {
         self.allow_hazards
     }
 
-    /// `[n/total] symbol address` as each change starts.
+    /// Each change as it starts (`+ organizational_unit.Workloads: creating…`) and as it ends
+    /// (`+ organizational_unit.Workloads: created ou-… (1.2 s) [3/12]`).
     fn change(&self, change: &Change, step: Step) {
-        if step == Step::Started {
-            let index = self.started.fetch_add(1, Ordering::Relaxed) + 1;
-            let total = self.total.load(Ordering::Relaxed);
-            eprintln!("[{index}/{total}] {} {}", change.action.symbol(), change.address);
+        let (doing, done) = verbs(change.action);
+        let what = format!("{} {}", change.action.symbol(), escaped(&change.address));
+        match step {
+            Step::Started => eprintln!("{what}: {doing}…"),
+            Step::Done { id, elapsed } => {
+                let index = self.finished.fetch_add(1, Ordering::Relaxed) + 1;
+                self.by_action[action_index(change.action)].fetch_add(1, Ordering::Relaxed);
+                let total = self.total.load(Ordering::Relaxed);
+                let id = id.map(|id| format!(" {}", escaped(&id))).unwrap_or_default();
+                eprintln!("{what}: {done}{id} ({:.1} s) [{index}/{total}]", elapsed.as_secs_f64());
+            }
         }
     }
 

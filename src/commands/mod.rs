@@ -17,10 +17,10 @@ use crate::plan::Plan;
 use crate::render::{self, Color};
 
 /// A plan in the format asked for.
-fn render_plan(plan: &Plan, format: Format, color: Color) -> String {
+fn render_plan(plan: &Plan, format: Format, color: Color, header: &render::Header) -> String {
     match format {
         Format::Human => render::human(plan, color),
         Format::Json => serde_json::to_string_pretty(&render::json(plan)).expect("JSON values serialize") + "\n",
-        Format::Markdown => render::markdown(plan),
+        Format::Markdown => render::markdown(plan, header),
     }
 }

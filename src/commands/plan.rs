@@ -13,10 +13,15 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs
     let session = Session::connect(global).await?;
     let options = PlanOptions { prune: args.prune };
     let out = args.out.as_deref().map(|path| SaveTo { path, requested_by: args.requested_by.as_deref() });
-    let (plan, saved) = session.finish(engine::plan_and_save(&bp, &session.aws, &options, out).await)?;
-    if let (Some(path), Some(saved)) = (&args.out, saved) {
+    let identify = args.format == Format::Markdown;
+    let made = session.finish(engine::plan_and_save(&bp, &session.aws, &options, out, identify).await)?;
+    let (plan, mut header) = (made.plan, made.header);
+    if let (Some(path), Some(saved)) = (&args.out, &made.saved) {
         eprintln!("Saved the plan to {} (digest {}).", path.display(), saved.digest);
     }
+    header.artifact = args.artifact.clone().or_else(|| {
+        args.out.as_ref().map(|path| format!("the saved plan {} (`lzctl show {}`)", path.display(), path.display()))
+    });
     let impact = if args.events.is_empty() {
         None
     } else {
@@ -28,8 +33,8 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs
             json["impact"] = impact.json();
             println!("{}", serde_json::to_string_pretty(&json).expect("JSON values serialize"));
         }
-        (Some(impact), _) => print!("{}{}", render_plan(&plan, args.format, terminal.stdout), impact.human()),
-        (None, _) => print!("{}", render_plan(&plan, args.format, terminal.stdout)),
+        (Some(impact), _) => print!("{}{}", render_plan(&plan, args.format, terminal.stdout, &header), impact.human()),
+        (None, _) => print!("{}", render_plan(&plan, args.format, terminal.stdout, &header)),
     }
     Ok(if args.detailed_exitcode && !plan.is_empty() { exit::CHANGES } else { exit::OK })
 }

@@ -53,6 +53,13 @@ pub(crate) fn run(terminal: Terminal, args: &ShowArgs) -> Result<u8, Error> {
     if args.format == Format::Human {
         print!("{}", approvals_text(&saved));
     }
-    print!("{}", render_plan(&b.plan, args.format, terminal.stdout));
+    let header = crate::render::Header {
+        organization_id: b.organization_id.clone(),
+        identity: Some(b.creator.clone()),
+        time: b.created_at.clone(),
+        digest: ("saved plan".into(), saved.digest.clone()),
+        artifact: args.artifact.clone().or_else(|| Some(format!("the saved plan {}", args.plan_file.display()))),
+    };
+    print!("{}", render_plan(&b.plan, args.format, terminal.stdout, &header));
     Ok(exit::OK)
 }

@@ -1,7 +1,7 @@
 //! diff(blueprint, live) → plan: the planner itself, a pure function tested from tables.
 
 use super::order::sort_changes;
-use super::{Change, Op, Plan, PlanOptions, Unmanaged};
+use super::{Change, Op, Plan, PlanOptions, Unmanaged, ou_address};
 use crate::blueprint::{Attachments, Blueprint};
 use crate::live::LiveState;
 use crate::model::{
@@ -32,6 +32,9 @@ pub(crate) enum PlanError {
 }
 
 pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
+    // Everything below sees the OUs the blueprint renamed under their new names.
+    let (live, renames) = super::renames::renamed(bp, live);
+    let live = &*live;
     let live_ous = live.ous_by_path();
     let unknown = unknown_ous(bp, &live_ous);
     if !unknown.is_empty() {
@@ -45,7 +48,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
         matched,
         options,
         live_ous,
-        changes: Vec::new(),
+        changes: renames,
         unmanaged: Vec::new(),
         warnings: Vec::new(),
     };
@@ -92,10 +95,6 @@ struct Planner<'a> {
     warnings: Vec<String>,
 }
 
-fn ou_address(path: &OuPath) -> String {
-    format!("organizational_unit.{path}")
-}
-
 impl Planner<'_> {
     fn change(
         &mut self,
@@ -106,16 +105,7 @@ impl Planner<'_> {
         reason: impl Into<String>,
         op: Op,
     ) {
-        self.changes.push(Change {
-            address,
-            kind: op.kind(),
-            action,
-            before,
-            after,
-            reason: reason.into(),
-            title: None,
-            op,
-        });
+        self.changes.push(Change { address, kind: op.kind(), action, before, after, reason: reason.into(), op });
     }
 
     /// Twins AWS holds that lzctl tells apart by name or email only: said, not silently resolved.

@@ -129,7 +129,10 @@ pub(super) fn plan(
             continue;
         }
         let address = format!("permission_set.{name}");
-        if options.prune && ps.provisioned_accounts.is_empty() {
+        // AWS provisions a set to the account of each of its assignments.
+        let provisioned_nowhere =
+            ps.provisioned_accounts.is_empty() && !lic.assignments.iter().any(|a| &a.permission_set == name);
+        if options.prune && provisioned_nowhere {
             out.changes.push(Change {
                 address,
                 kind: Kind::PermissionSet,
@@ -137,11 +140,10 @@ pub(super) fn plan(
                 before: Some(lost(ps)),
                 after: None,
                 reason: "not in the blueprint and provisioned nowhere (--prune)".into(),
-                title: None,
                 op: Op::DeletePermissionSet { name: name.clone(), arn: ps.arn.clone() },
             });
         } else {
-            let note = if ps.provisioned_accounts.is_empty() {
+            let note = if provisioned_nowhere {
                 "not in the blueprint; provisioned nowhere, --prune deletes it".to_string()
             } else {
                 format!("not in the blueprint; provisioned to {} account(s), kept", ps.provisioned_accounts.len())
@@ -197,7 +199,6 @@ fn create_permission_set(ps: &PermissionSet) -> Change {
             "tags": ps.tags,
         })),
         reason: format!("permission set {} does not exist", ps.name),
-        title: None,
         op: Op::CreatePermissionSet { spec },
     }
 }
@@ -303,7 +304,6 @@ fn update_permission_set(
         before: Some(before),
         after: Some(after),
         reason,
-        title: None,
         op: Op::UpdatePermissionSet { name: ps.name.clone(), arn: live.arn.clone(), change, reprovision },
     })
 }
@@ -311,7 +311,9 @@ fn update_permission_set(
 /// An account as a person reads it: its blueprint key or live name, and its id.
 fn account_label(live: &LiveState, matched: &BTreeMap<String, String>, account: &AccountRef) -> (String, String) {
     match account {
-        AccountRef::Key(key) => (key.clone(), matched.get(key).cloned().unwrap_or_else(|| "new account".into())),
+        AccountRef::Key(key) => {
+            (key.clone(), matched.get(key).cloned().unwrap_or_else(|| "created by this plan".into()))
+        }
         AccountRef::Id(id) => {
             let name = live.accounts.get(id).map_or_else(|| id.clone(), |a| a.name.clone());
             (name, id.clone())
@@ -367,8 +369,7 @@ fn assignments(
             action: Action::Create,
             before: None,
             after: Some(json!({"permission_set": w.permission_set, "principal_type": principal.kind, "principal": w.principal.name(), "account": label, "account_id": id})),
-            reason: "the blueprint assigns it".into(),
-            title: Some(format!("{} → {} @ {label} ({id})", w.principal, w.permission_set)),
+            reason: format!("the blueprint gives {} {} in {label} ({id})", w.principal, w.permission_set),
             op: Op::CreateAssignment { permission_set: w.permission_set.clone(), principal, account: w.account.clone() },
         });
     }
@@ -404,8 +405,7 @@ fn assignments(
             action: Action::Delete,
             before: Some(json!({"permission_set": existing.permission_set, "principal_type": existing.principal.kind, "principal": principal.name(), "account": label, "account_id": id})),
             after: None,
-            reason: "not in the blueprint (made by hand?); the permission set is managed, so its assignments are exact".into(),
-            title: Some(format!("{principal} → {} @ {label} ({id})", existing.permission_set)),
+            reason: format!("{principal} has {} in {label} ({id}), which the blueprint does not list (made by hand?); the permission set is managed, so its assignments are exact", existing.permission_set),
             op: Op::DeleteAssignment { permission_set: existing.permission_set.clone(), principal: existing.principal.clone(), account: AccountRef::Id(existing.account_id.clone()) },
         });
     }

@@ -6,11 +6,18 @@ mod diff;
 mod hazards;
 mod identity;
 mod order;
+mod renames;
 mod settings;
 mod stack_sets;
 
 pub(crate) use diff::{PlanError, diff};
 pub(crate) use identity::{desired_assignments, desired_pairs};
+pub(crate) use renames::renamed;
+
+/// How plans, progress and errors name an OU.
+pub(crate) fn ou_address(path: &OuPath) -> String {
+    format!("organizational_unit.{path}")
+}
 
 use crate::model::{
     Action, Boundary, Kind, OperationPreferences, OuPath, PolicyReference, PolicyType, PrincipalId, Target,
@@ -53,8 +60,6 @@ pub(crate) struct Change {
     pub before: Option<Value>,
     pub after: Option<Value>,
     pub reason: String,
-    /// How people name the change, where the address reads worse (assignments).
-    pub title: Option<String>,
     pub op: Op,
 }
 
@@ -85,6 +90,12 @@ pub(crate) enum Op {
     DeleteOu {
         path: OuPath,
         id: String,
+    },
+    /// An OU the blueprint renamed (`renamed_from:`): its new path and name.
+    RenameOu {
+        path: OuPath,
+        id: String,
+        name: String,
     },
     CreatePolicy {
         name: String,
@@ -264,9 +275,10 @@ impl Op {
     pub(crate) fn kind(&self) -> Kind {
         match self {
             Op::EnablePolicyType { .. } | Op::DisablePolicyType { .. } => Kind::OrganizationSetting,
-            Op::CreateOu { .. } | Op::DeleteOu { .. } | Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => {
-                Kind::OrganizationalUnit
-            }
+            Op::CreateOu { .. }
+            | Op::DeleteOu { .. }
+            | Op::RenameOu { .. }
+            | Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => Kind::OrganizationalUnit,
             Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } | Op::DeletePolicy { .. } => Kind::Policy,
             Op::CreateAccount { .. } | Op::MoveAccount { .. } | Op::SetTags { target: Target::Account(_), .. } => {
                 Kind::Account

@@ -8,7 +8,7 @@ use crate::model::{Action, Target};
 fn phase(op: &Op) -> u8 {
     match op {
         Op::EnablePolicyType { .. } | Op::EnableServiceAccess { .. } => 0,
-        Op::CreateOu { .. } => 1,
+        Op::CreateOu { .. } | Op::RenameOu { .. } => 1,
         Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => 2,
         Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } => 3,
         Op::CreateAccount { .. } => 4,
@@ -40,7 +40,7 @@ fn depth_key(change: &Change) -> i64 {
     let depth = change.address.matches('/').count() as i64;
     match (&change.op, change.action) {
         (Op::DeleteOu { .. }, Action::Delete) => -depth,
-        (Op::CreateOu { .. }, _) => depth,
+        (Op::CreateOu { .. } | Op::RenameOu { .. }, _) => depth,
         _ => 0,
     }
 }

@@ -17,7 +17,7 @@ pub(super) struct SettingsPlan {
 
 fn change(address: String, action: Action, value: serde_json::Value, reason: String, op: Op) -> Change {
     let (before, after) = if action == Action::Delete { (Some(value), None) } else { (None, Some(value)) };
-    Change { address, kind: Kind::OrganizationSetting, action, before, after, reason, title: None, op }
+    Change { address, kind: Kind::OrganizationSetting, action, before, after, reason, op }
 }
 
 pub(super) fn plan(
@@ -169,7 +169,6 @@ fn approval_rule(bp: &Blueprint, live: &LiveState, out: &mut SettingsPlan) {
         before: in_force.as_ref().map(rule_value),
         after: wanted.as_ref().map(rule_value),
         reason,
-        title: None,
         op: Op::SetApprovalRule { set, remove },
     });
 }

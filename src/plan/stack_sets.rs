@@ -123,7 +123,6 @@ pub(super) fn plan(
                     "auto_deployment": spec.auto_deployment.map(|(e, r)| json!({"enabled": e, "retain_stacks_on_account_removal": r})),
                 })),
                 reason: format!("stack set {name} does not exist"),
-                title: None,
                 op: Op::CreateStackSet { spec: spec.clone() },
             }),
             Some(current) => {
@@ -147,7 +146,6 @@ pub(super) fn plan(
                 })),
                 after: None,
                 reason: "not in the blueprint (--prune): its instances are deleted first".into(),
-                title: None,
                 op: Op::DeleteStackSet { name: name.clone() },
             });
         } else {
@@ -211,7 +209,6 @@ fn update(ss: &StackSet, spec: &StackSetSpec, live: &LiveStackSet) -> Option<Cha
             what.join(", "),
             if what.len() == 1 { "s" } else { "" }
         ),
-        title: None,
         op: Op::UpdateStackSet { spec: spec.clone() },
     })
 }
@@ -289,7 +286,6 @@ fn instances(
             before: None,
             after: Some(json!({"stack_set": ss.name, "region": region, "ous": shown(&ous)})),
             reason: format!("deploy to {} in {region}", shown(&ous).join(", ")),
-            title: None,
             op: Op::CreateStackInstances {
                 stack_set: ss.name.clone(),
                 region: region.clone(),
@@ -334,7 +330,6 @@ fn instances(
             before: Some(json!({"stack_set": ss.name, "region": region, "ous": shown(&paths), "accounts": accounts})),
             after: None,
             reason,
-            title: None,
             op: Op::DeleteStackInstances {
                 stack_set: ss.name.clone(),
                 region: region.clone(),

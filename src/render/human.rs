@@ -24,14 +24,7 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         for change in &plan.changes {
             let symbol = paint(color, action_color(change.action), change.action.symbol());
             let reason = paint(color, "2", &format!("# {}", escaped(&change.reason)));
-            match &change.title {
-                Some(title) => {
-                    let _ = writeln!(out, "  {symbol} {}  {}  {reason}", change.kind.as_str(), escaped(title));
-                }
-                None => {
-                    let _ = writeln!(out, "  {symbol} {}  {reason}", escaped(&change.address));
-                }
-            }
+            let _ = writeln!(out, "  {symbol} {}  {reason}", escaped(&change.address));
             for detail in details(change) {
                 let text = escaped(&format!("{} {}", detail.mark, detail.text));
                 let painted = match detail.mark {
@@ -58,12 +51,7 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         let _ =
             writeln!(out, "{}", paint(color, "31", &format!("This plan deletes {}:", count(deletions.len(), "thing"))));
         for change in &deletions {
-            let _ = writeln!(
-                out,
-                "  {} {}",
-                paint(color, "31", "-"),
-                escaped(change.title.as_ref().unwrap_or(&change.address))
-            );
+            let _ = writeln!(out, "  {} {}", paint(color, "31", "-"), escaped(&change.address));
         }
         out.push('\n');
     }

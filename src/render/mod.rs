@@ -10,7 +10,7 @@ mod values;
 pub(crate) use coverage::coverage;
 pub(crate) use human::human;
 pub(crate) use json::json;
-pub(crate) use markdown::markdown;
+pub(crate) use markdown::{Header, markdown};
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -99,12 +99,15 @@ fn json_plan_has_exactly_the_contract_keys() {
 
 #[test]
 fn markdown_plan() {
-    insta::assert_snapshot!("markdown_plan", markdown(&every_kind_of_change()));
+    insta::assert_snapshot!("markdown_plan", markdown(&every_kind_of_change(), &Header::default()));
 }
 
 #[test]
 fn markdown_without_changes() {
-    assert_eq!(markdown(&Plan::default()), "### lzctl plan: no changes\n\nThe organization matches the blueprint.\n");
+    assert_eq!(
+        markdown(&Plan::default(), &Header::default()),
+        "### lzctl plan: no changes\n\nThe organization matches the blueprint.\n"
+    );
 }
 
 #[test]
@@ -123,8 +126,53 @@ fn names_from_aws_never_reach_the_reader_raw() {
         },
     );
     let plan = plan_ok(&bp, &live, &PlanOptions::default());
-    for text in [human(&plan, Color::Off), markdown(&plan)] {
+    for text in [human(&plan, Color::Off), markdown(&plan, &Header::default())] {
         assert!(!text.contains('\u{202E}') && !text.contains('\u{1b}'), "{text}");
         assert!(text.contains("prod\\u{202e}gnp.exe") && text.contains("\\u{1b}[31mFAKE"), "{text}");
     }
+}
+
+mod every_kind;
+
+/// A comment longer than GitHub allows is shortened below the limit, keeps the header and the
+/// counts, says so, and names where the full plan is.
+#[test]
+fn a_markdown_comment_too_long_for_github_is_shortened_and_names_the_full_plan() {
+    let mut yaml = String::from("version: 1\npolicies:\n");
+    for i in 0..400 {
+        yaml.push_str(&format!(
+            "  p{i}: {{description: \"{}\", document: {{Statement: [{{Effect: Deny, Action: [\"s3:GetObject{i}\", \"ec2:Run{i}\"], Resource: \"*\"}}]}}}}\n",
+            "x".repeat(60)
+        ));
+    }
+    let plan = plan_ok(&blueprint(&yaml), &fresh_org(), &PlanOptions::default());
+    let header = Header {
+        organization_id: Some("o-test".into()),
+        identity: Some("arn:aws:sts::111111111111:assumed-role/ci/pipeline".into()),
+        time: "2026-11-25T10:00:00Z".into(),
+        digest: ("saved plan".into(), "0123abcd".into()),
+        artifact: Some("the artifact lzctl-plan".into()),
+    };
+    let text = markdown(&plan, &header);
+    assert!(text.chars().count() <= markdown::COMMENT_LIMIT, "{} characters", text.chars().count());
+    assert!(
+        text.starts_with("### lzctl plan: 400 to create, 0 to update, 0 to delete, 0 to move\n\nOrganization `o-test`"),
+        "{text}"
+    );
+    assert!(text.contains("| + create | 400 |") && !text.contains("| ~ update"), "only non-zero counts");
+    assert!(
+        text.contains("**This comment is shortened**") && text.contains("The full plan is in the artifact lzctl-plan.")
+    );
+    assert!(!text.contains("<details><summary>values"), "values are what is left out");
+    // A short plan is shown whole, values folded.
+    let small = plan_ok(
+        &blueprint(
+            "version: 1\npolicies:\n  p: {document: {Statement: [{Effect: Deny, Action: \"s3:*\", Resource: \"*\"}]}}\n",
+        ),
+        &fresh_org(),
+        &PlanOptions::default(),
+    );
+    let text = markdown(&small, &header);
+    assert!(text.contains("<details><summary>values</summary>") && !text.contains("shortened"), "{text}");
+    assert!(text.contains("Organization `o-test` · planned by `arn:aws:sts::111111111111:assumed-role/ci/pipeline` · at 2026-11-25T10:00:00Z · saved plan digest `0123abcd`."), "{text}");
 }

@@ -5,8 +5,9 @@ use crate::testing::fresh_org;
 
 fn body() -> Body {
     let live = fresh_org();
-    let parts = state_parts(&live);
+    let parts = state_parts(&live, &BTreeMap::new());
     Body {
+        organization_id: None,
         format_version: FORMAT_VERSION,
         tool_version: env!("CARGO_PKG_VERSION").into(),
         blueprint: "lz.yaml".into(),
@@ -38,15 +39,16 @@ fn a_saved_plan_round_trips_and_an_edit_is_detected() {
 #[test]
 fn what_changed_names_the_parts() {
     let mut live = fresh_org();
-    let then = state_parts(&live);
+    let keys = BTreeMap::from([(crate::testing::MANAGEMENT.to_string(), "management".to_string())]);
+    let then = state_parts(&live, &keys);
     live.accounts.get_mut(crate::testing::MANAGEMENT).unwrap().name = "renamed".into();
-    let now = state_parts(&live);
+    let now = state_parts(&live, &keys);
     assert_ne!(fingerprint(&then), fingerprint(&now));
-    assert_eq!(what_changed(&then, &now), ["account 111111111111 changed"]);
+    assert_eq!(what_changed(&then, &now), ["account.management changed"]);
     live.policies.clear();
     assert_eq!(
-        what_changed(&then, &state_parts(&live)),
-        ["account 111111111111 changed", "policy FullAWSAccess is gone"]
+        what_changed(&then, &state_parts(&live, &keys)),
+        ["account.management changed", "policy.FullAWSAccess is gone"]
     );
 }
 

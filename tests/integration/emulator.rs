@@ -70,7 +70,20 @@ async fn landing_zone_applies_to_a_fresh_organization_and_then_plans_empty() {
 
     let apply = emu.lzctl(&["apply", "-f", &landing_zone(), "--auto-approve", "--stats"]);
     assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
-    assert!(stdout(&apply).contains("Apply complete: 54 changes applied."), "{}", stdout(&apply));
+    assert!(
+        stdout(&apply).contains("Apply complete: 54 changes applied (50 created, 4 moved) in "),
+        "{}",
+        stdout(&apply)
+    );
+    // Every change is shown as it starts and as it ends, with what it created and how long it took.
+    let progress = stderr(&apply);
+    let started = progress.lines().filter(|l| l.ends_with("…") && l.contains(": ")).count();
+    let done: Vec<&str> = progress.lines().filter(|l| l.ends_with("/54]")).collect();
+    assert_eq!((started, done.len()), (54, 54), "{progress}");
+    assert!(
+        done.iter().any(|l| l.starts_with("+ organizational_unit.Foundational: created ou-") && l.contains(" s) [")),
+        "{progress}"
+    );
     assert!(stderr(&apply).contains("stats: total calls="), "{}", stderr(&apply));
     let peak_kb: u64 = stderr(&apply)
         .split("peak_rss_kb=")

@@ -97,7 +97,11 @@ async fn a_plan_made_stale_by_an_out_of_band_change_is_refused_and_nothing_chang
     s.emu.reset_recording();
     let out = s.apply();
     s.refused(&out, "the plan is stale: the organization changed since it was made");
-    assert!(stderr(&out).contains("OU Sandbox appeared"), "names what changed:\n{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("organizational_unit.Sandbox appeared"),
+        "names what changed as plans do:\n{}",
+        stderr(&out)
+    );
     let ous = s.org.list_organizational_units_for_parent().parent_id(&root).send().await.unwrap();
     assert_eq!(ous.organizational_units().len(), 1, "only the out-of-band OU exists");
 }

@@ -284,6 +284,16 @@ impl Organizations<'_> {
                     .await;
                 tolerate!(r, organizations::DELETE_OU, format!("OU {id}"), ["OrganizationalUnitNotFoundException"])
             }
+            OrganizationsCall::RenameOu { id, name } => {
+                // Setting a name it already has again is harmless: retried, it changes nothing.
+                pacer
+                    .call(organizations::UPDATE_OU, || {
+                        org.update_organizational_unit().organizational_unit_id(id).name(name).send()
+                    })
+                    .await
+                    .map_err(|e| call_error(organizations::UPDATE_OU, &format!("OU {id} (to {name})"), &e))?;
+                Ok(None)
+            }
             OrganizationsCall::CreatePolicy { name, policy_type, description, content } => {
                 self.create_policy(name, *policy_type, description, content).await
             }

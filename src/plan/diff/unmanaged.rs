@@ -39,7 +39,6 @@ impl Planner<'_> {
                     before: Some(json!({"name": name, "parent": parent.to_string()})),
                     after: None,
                     reason: "not in the blueprint and empty (--prune)".into(),
-                    title: None,
                     op: Op::DeleteOu { path: path.clone(), id: ou.id.clone() },
                 });
             } else {
@@ -78,7 +77,6 @@ impl Planner<'_> {
                     })),
                     after: None,
                     reason: "not in the blueprint and detached (--prune)".into(),
-                    title: None,
                     op: Op::DeletePolicy { name: policy.name.clone(), id: policy.id.clone() },
                 });
             } else {

@@ -81,7 +81,7 @@ async fn permission_sets_come_before_assignments_and_ou_targets_reach_new_accoun
         ]
     );
     let dev = plan.changes.iter().find(|c| c.address == "assignment.Developer/group:Developers/dev").unwrap();
-    assert_eq!(dev.title.as_deref(), Some("group Developers → Developer @ dev (new account)"));
+    assert_eq!(dev.reason, "the blueprint gives group Developers Developer in dev (created by this plan)");
 
     let org = InMemoryOrg::new(with_identity_center(fresh_org()));
     apply(&org, &bp).await;
@@ -119,7 +119,7 @@ async fn a_hand_made_assignment_on_a_managed_permission_set_is_removed_and_other
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["- assignment.Developer/group:Ops/dev"]);
-    assert_eq!(plan.changes[0].title.as_deref(), Some(format!("group Ops → Developer @ dev ({dev_id})").as_str()));
+    assert!(plan.changes[0].reason.starts_with(&format!("group Ops has Developer in dev ({dev_id}), which")));
     assert_eq!(
         plan.unmanaged.iter().map(|u| u.address.as_str()).collect::<Vec<_>>(),
         ["permission_set.Legacy", "assignment.Legacy/group:Ops/dev"]
@@ -212,7 +212,7 @@ async fn an_account_moved_into_a_targeted_ou_gets_its_assignments_at_the_next_pl
     }
     let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["+ assignment.Developer/group:Developers/Experiments"]);
-    assert_eq!(plan.changes[0].title.as_deref(), Some("group Developers → Developer @ Experiments (333333333333)"));
+    assert_eq!(plan.changes[0].reason, "the blueprint gives group Developers Developer in Experiments (333333333333)");
 
     // The blueprint moves a managed account into the targeted OU: it gets the OU's assignments
     // in the same plan, after the move.

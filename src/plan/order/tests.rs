@@ -12,7 +12,6 @@ fn change(address: &str, action: Action, op: Op) -> Change {
         before: None,
         after: None,
         reason: String::new(),
-        title: None,
         op,
     }
 }
