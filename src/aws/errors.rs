@@ -30,7 +30,7 @@ where
 {
     match err {
         SdkError::ServiceError(_) => {
-            let code = err.code().unwrap_or("error");
+            let code = err.code().unwrap_or("");
             let message = err.message().unwrap_or("");
             let hint = match code {
                 "AWSOrganizationsNotInUseException" => {
@@ -41,10 +41,15 @@ where
                 }
                 _ => "",
             };
-            let status = err.raw_response().map(|r| r.status().as_u16()).filter(|s| *s >= 500);
-            match status {
-                Some(status) if message.is_empty() => format!("{code} (HTTP {status}){hint}"),
-                _ => format!("{code}: {message}{hint}"),
+            // Never an empty "code: " : what is missing is said instead.
+            let status = err.raw_response().map(|r| r.status().as_u16());
+            match (code.is_empty(), message.is_empty(), status) {
+                (false, false, _) => format!("{code}: {message}{hint}"),
+                (false, true, Some(status)) => format!("{code} (HTTP {status}){hint}"),
+                (false, true, None) => format!("{code}{hint}"),
+                (true, false, _) => message.to_string(),
+                (true, true, Some(status)) => format!("HTTP {status}, with no error code or message"),
+                (true, true, None) => "an error with no code or message".to_string(),
             }
         }
         SdkError::DispatchFailure(failure) => {
@@ -59,6 +64,10 @@ where
             format!("could not reach {target}: {chain}; check the network, proxy and any custom CA bundle")
         }
         SdkError::TimeoutError(_) => "the request timed out".to_string(),
+        SdkError::ResponseError(response) => {
+            let status = response.raw().status().as_u16();
+            format!("an answer that could not be read (HTTP {status}): {}", error_chain(err))
+        }
         _ => error_chain(err),
     }
 }
@@ -75,4 +84,37 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         source = e.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::api::organizations;
+    use aws_sdk_organizations::Client;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    /// What AWS said, whatever it left out: never an empty `code: ` with nothing after it.
+    #[tokio::test]
+    async fn an_error_says_what_it_can_and_never_prints_an_empty_message() {
+        for (status, body, expected) in [
+            (
+                400,
+                r#"{"__type":"ConstraintViolationException","Message":"too many"}"#,
+                "ConstraintViolationException: too many",
+            ),
+            (400, r#"{"__type":"ConstraintViolationException"}"#, "ConstraintViolationException (HTTP 400)"),
+            (403, "{}", "HTTP 403"),
+            (400, "{}", "HTTP 400"),
+        ] {
+            let rule = mock!(Client::list_roots).sequence().http_status(status, Some(body.to_string())).build();
+            let client = mock_client!(aws_sdk_organizations, RuleMode::MatchAny, &[&rule]);
+            let err = client.list_roots().send().await.expect_err("fails");
+            let error = call_error(organizations::LIST_ROOTS, "the organization", &err);
+            assert!(
+                error.message.starts_with(expected) || error.message.contains(expected),
+                "{status} {body}: {error}"
+            );
+            assert!(!error.to_string().trim_end().ends_with(':'), "{error}");
+        }
+    }
 }

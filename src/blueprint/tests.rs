@@ -538,3 +538,40 @@ accounts:
     assert_eq!(ou("e"), ["#hash 'quote' \"dq\" é"]);
     assert_eq!(bp.ous.len(), 7);
 }
+
+/// `renamed_from:` takes the old name under the same parent: not the OU's own name, not a
+/// path, not a sibling the blueprint also lists, not given twice; each problem located.
+#[test]
+fn renames_are_validated_where_they_are_written() {
+    let cases = [
+        (
+            "version: 1\norganizational_units:\n  A: {renamed_from: A}\n",
+            "invalid_value",
+            "renamed from its own name",
+            3,
+        ),
+        ("version: 1\norganizational_units:\n  A: {renamed_from: X/Y}\n", "invalid_value", "is a path", 3),
+        (
+            "version: 1\norganizational_units:\n  A: {renamed_from: B}\n  B: {}\n",
+            "duplicate",
+            "also lists under Root",
+            3,
+        ),
+        (
+            "version: 1\norganizational_units:\n  A: {renamed_from: Old}\n  B: {renamed_from: Old}\n",
+            "duplicate",
+            "both renamed from \"Old\"",
+            4,
+        ),
+    ];
+    for (yaml, code, message, line) in cases {
+        let errors = load_with(yaml, &[]).expect_err(yaml);
+        let issue = errors.issues.iter().find(|i| i.code.name() == code).unwrap_or_else(|| panic!("{code} for {yaml}"));
+        assert!(issue.to_string().contains(message), "{issue} for {yaml}");
+        assert!(issue.place.contains(&format!(":{line}:")), "{} for {yaml}", issue.place);
+    }
+    let ok =
+        load_with("version: 1\norganizational_units:\n  Apps: {renamed_from: Workloads, children: {Prod: {}}}\n", &[]);
+    let bp = ok.expect("valid");
+    assert_eq!(bp.ous["Apps"].renamed_from.as_deref(), Some("Workloads"));
+}

@@ -130,8 +130,9 @@ pub(super) fn plan(
         }
         let address = format!("permission_set.{name}");
         // AWS provisions a set to the account of each of its assignments.
-        let provisioned_nowhere =
-            ps.provisioned_accounts.is_empty() && !lic.assignments.iter().any(|a| &a.permission_set == name);
+        let mut provisioned: BTreeSet<&String> = ps.provisioned_accounts.iter().collect();
+        provisioned.extend(lic.assignments.iter().filter(|a| &a.permission_set == name).map(|a| &a.account_id));
+        let provisioned_nowhere = provisioned.is_empty();
         if options.prune && provisioned_nowhere {
             out.changes.push(Change {
                 address,
@@ -146,7 +147,7 @@ pub(super) fn plan(
             let note = if provisioned_nowhere {
                 "not in the blueprint; provisioned nowhere, --prune deletes it".to_string()
             } else {
-                format!("not in the blueprint; provisioned to {} account(s), kept", ps.provisioned_accounts.len())
+                format!("not in the blueprint; provisioned to {} account(s), kept", provisioned.len())
             };
             out.unmanaged.push(Unmanaged { address, kind: Kind::PermissionSet, note });
         }

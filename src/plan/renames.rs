@@ -41,3 +41,6 @@ fn rename(path: &OuPath, old_path: &OuPath, id: String) -> Change {
         op: Op::RenameOu { path: path.clone(), id, name: path.name().to_string() },
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -300,3 +300,43 @@ async fn without_an_organization_the_error_says_how_to_make_one() {
     assert!(err.contains("AWSOrganizationsNotInUseException"), "{err}");
     assert!(err.contains("create-organization"), "{err}");
 }
+
+/// An OU renamed in the blueprint (`renamed_from:`) is renamed in place: one
+/// UpdateOrganizationalUnit, the same OU id, its account not moved; then nothing to plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_ou_is_renamed_in_place() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = "version: 1\norganizational_units:\n  Workloads: {children: {Prod: {}}}\naccounts:\n  web: {email: web@example.com, ou: Workloads/Prod}\n";
+    std::fs::write(dir.path().join("lz.yaml"), first).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let before = ou_paths(&org).await;
+
+    let renamed = "version: 1\norganizational_units:\n  Apps: {renamed_from: Workloads, children: {Production: {renamed_from: Prod}}}\naccounts:\n  web: {email: web@example.com, ou: Apps/Production}\n";
+    std::fs::write(dir.path().join("lz.yaml"), renamed).unwrap();
+    let json = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--format", "json"]);
+    assert_eq!(
+        changes(&stdout(&json)),
+        ["update organizational_unit.Apps", "update organizational_unit.Apps/Production"],
+        "{}",
+        stdout(&json)
+    );
+    let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--no-color"]);
+    assert!(stdout(&plan).contains("# renamed from Apps/Prod"), "{}", stdout(&plan));
+    assert!(stdout(&plan).contains("~ name: \"Workloads\" → \"Apps\""), "{}", stdout(&plan));
+    emu.reset_recording();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let lock = ["TagResource", "UntagResource"];
+    let made: Vec<String> = emu.mutating_operations().into_iter().filter(|op| !lock.contains(&op.as_str())).collect();
+    assert_eq!(made, ["UpdateOrganizationalUnit", "UpdateOrganizationalUnit"], "no new OU, no move");
+    let after = ou_paths(&org).await;
+    assert_eq!(
+        (after["Apps"].as_str(), after["Apps/Production"].as_str()),
+        (before["Workloads"].as_str(), before["Workloads/Prod"].as_str())
+    );
+    let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}

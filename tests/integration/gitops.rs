@@ -175,7 +175,25 @@ async fn a_saved_plan_shows_as_markdown_for_a_pull_request() {
     let s = saved().await;
     let out = s.emu.lzctl(&["show", &s.plan, "--format", "markdown"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    insta::assert_snapshot!("saved_plan_markdown", stdout(&out));
+    // The header: the organization, who planned, when, and the digest approvals sign.
+    let text = stdout(&out);
+    let digest = s.emu.lzctl(&["show", &s.plan, "--digest"]);
+    assert!(text.contains(&format!("saved plan digest `{}`.", stdout(&digest).trim())), "{text}");
+    assert!(text.contains("Organization `o-") && text.contains(" · planned by `arn:aws:"), "{text}");
+    // What differs from run to run (the organization, who, when, the digest) is named instead.
+    let saved: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&s.plan).unwrap()).unwrap();
+    let mut text = text;
+    for (key, name) in
+        [("organization_id", "ORGANIZATION"), ("creator", "CREATOR"), ("created_at", "TIME"), ("digest", "DIGEST")]
+    {
+        let value = saved[key].as_str().unwrap_or_else(|| panic!("the saved plan's {key}"));
+        assert!(text.contains(value), "{key} {value} in\n{text}");
+        text = text.replace(value, name);
+    }
+    insta::assert_snapshot!("saved_plan_markdown", text);
+    // `plan` renders the same comment; its header has its own time, and the JSON plan's digest.
     let same = s.emu.lzctl(&["plan", "-f", &blueprint(), "--format", "markdown"]);
-    assert_eq!(stdout(&same), stdout(&out), "plan and show render the same Markdown");
+    let body = |text: &str| text.lines().filter(|l| !l.starts_with("Organization `")).collect::<Vec<_>>().join("\n");
+    assert_eq!(body(&stdout(&same)), body(&stdout(&out)), "plan and show render the same Markdown");
+    assert!(stdout(&same).contains(" · JSON plan digest `"), "{}", stdout(&same));
 }

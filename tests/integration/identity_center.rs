@@ -140,7 +140,7 @@ async fn a_hand_made_assignment_on_a_managed_permission_set_is_planned_for_remov
     let human = stdout(&emu.lzctl(&["plan", "-f", &blueprint(), "--no-color"]));
     assert!(
         human.contains(&format!(
-            "  - assignment  group Contractors → Developer @ prod ({prod})  # not in the blueprint"
+            "  - assignment.Developer/group:Contractors/prod  # group Contractors has Developer in prod ({prod}), which the blueprint does not list"
         )),
         "{human}"
     );
@@ -186,7 +186,11 @@ async fn a_changed_policy_list_or_inline_policy_is_an_update_and_a_reprovision()
             .contains("  ~ permission_set.Developer  # managed policies, inline policy differ; then provisioned again"),
         "{human}"
     );
-    assert!(human.contains("-      \"Effect\": \"Allow\","), "the inline policy is shown as a diff:\n{human}");
+    assert!(human.contains("-           \"Effect\": \"Allow\","), "the inline policy is shown as a diff:\n{human}");
+    assert!(
+        human.contains("      - managed_policies: \"arn:aws:iam::aws:policy/IAMFullAccess\""),
+        "the managed policy it loses is named:\n{human}"
+    );
 
     emu.reset_recording();
     let apply = emu.lzctl(&["apply", "-f", &blueprint(), "--auto-approve"]);

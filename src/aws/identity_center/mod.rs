@@ -1,5 +1,6 @@
 //! IAM Identity Center: a reader and an executor half.
 
+mod assignments;
 mod execute;
 mod read;
 

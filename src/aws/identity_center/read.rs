@@ -2,13 +2,13 @@
 //! the directory's principals, and the assignments of every permission set — the cheaper of
 //! per-principal and per-pair listing.
 
-use super::sdk_kind;
+use super::assignments::{by_pair, by_principal};
 use crate::apply::CallError;
 use crate::aws::Aws;
 use crate::aws::api::{identitystore, sso_admin};
 use crate::aws::errors::{call_error, code, failed};
-use crate::live::{IdentityCenterScope, LiveAssignment, LiveIdentityCenter, LivePermissionSet, Readable};
-use crate::model::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
+use crate::live::{IdentityCenterScope, LiveIdentityCenter, LivePermissionSet, Readable};
+use crate::model::{Boundary, PolicyReference, Principal, PrincipalKind};
 use aws_sdk_ssoadmin::types as t;
 use futures::future::try_join_all;
 use std::collections::{BTreeMap, BTreeSet};
@@ -285,7 +285,7 @@ async fn memberships(
     Ok(per_group.into_iter().collect())
 }
 
-fn kind_of(t: Option<&t::PrincipalType>) -> PrincipalKind {
+pub(super) fn kind_of(t: Option<&t::PrincipalType>) -> PrincipalKind {
     match t {
         Some(t::PrincipalType::User) => PrincipalKind::User,
         _ => PrincipalKind::Group,
@@ -438,64 +438,4 @@ pub(in crate::aws) async fn read(
         user_emails: directory.emails,
         memberships,
     })
-}
-
-async fn by_principal(
-    aws: &Aws,
-    instance: &str,
-    principals: &BTreeMap<String, Principal>,
-    managed: &BTreeMap<String, String>,
-) -> Result<BTreeSet<LiveAssignment>, CallError> {
-    let lists = try_join_all(principals.iter().map(|(id, principal)| async move {
-        let kind = principal.kind();
-        let resource = principal.to_string();
-        let found =
-            all_pages!(aws, sso_admin::LIST_ASSIGNMENTS_FOR_PRINCIPAL, resource, account_assignments, |token| aws
-                .sso
-                .list_account_assignments_for_principal()
-                .instance_arn(instance)
-                .principal_id(id)
-                .principal_type(sdk_kind(kind))
-                .max_results(sso_admin::PAGE)
-                .set_next_token(token.clone()));
-        Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
-            let ps = managed.get(a.permission_set_arn()?)?;
-            Some(LiveAssignment {
-                permission_set: ps.clone(),
-                account_id: a.account_id()?.to_string(),
-                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
-            })
-        }))
-    }))
-    .await?;
-    Ok(lists.into_iter().flatten().collect())
-}
-
-async fn by_pair(
-    aws: &Aws,
-    instance: &str,
-    pairs: &BTreeSet<(String, String)>,
-    permission_sets: &BTreeMap<String, LivePermissionSet>,
-) -> Result<BTreeSet<LiveAssignment>, CallError> {
-    let lists = try_join_all(pairs.iter().map(|(ps, account)| async move {
-        let arn = &permission_sets[ps].arn;
-        let resource = format!("{ps} @ {account}");
-        let found = all_pages!(aws, sso_admin::LIST_ACCOUNT_ASSIGNMENTS, resource, account_assignments, |token| aws
-            .sso
-            .list_account_assignments()
-            .instance_arn(instance)
-            .account_id(account)
-            .permission_set_arn(arn)
-            .max_results(sso_admin::PAGE)
-            .set_next_token(token.clone()));
-        Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
-            Some(LiveAssignment {
-                permission_set: ps.clone(),
-                account_id: a.account_id()?.to_string(),
-                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
-            })
-        }))
-    }))
-    .await?;
-    Ok(lists.into_iter().flatten().collect())
 }
