@@ -44,7 +44,8 @@ pub(crate) fn markdown(plan: &Plan, header: &Header) -> String {
             None => "Run `lzctl plan` (or `lzctl show` on the saved plan) to see it in full.".to_string(),
         }
     );
-    let budget = COMMENT_LIMIT - note.chars().count() - 200;
+    // Room for what a pipeline adds around the plan (approval instructions, a marker).
+    let budget = COMMENT_LIMIT - note.chars().count() - 2_000;
     if short.chars().count() > budget {
         let mut kept = String::new();
         let mut left = 0;

@@ -340,3 +340,21 @@ async fn a_renamed_ou_is_renamed_in_place() {
     let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
+
+/// At a terminal, any answer but "yes" ends plainly with "Apply cancelled." (no error report)
+/// and changes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn answering_anything_but_yes_cancels_plainly() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("lz.yaml"), "version: 1\norganizational_units:\n  Workloads: {}\n").unwrap();
+    emu.reset_recording();
+    let out = emu.lzctl_at_terminal(dir.path(), &["apply", "-f", "lz.yaml", "--no-color"], "no\n");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("Apply these changes? Only 'yes' is accepted:"), "{text}");
+    assert!(text.contains("Apply cancelled."), "{text}");
+    assert!(!text.contains('×') && !text.contains("lzctl::apply::cancelled") && !text.contains("Error"), "{text}");
+    let made: Vec<String> = emu.mutating_operations().into_iter().filter(|op| !op.ends_with("TagResource")).collect();
+    assert!(made.is_empty(), "{made:?}");
+}

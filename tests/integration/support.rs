@@ -221,6 +221,26 @@ impl Emulator {
         self.command(dir, args).output().expect("run lzctl")
     }
 
+    /// Runs lzctl at a terminal (a pseudo-terminal made by `script`), typing `input`.
+    pub(crate) fn lzctl_at_terminal(&self, dir: &Path, args: &[&str], input: &str) -> Output {
+        let lzctl = self.command(dir, args);
+        let line: Vec<String> = std::iter::once(lzctl.get_program())
+            .chain(lzctl.get_args())
+            .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', r"'\''")))
+            .collect();
+        let mut script = Command::new("script");
+        script.current_dir(dir).args(["-qec", &line.join(" "), "/dev/null"]).env_clear();
+        for (key, value) in lzctl.get_envs() {
+            if let Some(value) = value {
+                script.env(key, value);
+            }
+        }
+        let mut child =
+            script.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start script");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), input.as_bytes()).expect("type");
+        child.wait_with_output().expect("run lzctl at a terminal")
+    }
+
     /// The lzctl command as the tests run it: only the emulator, test credentials, no profile.
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
