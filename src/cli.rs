@@ -310,6 +310,10 @@ pub(crate) struct ApplyArgs {
     /// without it such a plan is refused.
     #[arg(long)]
     pub allow_hazards: bool,
+    /// Apply a plan that closes accounts (`lifecycle: closed`); without it such a plan is
+    /// refused. Closing cannot be undone after 90 days.
+    #[arg(long)]
+    pub allow_close: bool,
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,

@@ -202,6 +202,8 @@ pub(crate) trait ApplyUi: Sync {
     fn notice(&self, text: &str);
     /// Whether the person accepted the plan's hazards (`--allow-hazards`).
     fn allows_hazards(&self) -> bool;
+    /// Whether the person allowed closing accounts (`--allow-close`).
+    fn allows_close(&self) -> bool;
     /// Raised when the person asks to stop: no further change starts.
     fn stop(&self) -> &std::sync::atomic::AtomicBool;
 }
@@ -248,6 +250,16 @@ pub(crate) async fn apply(
     if !plan.hazards.is_empty() && !ui.allows_hazards() {
         let hazards = plan.hazards.iter().map(|h| format!("{}: {}", h.address, h.reason)).collect();
         return Err(Error::Hazards { hazards });
+    }
+    // Closing is irreversible after 90 days: never part of an apply that did not ask for it.
+    let closing: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| matches!(c.op, plan::Op::CloseAccount { .. }))
+        .map(|c| c.address.clone())
+        .collect();
+    if !closing.is_empty() && !ui.allows_close() {
+        return Err(Error::CloseNotAllowed { accounts: closing });
     }
     let caller = aws.caller_arn().await;
     let holder = caller.as_ref().map_or_else(|_| "an unknown caller".to_string(), Clone::clone);

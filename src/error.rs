@@ -85,6 +85,12 @@ pub(crate) enum Error {
         help("change the blueprint, or if you mean it, apply with --allow-hazards")
     )]
     Hazards { hazards: Vec<String> },
+    #[error("the plan closes accounts, so it is not applied without --allow-close:\n  {}", .accounts.join("\n  "))]
+    #[diagnostic(
+        code(lzctl::apply::close_not_allowed),
+        help("closing an account cannot be undone after 90 days; if you mean it, apply with --allow-close")
+    )]
+    CloseNotAllowed { accounts: Vec<String> },
     #[error("another apply holds the organization's lock: {by}")]
     #[diagnostic(
         code(lzctl::apply::locked),
@@ -163,6 +169,7 @@ impl Error {
             | Error::NoRuleInForce
             | Error::Locked { .. }
             | Error::Hazards { .. }
+            | Error::CloseNotAllowed { .. }
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }

@@ -161,6 +161,10 @@ impl Executor for InMemoryOrg {
                 live.ous.remove(id);
                 None
             }
+            Call::Organizations(OrganizationsCall::CloseAccount { account_id }) => {
+                live.accounts.get_mut(account_id).expect("the account exists").status = "SUSPENDED".into();
+                None
+            }
             Call::Organizations(OrganizationsCall::RenameOu { id, name }) => {
                 live.ous.get_mut(id).expect("the OU exists").name.clone_from(name);
                 None

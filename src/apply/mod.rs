@@ -152,6 +152,9 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
                 tags: tags.clone(),
             })]
         }
+        Op::CloseAccount { id, .. } => {
+            vec![Call::Organizations(OrganizationsCall::CloseAccount { account_id: id.clone() })]
+        }
         Op::MoveAccount { key, from, to } => vec![Call::Organizations(OrganizationsCall::MoveAccount {
             account_id: need(ids.accounts.get(key).cloned(), format!("the account {key}"))?,
             from_id: need(ids.ou(from), format!("the OU {from}"))?,

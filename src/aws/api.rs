@@ -133,6 +133,8 @@ pub(crate) mod organizations {
         CREATE_OU = "CreateOrganizationalUnit" (1.0, 2.0);
         DELETE_OU = "DeleteOrganizationalUnit" (2.0, 3.0);
         UPDATE_OU = "UpdateOrganizationalUnit" (2.0, 3.0);
+        CLOSE_ACCOUNT = "CloseAccount";
+        DESCRIBE_ACCOUNT = "DescribeAccount" (20.0, 30.0);
         MOVE_ACCOUNT = "MoveAccount" (2.0, 3.0);
         TAG_RESOURCE = "TagResource" (4.0, 6.0);
         UNTAG_RESOURCE = "UntagResource" (4.0, 6.0);

@@ -54,11 +54,14 @@ pub(crate) enum Code {
     TrustedAccess,
     /// An allowed_signers file that does not parse or names no signer.
     AllowedSigners,
+    /// A suspended or closed account without a suspended OU, or a suspended OU that does not
+    /// deny everything.
+    Lifecycle,
 }
 
 impl Code {
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 24] = [
+    pub(crate) const ALL: [Code; 25] = [
         Code::Yaml,
         Code::UnsupportedVersion,
         Code::UnreadableFile,
@@ -83,6 +86,7 @@ impl Code {
         Code::Lockout,
         Code::TrustedAccess,
         Code::AllowedSigners,
+        Code::Lifecycle,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -111,6 +115,7 @@ impl Code {
             Code::Lockout => "lockout",
             Code::TrustedAccess => "trusted_access",
             Code::AllowedSigners => "allowed_signers",
+            Code::Lifecycle => "lifecycle",
         }
     }
 }

@@ -63,6 +63,8 @@ pub(crate) struct Organization {
     pub delegated_administrators: BTreeMap<String, String>,
     /// None: the root's attachments are not managed.
     pub root_policies: Option<Vec<String>>,
+    /// Where suspended and closed accounts wait, denied everything.
+    pub suspended_ou: Option<OuPath>,
 }
 
 /// What a managed root, OU or account has attached: exactly these policies, plus
@@ -99,6 +101,8 @@ pub(crate) struct Account {
     pub attachments: Attachments,
     /// None: the blueprint does not manage its tags; Some: exactly these tags.
     pub tags: Option<BTreeMap<String, String>>,
+    /// Suspended and closed accounts are in `organization.suspended_ou` (their `ou`).
+    pub lifecycle: crate::model::Lifecycle,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -113,6 +113,9 @@ pub(super) struct RawOrganization {
     pub delegated_administrators: SpannedMap<S<String>>,
     #[serde(default)]
     pub root_policies: Option<Names>,
+    /// The OU accounts wait in, denied everything, once `lifecycle: suspended` or `closed`.
+    #[serde(default)]
+    pub suspended_ou: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -147,6 +150,9 @@ pub(super) struct RawAccount {
     pub tags: Option<Tags>,
     #[serde(default)]
     pub full_aws_access: Option<S<bool>>,
+    /// `active` (the default), `suspended` or `closed`.
+    #[serde(default)]
+    pub lifecycle: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -474,6 +474,7 @@ fn every_class_of_problem_has_its_own_code() {
             "version: 1\norganization:\n  trusted_services: [sso.amazonaws.com]\n  delegated_administrators: {config.amazonaws.com: a}\naccounts:\n  a: {email: a@example.com}\n".into(),
             &[],
         ),
+        ("lifecycle", "version: 1\naccounts:\n  a: {email: a@example.com, lifecycle: suspended}\n".into(), &[]),
         (
             "allowed_signers",
             "version: 1\napprovals: {required: 1, allowed_signers: signers}\n".into(),
@@ -574,4 +575,56 @@ fn renames_are_validated_where_they_are_written() {
         load_with("version: 1\norganizational_units:\n  Apps: {renamed_from: Workloads, children: {Prod: {}}}\n", &[]);
     let bp = ok.expect("valid");
     assert_eq!(bp.ous["Apps"].renamed_from.as_deref(), Some("Workloads"));
+}
+
+/// Retirement: a suspended or closed account needs a suspended OU, which must be in the
+/// blueprint and deny everything; a lifecycle lzctl does not know is refused; each located.
+#[test]
+fn retirement_needs_a_suspended_ou_that_denies_everything() {
+    let deny_all = "policies:\n  deny-all: {document: {Statement: [{Effect: Deny, Action: \"*\", Resource: \"*\"}]}}\n  deny-s3: {document: {Statement: [{Effect: Deny, Action: \"s3:*\", Resource: \"*\"}]}}\n";
+    let cases = [
+        (
+            "version: 1\naccounts:\n  a: {email: a@example.com, lifecycle: closed}\n".to_string(),
+            "lifecycle",
+            "no organization.suspended_ou",
+            3,
+        ),
+        (
+            format!(
+                "version: 1\norganization: {{suspended_ou: Parked}}\norganizational_units:\n  Parked: {{policies: [deny-s3]}}\naccounts:\n  a: {{email: a@example.com, lifecycle: suspended}}\n{deny_all}"
+            ),
+            "lifecycle",
+            "carries no policy that denies everything",
+            2,
+        ),
+        (
+            format!(
+                "version: 1\norganization: {{suspended_ou: Nowhere}}\norganizational_units:\n  Parked: {{policies: [deny-all]}}\n{deny_all}"
+            ),
+            "unknown_ou",
+            "Nowhere",
+            2,
+        ),
+        (
+            "version: 1\naccounts:\n  a: {email: a@example.com, lifecycle: retired}\n".to_string(),
+            "invalid_value",
+            "lifecycle \"retired\"",
+            3,
+        ),
+    ];
+    for (yaml, code, message, line) in &cases {
+        let errors = load_with(yaml, &[]).expect_err(yaml);
+        let issue = errors
+            .issues
+            .iter()
+            .find(|i| i.code.name() == *code)
+            .unwrap_or_else(|| panic!("{code} for {yaml}: {errors:?}"));
+        assert!(issue.to_string().contains(message), "{issue} for {yaml}");
+        assert!(issue.place.contains(&format!(":{line}:")), "{} for {yaml}", issue.place);
+    }
+    let ok = format!(
+        "version: 1\norganization: {{suspended_ou: Parked}}\norganizational_units:\n  Work: {{}}\n  Parked: {{policies: [deny-all]}}\naccounts:\n  a: {{email: a@example.com, ou: Work, lifecycle: closed}}\n{deny_all}"
+    );
+    let bp = load_with(&ok, &[]).expect("valid");
+    assert_eq!((bp.accounts["a"].ou.as_str(), bp.accounts["a"].lifecycle), ("Parked", crate::model::Lifecycle::Closed));
 }

@@ -34,6 +34,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         color: terminal.stdout,
         auto_approve: args.auto_approve,
         allow_hazards: args.allow_hazards,
+        allow_close: args.allow_close,
         deletions: AtomicUsize::new(0),
         total: AtomicUsize::new(0),
         finished: AtomicUsize::new(0),
@@ -110,6 +111,7 @@ struct Console {
     color: Color,
     auto_approve: bool,
     allow_hazards: bool,
+    allow_close: bool,
     /// How many of the plan's changes delete something.
     deletions: AtomicUsize,
     total: AtomicUsize,
@@ -182,6 +184,10 @@ impl ApplyUi for Console {
 
     fn allows_hazards(&self) -> bool {
         self.allow_hazards
+    }
+
+    fn allows_close(&self) -> bool {
+        self.allow_close
     }
 
     /// Each change as it starts (`+ organizational_unit.Workloads: creating…`) and as it ends

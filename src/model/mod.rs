@@ -102,6 +102,22 @@ impl Kind {
     }
 }
 
+/// Where an account is in its life, as the blueprint wants it: in use, waiting in the suspended
+/// OU, or closed (moved there, then CloseAccount).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Lifecycle {
+    #[default]
+    Active,
+    Suspended,
+    Closed,
+}
+
+impl Lifecycle {
+    pub(crate) const ALL: [(&'static str, Lifecycle); 3] =
+        [("active", Lifecycle::Active), ("suspended", Lifecycle::Suspended), ("closed", Lifecycle::Closed)];
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Action {

@@ -29,6 +29,22 @@ pub(crate) enum PlanError {
         )
     )]
     UnresolvedPrincipals(Vec<super::identity::Unresolved>),
+    #[error(
+        "the plan closes {planned} account(s), but AWS lets this organization close {allowed} in 30 days and {recent} are already closing or closed (SUSPENDED or PENDING_CLOSURE); nothing was planned"
+    )]
+    #[diagnostic(
+        code(lzctl::plan::close_quota),
+        help(
+            "AWS allows closing 10% of member accounts (at least 10, at most 1,000) per rolling 30 days: mark fewer accounts closed now, the rest suspended, and close them later"
+        )
+    )]
+    CloseQuota { planned: usize, allowed: usize, recent: usize },
+}
+
+/// How many accounts AWS lets an organization close per rolling 30 days: 10% of its member
+/// accounts, at least 10 and at most 1,000.
+pub(crate) fn close_quota(members: usize) -> usize {
+    (members / 10).clamp(10, 1000)
 }
 
 pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
@@ -57,6 +73,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     p.ous();
     p.policies();
     p.accounts();
+    p.check_close_quota()?;
     p.attachments();
     p.unmanaged_ous();
     p.unmanaged_policies();
@@ -295,7 +312,11 @@ impl Planner<'_> {
     fn accounts(&mut self) {
         for (key, account) in &self.bp.accounts {
             let address = format!("account.{key}");
-            match self.matched.get(key).and_then(|id| self.live.accounts.get(id)) {
+            let live = self.matched.get(key).and_then(|id| self.live.accounts.get(id));
+            if self.retired(key, account, live) {
+                continue;
+            }
+            match live {
                 None => {
                     self.change(
                         address.clone(),
@@ -350,6 +371,59 @@ impl Planner<'_> {
                 }
             }
         }
+    }
+
+    /// Closing more than AWS's quota allows would fail half-way: refused here instead.
+    fn check_close_quota(&self) -> Result<(), PlanError> {
+        let planned = self.changes.iter().filter(|c| matches!(c.op, Op::CloseAccount { .. })).count();
+        if planned == 0 {
+            return Ok(());
+        }
+        let members = self.live.accounts.values().filter(|a| a.id != self.live.management_account_id);
+        let (members, recent) =
+            members.fold((0, 0), |(n, r), a| (n + 1, r + usize::from(CLOSED_STATES.contains(&a.status.as_str()))));
+        let allowed = close_quota(members);
+        if planned + recent > allowed {
+            return Err(PlanError::CloseQuota { planned, allowed, recent });
+        }
+        Ok(())
+    }
+
+    /// A suspended or closed account: never created again; once closed (or closing) left as it
+    /// is; otherwise moved to the suspended OU as any account is, and with `closed` then closed.
+    /// True where nothing else is to be planned for it.
+    fn retired(
+        &mut self,
+        key: &str,
+        account: &crate::blueprint::Account,
+        live: Option<&crate::live::LiveAccount>,
+    ) -> bool {
+        use crate::model::Lifecycle;
+        if account.lifecycle == Lifecycle::Active {
+            return false;
+        }
+        let Some(live) = live else {
+            self.warnings.push(format!(
+                "account {key} is {} in the blueprint and not in the organization: nothing to do (a retired account is never created again)",
+                lifecycle_word(account.lifecycle)
+            ));
+            return true;
+        };
+        if CLOSED_STATES.contains(&live.status.as_str()) {
+            return true;
+        }
+        if account.lifecycle == Lifecycle::Closed {
+            self.change(
+                format!("account.{key}"),
+                Action::Delete,
+                Some(json!({"name": live.name, "email": live.email, "id": live.id, "status": live.status})),
+                None,
+                "lifecycle: closed — CloseAccount, after the move to the suspended OU; irreversible after 90 days"
+                    .to_string(),
+                Op::CloseAccount { key: key.to_string(), id: live.id.clone() },
+            );
+        }
+        false
     }
 
     /// The managed targets, each with the live id it has (None when this plan creates it).
@@ -439,6 +513,13 @@ fn unknown_ous(bp: &Blueprint, live_ous: &BTreeMap<OuPath, &crate::live::LiveOu>
         }
     }
     unknown
+}
+
+/// Account states AWS reports once CloseAccount was called.
+pub(crate) const CLOSED_STATES: [&str; 3] = ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"];
+
+fn lifecycle_word(lifecycle: crate::model::Lifecycle) -> &'static str {
+    crate::model::Lifecycle::ALL.iter().find(|(_, l)| *l == lifecycle).map_or("active", |(word, _)| word)
 }
 
 fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value {

@@ -119,6 +119,12 @@ pub(crate) enum Op {
         email: String,
         tags: BTreeMap<String, String>,
     },
+    /// An account the blueprint marks `lifecycle: closed`: CloseAccount, then followed to
+    /// SUSPENDED. Needs `apply --allow-close`.
+    CloseAccount {
+        key: String,
+        id: String,
+    },
     MoveAccount {
         key: String,
         /// Where it is now (a new account starts in the root).
@@ -280,9 +286,10 @@ impl Op {
             | Op::RenameOu { .. }
             | Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => Kind::OrganizationalUnit,
             Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } | Op::DeletePolicy { .. } => Kind::Policy,
-            Op::CreateAccount { .. } | Op::MoveAccount { .. } | Op::SetTags { target: Target::Account(_), .. } => {
-                Kind::Account
-            }
+            Op::CreateAccount { .. }
+            | Op::MoveAccount { .. }
+            | Op::CloseAccount { .. }
+            | Op::SetTags { target: Target::Account(_), .. } => Kind::Account,
             Op::AttachPolicy { .. } | Op::DetachPolicy { .. } => Kind::PolicyAttachment,
             Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } | Op::DeletePermissionSet { .. } => {
                 Kind::PermissionSet

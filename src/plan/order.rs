@@ -14,6 +14,8 @@ fn phase(op: &Op) -> u8 {
         Op::CreateAccount { .. } => 4,
         Op::MoveAccount { .. } => 5,
         Op::SetTags { target: Target::Account(_), .. } => 6,
+        // Once in the suspended OU (moved, attached): the last organization change before deletions.
+        Op::CloseAccount { .. } => 8,
         Op::AttachPolicy { .. } => 7,
         Op::RegisterDelegatedAdministrator { .. } => 8,
         Op::CreateStackSet { .. } | Op::UpdateStackSet { .. } => 9,

@@ -118,7 +118,9 @@ pub(super) fn plan(
                 before: None,
                 after: Some(json!({
                     "name": name, "description": ss.description, "permission_model": ss.permission_model,
-                    "capabilities": ss.capabilities, "parameters": ss.parameters, "template": ss.template_file,
+                    "capabilities": ss.capabilities, "parameters": ss.parameters,
+                    // As the blueprint names it: the same whatever folder it is planned from.
+                    "template": bp.file.parent().and_then(|dir| ss.template_file.strip_prefix(dir).ok()).unwrap_or(&ss.template_file),
                     "template_summary": template_summary(&ss.template_body),
                     "auto_deployment": spec.auto_deployment.map(|(e, r)| json!({"enabled": e, "retain_stacks_on_account_removal": r})),
                 })),

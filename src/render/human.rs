@@ -46,7 +46,26 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         }
         out.push('\n');
     }
-    let deletions: Vec<&Change> = plan.changes.iter().filter(|c| c.action == Action::Delete).collect();
+    let closing: Vec<&Change> = plan.changes.iter().filter(|c| closes(c)).collect();
+    if !closing.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                color,
+                "31",
+                &format!(
+                    "This plan closes {} (irreversible after 90 days; apply needs --allow-close):",
+                    count(closing.len(), "account")
+                )
+            )
+        );
+        for change in &closing {
+            let _ = writeln!(out, "  {} {}", paint(color, "31", "-"), escaped(&change.address));
+        }
+        out.push('\n');
+    }
+    let deletions: Vec<&Change> = plan.changes.iter().filter(|c| c.action == Action::Delete && !closes(c)).collect();
     if !deletions.is_empty() {
         let _ =
             writeln!(out, "{}", paint(color, "31", &format!("This plan deletes {}:", count(deletions.len(), "thing"))));
@@ -85,6 +104,11 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
 fn noted(out: &mut String, color: Color, (code, mark): (&str, &str), address: &str, note: &str) {
     let note = paint(color, "2", &format!("# {}", escaped(note)));
     let _ = writeln!(out, "  {} {}  {note}", paint(color, code, mark), escaped(address));
+}
+
+/// Whether a change closes an account.
+pub(super) fn closes(change: &Change) -> bool {
+    matches!(change.op, crate::plan::Op::CloseAccount { .. })
 }
 
 /// `1 thing`, `2 things`.

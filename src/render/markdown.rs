@@ -125,6 +125,13 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
         }
         out.push_str("\n</details>\n");
     }
+    let closing: Vec<&Change> = plan.changes.iter().filter(|c| super::human::closes(c)).collect();
+    if !closing.is_empty() {
+        out.push_str("\n**Closes accounts** — irreversible after 90 days; apply needs `--allow-close`:\n\n");
+        for change in closing {
+            let _ = writeln!(out, "- {}", code(&change.address));
+        }
+    }
     if !plan.hazards.is_empty() {
         out.push_str("\n**Hazards** — apply refuses this plan without `--allow-hazards`:\n\n");
         for hazard in &plan.hazards {

@@ -358,3 +358,50 @@ async fn answering_anything_but_yes_cancels_plainly() {
     let made: Vec<String> = emu.mutating_operations().into_iter().filter(|op| !op.ends_with("TagResource")).collect();
     assert!(made.is_empty(), "{made:?}");
 }
+
+/// Retiring an account end to end: `suspended` moves it into the suspended OU; `closed` is
+/// refused without --allow-close (nothing changes), then closes it (SUSPENDED in AWS); the next
+/// plan is empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_retired_account_is_suspended_then_closed_only_with_allow_close() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    let blueprint = |lifecycle: &str| {
+        format!(
+            "version: 1\norganization: {{suspended_ou: Suspended}}\norganizational_units:\n  Workloads: {{}}\n  Suspended: {{policies: [deny-all]}}\naccounts:\n  old: {{email: old@example.com, ou: Workloads, lifecycle: {lifecycle}}}\npolicies:\n  deny-all: {{document: {{Statement: [{{Effect: Deny, Action: \"*\", Resource: \"*\"}}]}}}}\n"
+        )
+    };
+    let write = |lifecycle: &str| std::fs::write(dir.path().join("lz.yaml"), blueprint(lifecycle)).unwrap();
+    write("active");
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let old = account_id(&org, "old@example.com").await;
+
+    write("suspended");
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    assert_eq!(parent_of(&org, &old).await, ou_paths(&org).await["Suspended"]);
+
+    write("closed");
+    let plan = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--no-color"]);
+    assert!(
+        stdout(&plan).contains(
+            "This plan closes 1 account (irreversible after 90 days; apply needs --allow-close):\n  - account.old"
+        ),
+        "{}",
+        stdout(&plan)
+    );
+    emu.reset_recording();
+    let refused = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("lzctl::apply::close_not_allowed"), "{}", stderr(&refused));
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
+
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve", "--allow-close"]);
+    assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
+    let described = org.describe_account().account_id(&old).send().await.unwrap();
+    assert_eq!(described.account().unwrap().status().map(|s| s.as_str()), Some("SUSPENDED"));
+    let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}

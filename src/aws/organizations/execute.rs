@@ -284,6 +284,9 @@ impl Organizations<'_> {
                     .await;
                 tolerate!(r, organizations::DELETE_OU, format!("OU {id}"), ["OrganizationalUnitNotFoundException"])
             }
+            OrganizationsCall::CloseAccount { account_id } => {
+                super::close::close_account(aws, self.wait, account_id).await
+            }
             OrganizationsCall::RenameOu { id, name } => {
                 // Setting a name it already has again is harmless: retried, it changes nothing.
                 pacer

@@ -1,6 +1,7 @@
 //! AWS Organizations: reading the live organization concurrently and paced, and carrying out
 //! calls idempotently (create looks first, delete accepts "already gone").
 
+mod close;
 mod execute;
 mod read;
 

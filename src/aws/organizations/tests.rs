@@ -1,6 +1,8 @@
 //! What the emulator cannot show, against mocked SDK clients: asynchronous account creation
 //! that fails, throttling, server errors, and the idempotent answers AWS gives to repeated work.
 
+mod close;
+
 use crate::apply::{Call, Executor, OrganizationsCall};
 use crate::aws::Aws;
 use crate::aws::api::organizations;

@@ -89,8 +89,28 @@ impl Validator<'_> {
                     ou,
                     attachments: Attachments { policies: Vec::new(), full_aws_access: true },
                     tags,
+                    lifecycle: self.lifecycle(a.lifecycle.as_ref(), &key.value),
                 },
             );
+        }
+    }
+}
+
+impl Validator<'_> {
+    fn lifecycle(&mut self, raw: Option<&S<String>>, key: &str) -> crate::model::Lifecycle {
+        let Some(raw) = raw else { return crate::model::Lifecycle::Active };
+        match crate::model::Lifecycle::ALL.iter().find(|(name, _)| *name == raw.value) {
+            Some((_, lifecycle)) => *lifecycle,
+            None => {
+                self.c.at_with_help(
+                    Code::InvalidValue,
+                    &raw.referenced,
+                    format!("account {key}: lifecycle {:?} is not one lzctl knows", raw.value),
+                    "unknown lifecycle",
+                    "one of active, suspended, closed",
+                );
+                crate::model::Lifecycle::Active
+            }
         }
     }
 }

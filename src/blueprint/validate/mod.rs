@@ -7,6 +7,7 @@ mod accounts;
 mod approvals;
 mod attachments;
 mod identity_center;
+mod lifecycle;
 mod names;
 mod organization;
 mod ous;
@@ -130,6 +131,8 @@ impl Validator<'_> {
         }
 
         self.trusted_access_prerequisites(raw.organization.as_ref(), &raw.stack_sets);
+        let suspended_ou = self.suspended_ou(raw, &ous, &policies, &mut accounts);
+        let organization = Organization { suspended_ou, ..organization };
 
         let identity_center = raw.identity_center.as_ref().map(|ic| self.identity_center(ic, &accounts, &ous));
         let stack_sets = self.stack_sets(&raw.stack_sets, &ous);

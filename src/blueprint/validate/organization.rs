@@ -101,6 +101,12 @@ impl Validator<'_> {
             }
             delegated_administrators.insert(service.value.clone(), account.value.clone());
         }
-        Organization { policy_types, trusted_services, delegated_administrators, root_policies: None }
+        Organization {
+            policy_types,
+            trusted_services,
+            delegated_administrators,
+            root_policies: None,
+            suspended_ou: None,
+        }
     }
 }

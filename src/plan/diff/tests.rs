@@ -2,6 +2,7 @@
 //! to an in-memory organization and planning again yields nothing.
 
 mod convergence;
+mod lifecycle;
 
 use super::*;
 use crate::apply::{Ids, run};

@@ -104,7 +104,7 @@ impl Planner<'_> {
                 address: format!("account.{}", account.id),
                 kind: Kind::Account,
                 note: format!(
-                    "{} <{}> in {}, not in the blueprint (lzctl never closes accounts)",
+                    "{} <{}> in {}, not in the blueprint; to retire it, list it with lifecycle: suspended (or closed)",
                     account.name, account.email, place
                 ),
             });
