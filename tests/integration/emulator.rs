@@ -401,7 +401,10 @@ async fn a_retired_account_is_suspended_then_closed_only_with_allow_close() {
     let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve", "--allow-close"]);
     assert_eq!(apply.status.code(), Some(0), "{}", stderr(&apply));
     let described = org.describe_account().account_id(&old).send().await.unwrap();
-    assert_eq!(described.account().unwrap().status().map(|s| s.as_str()), Some("SUSPENDED"));
+    assert_eq!(
+        described.account().unwrap().status().map(aws_sdk_organizations::types::AccountStatus::as_str),
+        Some("SUSPENDED")
+    );
     let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }
