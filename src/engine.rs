@@ -24,6 +24,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
     // Tags cost one call per OU or account, so only those whose tags the blueprint manages.
     let tagged_accounts = || bp.accounts.values().filter(|a| a.tags.is_some());
     ReadScope {
+        handshakes: bp.accounts.values().any(|a| a.invite),
         tagged_ou_paths: bp.ous.values().filter(|o| o.tags.is_some()).map(|o| o.path.clone()).collect(),
         tagged_account_emails: tagged_accounts().map(|a| a.email.clone()).collect(),
         tagged_account_names: tagged_accounts().map(|a| a.name.clone()).collect(),

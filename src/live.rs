@@ -25,6 +25,29 @@ pub(crate) struct LiveState {
     pub delegated_administrators: Option<BTreeMap<String, BTreeSet<String>>>,
     /// By name; read only when the blueprint has `stack_sets`.
     pub stack_sets: Option<BTreeMap<String, LiveStackSet>>,
+    /// The organization's invitations (AWS keeps them 30 days after they end); read only when
+    /// the blueprint invites an account.
+    pub handshakes: Option<Vec<LiveHandshake>>,
+}
+
+/// An invitation to join the organization, as AWS reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LiveHandshake {
+    pub id: String,
+    /// The invited account.
+    pub account_id: String,
+    /// REQUESTED, OPEN, ACCEPTED, DECLINED, CANCELED or EXPIRED.
+    pub state: String,
+    /// RFC 3339.
+    pub requested_at: String,
+    pub expires_at: String,
+}
+
+impl LiveHandshake {
+    /// Still waiting for the invited account to answer.
+    pub(crate) fn is_open(&self) -> bool {
+        matches!(self.state.as_str(), "REQUESTED" | "OPEN")
+    }
 }
 
 /// A CloudFormation stack set as read. Fields the service did not report are None and are
@@ -151,6 +174,9 @@ pub(crate) struct LivePolicy {
 /// documents of the policies it names. Each costs a call per item, so nothing more is read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ReadScope {
+    /// Read the organization's invitations (the blueprint invites an account).
+    #[serde(default)]
+    pub handshakes: bool,
     pub tagged_ou_paths: BTreeSet<OuPath>,
     pub tagged_account_emails: BTreeSet<String>,
     pub tagged_account_names: BTreeSet<String>,

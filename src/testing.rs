@@ -161,6 +161,17 @@ impl Executor for InMemoryOrg {
                 live.ous.remove(id);
                 None
             }
+            Call::Organizations(OrganizationsCall::InviteAccount { account_id }) => {
+                let handshakes = live.handshakes.get_or_insert_with(Vec::new);
+                handshakes.push(crate::live::LiveHandshake {
+                    id: format!("h-{}", handshakes.len() + 1),
+                    account_id: account_id.clone(),
+                    state: "OPEN".into(),
+                    requested_at: "2026-11-25T10:00:00Z".into(),
+                    expires_at: "2026-12-10T10:00:00Z".into(),
+                });
+                None
+            }
             Call::Organizations(OrganizationsCall::CloseAccount { account_id }) => {
                 live.accounts.get_mut(account_id).expect("the account exists").status = "SUSPENDED".into();
                 None

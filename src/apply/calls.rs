@@ -29,6 +29,7 @@ pub(crate) enum OrganizationsCall {
     CreateAccount { name: String, email: String, tags: BTreeMap<String, String> },
     MoveAccount { account_id: String, from_id: String, to_id: String },
     CloseAccount { account_id: String },
+    InviteAccount { account_id: String },
     AttachPolicy { policy_id: String, target_id: String },
     DetachPolicy { policy_id: String, target_id: String },
     TagResource { resource_id: String, tags: BTreeMap<String, String> },

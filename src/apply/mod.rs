@@ -152,6 +152,9 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
                 tags: tags.clone(),
             })]
         }
+        Op::InviteAccount { id, .. } => {
+            vec![Call::Organizations(OrganizationsCall::InviteAccount { account_id: id.clone() })]
+        }
         Op::CloseAccount { id, .. } => {
             vec![Call::Organizations(OrganizationsCall::CloseAccount { account_id: id.clone() })]
         }

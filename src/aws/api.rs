@@ -134,6 +134,8 @@ pub(crate) mod organizations {
         DELETE_OU = "DeleteOrganizationalUnit" (2.0, 3.0);
         UPDATE_OU = "UpdateOrganizationalUnit" (2.0, 3.0);
         CLOSE_ACCOUNT = "CloseAccount";
+        INVITE_ACCOUNT = "InviteAccountToOrganization" (1.0, 1.0);
+        LIST_HANDSHAKES = "ListHandshakesForOrganization" (5.0, 8.0);
         DESCRIBE_ACCOUNT = "DescribeAccount" (20.0, 30.0);
         MOVE_ACCOUNT = "MoveAccount" (2.0, 3.0);
         TAG_RESOURCE = "TagResource" (4.0, 6.0);

@@ -103,6 +103,8 @@ pub(crate) struct Account {
     pub tags: Option<BTreeMap<String, String>>,
     /// Suspended and closed accounts are in `organization.suspended_ou` (their `ou`).
     pub lifecycle: crate::model::Lifecycle,
+    /// `join: invite`: not created but invited (by its `id`) when the organization lacks it.
+    pub invite: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

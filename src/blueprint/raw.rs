@@ -153,6 +153,9 @@ pub(super) struct RawAccount {
     /// `active` (the default), `suspended` or `closed`.
     #[serde(default)]
     pub lifecycle: Option<S<String>>,
+    /// `invite`: an account of another organization (or none), invited by its `id`.
+    #[serde(default)]
+    pub join: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -628,3 +628,24 @@ fn retirement_needs_a_suspended_ou_that_denies_everything() {
     let bp = load_with(&ok, &[]).expect("valid");
     assert_eq!((bp.accounts["a"].ou.as_str(), bp.accounts["a"].lifecycle), ("Parked", crate::model::Lifecycle::Closed));
 }
+
+/// `join: invite` needs the account's id; any other value is refused; each located.
+#[test]
+fn an_invitation_needs_the_accounts_id() {
+    for (yaml, code, message) in [
+        ("version: 1\naccounts:\n  a: {email: a@example.com, join: invite}\n", "missing_value", "has no id"),
+        (
+            "version: 1\naccounts:\n  a: {id: \"111122223333\", email: a@example.com, join: beg}\n",
+            "invalid_value",
+            "join \"beg\"",
+        ),
+    ] {
+        let errors = load_with(yaml, &[]).expect_err(yaml);
+        let issue =
+            errors.issues.iter().find(|i| i.code.name() == code).unwrap_or_else(|| panic!("{code}: {errors:?}"));
+        assert!(issue.to_string().contains(message) && issue.place.contains(":3:"), "{issue} at {}", issue.place);
+    }
+    let bp = load_with("version: 1\naccounts:\n  a: {id: \"111122223333\", email: a@example.com, join: invite}\n", &[])
+        .unwrap();
+    assert!(bp.accounts["a"].invite);
+}

@@ -41,12 +41,6 @@ pub(crate) enum PlanError {
     CloseQuota { planned: usize, allowed: usize, recent: usize },
 }
 
-/// How many accounts AWS lets an organization close per rolling 30 days: 10% of its member
-/// accounts, at least 10 and at most 1,000.
-pub(crate) fn close_quota(members: usize) -> usize {
-    (members / 10).clamp(10, 1000)
-}
-
 pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> Result<Plan, PlanError> {
     // Everything below sees the OUs the blueprint renamed under their new names.
     let (live, renames) = super::renames::renamed(bp, live);
@@ -67,6 +61,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
         changes: renames,
         unmanaged: Vec::new(),
         warnings: Vec::new(),
+        waiting: Vec::new(),
     };
     p.duplicates();
     p.policy_types();
@@ -96,7 +91,7 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
     let changes = sort_changes(p.changes);
     let hazards = super::hazards::find(bp, live, &p.matched, &changes);
-    Ok(Plan { changes, unmanaged: p.unmanaged, warnings: p.warnings, hazards })
+    Ok(Plan { changes, unmanaged: p.unmanaged, warnings: p.warnings, hazards, waiting: p.waiting })
 }
 
 struct Planner<'a> {
@@ -110,6 +105,7 @@ struct Planner<'a> {
     changes: Vec<Change>,
     unmanaged: Vec<Unmanaged>,
     warnings: Vec<String>,
+    waiting: Vec<Unmanaged>,
 }
 
 impl Planner<'_> {
@@ -316,6 +312,10 @@ impl Planner<'_> {
             if self.retired(key, account, live) {
                 continue;
             }
+            if account.invite && live.is_none() {
+                self.invite(key, account);
+                continue;
+            }
             match live {
                 None => {
                     self.change(
@@ -373,59 +373,6 @@ impl Planner<'_> {
         }
     }
 
-    /// Closing more than AWS's quota allows would fail half-way: refused here instead.
-    fn check_close_quota(&self) -> Result<(), PlanError> {
-        let planned = self.changes.iter().filter(|c| matches!(c.op, Op::CloseAccount { .. })).count();
-        if planned == 0 {
-            return Ok(());
-        }
-        let members = self.live.accounts.values().filter(|a| a.id != self.live.management_account_id);
-        let (members, recent) =
-            members.fold((0, 0), |(n, r), a| (n + 1, r + usize::from(CLOSED_STATES.contains(&a.status.as_str()))));
-        let allowed = close_quota(members);
-        if planned + recent > allowed {
-            return Err(PlanError::CloseQuota { planned, allowed, recent });
-        }
-        Ok(())
-    }
-
-    /// A suspended or closed account: never created again; once closed (or closing) left as it
-    /// is; otherwise moved to the suspended OU as any account is, and with `closed` then closed.
-    /// True where nothing else is to be planned for it.
-    fn retired(
-        &mut self,
-        key: &str,
-        account: &crate::blueprint::Account,
-        live: Option<&crate::live::LiveAccount>,
-    ) -> bool {
-        use crate::model::Lifecycle;
-        if account.lifecycle == Lifecycle::Active {
-            return false;
-        }
-        let Some(live) = live else {
-            self.warnings.push(format!(
-                "account {key} is {} in the blueprint and not in the organization: nothing to do (a retired account is never created again)",
-                lifecycle_word(account.lifecycle)
-            ));
-            return true;
-        };
-        if CLOSED_STATES.contains(&live.status.as_str()) {
-            return true;
-        }
-        if account.lifecycle == Lifecycle::Closed {
-            self.change(
-                format!("account.{key}"),
-                Action::Delete,
-                Some(json!({"name": live.name, "email": live.email, "id": live.id, "status": live.status})),
-                None,
-                "lifecycle: closed — CloseAccount, after the move to the suspended OU; irreversible after 90 days"
-                    .to_string(),
-                Op::CloseAccount { key: key.to_string(), id: live.id.clone() },
-            );
-        }
-        false
-    }
-
     /// The managed targets, each with the live id it has (None when this plan creates it).
     fn managed_targets(&self) -> Vec<(Target, Option<String>, Attachments)> {
         let mut targets = Vec::new();
@@ -442,6 +389,10 @@ impl Planner<'_> {
         }
         for (key, account) in &self.bp.accounts {
             let id = self.matched.get(key).cloned();
+            // An invited account is managed once it has joined.
+            if account.invite && id.is_none() {
+                continue;
+            }
             targets.push((Target::Account(key.clone()), id, account.attachments.clone()));
         }
         targets
@@ -515,13 +466,6 @@ fn unknown_ous(bp: &Blueprint, live_ous: &BTreeMap<OuPath, &crate::live::LiveOu>
     unknown
 }
 
-/// Account states AWS reports once CloseAccount was called.
-pub(crate) const CLOSED_STATES: [&str; 3] = ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"];
-
-fn lifecycle_word(lifecycle: crate::model::Lifecycle) -> &'static str {
-    crate::model::Lifecycle::ALL.iter().find(|(_, l)| *l == lifecycle).map_or("active", |(word, _)| word)
-}
-
 fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value {
     if let Some(tags) = tags.filter(|t| !t.is_empty()) {
         value["tags"] = json!(tags);
@@ -529,6 +473,9 @@ fn with_tags(mut value: Value, tags: Option<&BTreeMap<String, String>>) -> Value
     value
 }
 
+mod lifecycle;
+#[cfg(test)]
+use lifecycle::close_quota;
 mod unmanaged;
 
 #[cfg(test)]

@@ -351,6 +351,13 @@ fn assignments(
     let wanted = wanted(bp, ic, live, matched);
     let mut wanted_live: BTreeSet<LiveAssignment> = BTreeSet::new();
     for w in &wanted {
+        // An invited account gets its assignments once it has joined.
+        if let AccountRef::Key(key) = &w.account
+            && !matched.contains_key(key)
+            && bp.accounts.get(key).is_some_and(|a| a.invite)
+        {
+            continue;
+        }
         let principal = PrincipalId { kind: w.principal.kind(), id: lic.principals[&w.principal].clone() };
         let exists = id_of(&w.account).map(|account_id| LiveAssignment {
             permission_set: w.permission_set.clone(),

@@ -43,6 +43,9 @@ pub(crate) struct Plan {
     /// Changes `apply` refuses without `--allow-hazards`.
     #[serde(default)]
     pub hazards: Vec<Hazard>,
+    /// What waits on someone else (an invitation the account has not answered yet).
+    #[serde(default)]
+    pub waiting: Vec<Unmanaged>,
 }
 
 /// A change that can lock people out, or looks like protection and is none.
@@ -118,6 +121,12 @@ pub(crate) enum Op {
         name: String,
         email: String,
         tags: BTreeMap<String, String>,
+    },
+    /// An account of another organization (or none) the blueprint lists with `join: invite`:
+    /// InviteAccountToOrganization. It joins when someone in it accepts (`lzctl join`).
+    InviteAccount {
+        key: String,
+        id: String,
     },
     /// An account the blueprint marks `lifecycle: closed`: CloseAccount, then followed to
     /// SUSPENDED. Needs `apply --allow-close`.
@@ -289,6 +298,7 @@ impl Op {
             Op::CreateAccount { .. }
             | Op::MoveAccount { .. }
             | Op::CloseAccount { .. }
+            | Op::InviteAccount { .. }
             | Op::SetTags { target: Target::Account(_), .. } => Kind::Account,
             Op::AttachPolicy { .. } | Op::DetachPolicy { .. } => Kind::PolicyAttachment,
             Op::CreatePermissionSet { .. } | Op::UpdatePermissionSet { .. } | Op::DeletePermissionSet { .. } => {

@@ -11,7 +11,7 @@ fn phase(op: &Op) -> u8 {
         Op::CreateOu { .. } | Op::RenameOu { .. } => 1,
         Op::SetTags { target: Target::Ou(_) | Target::Root, .. } => 2,
         Op::CreatePolicy { .. } | Op::UpdatePolicy { .. } => 3,
-        Op::CreateAccount { .. } => 4,
+        Op::CreateAccount { .. } | Op::InviteAccount { .. } => 4,
         Op::MoveAccount { .. } => 5,
         Op::SetTags { target: Target::Account(_), .. } => 6,
         // Once in the suspended OU (moved, attached): the last organization change before deletions.

@@ -39,6 +39,13 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         }
         out.push('\n');
     }
+    if !plan.waiting.is_empty() {
+        out.push_str("Waiting on others:\n\n");
+        for w in &plan.waiting {
+            noted(&mut out, color, ("33", "…"), &w.address, &w.note);
+        }
+        out.push('\n');
+    }
     if !plan.unmanaged.is_empty() {
         out.push_str("Not in the blueprint, left alone:\n\n");
         for u in &plan.unmanaged {

@@ -114,6 +114,12 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
         }
         out.push_str("\nChanges run in the order listed.\n");
     }
+    if !plan.waiting.is_empty() {
+        out.push_str("\n**Waiting on others:**\n\n");
+        for w in &plan.waiting {
+            let _ = writeln!(out, "- {} — {}", code(&w.address), escaped(&w.note));
+        }
+    }
     if !plan.unmanaged.is_empty() {
         let _ = writeln!(
             out,

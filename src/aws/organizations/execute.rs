@@ -284,6 +284,7 @@ impl Organizations<'_> {
                     .await;
                 tolerate!(r, organizations::DELETE_OU, format!("OU {id}"), ["OrganizationalUnitNotFoundException"])
             }
+            OrganizationsCall::InviteAccount { account_id } => super::handshakes::invite(aws, account_id).await,
             OrganizationsCall::CloseAccount { account_id } => {
                 super::close::close_account(aws, self.wait, account_id).await
             }

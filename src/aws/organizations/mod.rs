@@ -3,6 +3,7 @@
 
 mod close;
 mod execute;
+mod handshakes;
 mod read;
 
 pub(super) use execute::execute;

@@ -103,7 +103,7 @@ pub(in crate::aws) async fn read(
     live.ous = ous;
     live.accounts = accounts;
     live.policies = policies;
-    let (_, trusted, delegated, stack_sets) = futures::try_join!(
+    let (_, trusted, delegated, stack_sets, handshakes) = futures::try_join!(
         read_tags(aws, scope, &mut live),
         async { if scope.trusted_services { read_trusted_services(aws).await.map(Some) } else { Ok(None) } },
         async {
@@ -117,7 +117,9 @@ pub(in crate::aws) async fn read(
                 None => Ok(None),
             }
         },
+        async { if scope.handshakes { super::handshakes::read(aws).await.map(Some) } else { Ok(None) } },
     )?;
+    live.handshakes = handshakes;
     live.trusted_services = trusted;
     live.delegated_administrators = delegated;
     live.stack_sets = stack_sets;

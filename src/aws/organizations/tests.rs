@@ -2,6 +2,7 @@
 //! that fails, throttling, server errors, and the idempotent answers AWS gives to repeated work.
 
 mod close;
+mod handshakes;
 
 use crate::apply::{Call, Executor, OrganizationsCall};
 use crate::aws::Aws;

@@ -90,6 +90,7 @@ impl Validator<'_> {
                     attachments: Attachments { policies: Vec::new(), full_aws_access: true },
                     tags,
                     lifecycle: self.lifecycle(a.lifecycle.as_ref(), &key.value),
+                    invite: self.join(a, &key.value),
                 },
             );
         }
@@ -97,6 +98,32 @@ impl Validator<'_> {
 }
 
 impl Validator<'_> {
+    /// `join: invite`, which needs the account's `id` (invitations go to an account id).
+    fn join(&mut self, a: &RawAccount, key: &str) -> bool {
+        let Some(join) = &a.join else { return false };
+        if join.value != "invite" {
+            self.c.at_with_help(
+                Code::InvalidValue,
+                &join.referenced,
+                format!("account {key}: join {:?} is not one lzctl knows", join.value),
+                "unknown join",
+                "join: invite (an existing account, invited by its id); leave it out to create the account",
+            );
+            return false;
+        }
+        if a.id.is_none() {
+            self.c.at_with_help(
+                Code::MissingValue,
+                &join.referenced,
+                format!("account {key} is to be invited but has no id"),
+                "invited without an id",
+                "invitations go to an account id: add id: \"123456789012\"",
+            );
+            return false;
+        }
+        true
+    }
+
     fn lifecycle(&mut self, raw: Option<&S<String>>, key: &str) -> crate::model::Lifecycle {
         let Some(raw) = raw else { return crate::model::Lifecycle::Active };
         match crate::model::Lifecycle::ALL.iter().find(|(name, _)| *name == raw.value) {

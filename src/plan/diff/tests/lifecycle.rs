@@ -106,3 +106,75 @@ fn more_closures_than_the_quota_allows_stop_the_plan() {
     let refused = diff(&bp, &live, &PlanOptions::default()).expect_err("9 closures and 3 closing");
     assert_eq!(refused, PlanError::CloseQuota { planned: 9, allowed: 10, recent: 3 });
 }
+
+const INVITING: &str = r#"version: 1
+organizational_units:
+  Workloads: {policies: [deny-s3]}
+accounts:
+  moved-in: {id: "444455556666", email: moved@example.com, ou: Workloads, join: invite, policies: [deny-s3]}
+policies:
+  deny-s3: {document: {Statement: [{Effect: Deny, Action: "s3:*", Resource: "*"}]}}
+"#;
+
+fn handshake(state: &str, requested: &str) -> crate::live::LiveHandshake {
+    crate::live::LiveHandshake {
+        id: format!("h-{state}"),
+        account_id: "444455556666".into(),
+        state: state.into(),
+        requested_at: requested.into(),
+        expires_at: "2026-12-10T10:00:00Z".into(),
+    }
+}
+
+/// An account to invite: invited (and nothing else planned for it) until it answers; an open
+/// invitation waits; a declined or expired one is made again; once it has joined, it is moved
+/// into its OU and managed like any other.
+#[tokio::test]
+async fn an_invited_account_waits_for_acceptance_then_joins_its_ou() {
+    let bp = blueprint(INVITING);
+    let org = InMemoryOrg::new(fresh_org());
+    let first = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    let for_it: Vec<String> = lines(&first).into_iter().filter(|l| l.contains("moved-in")).collect();
+    assert_eq!(for_it, ["+ account.moved-in"], "only the invitation: no move, no attachment");
+    let invite = first.changes.iter().find(|c| c.address == "account.moved-in").unwrap();
+    assert!(matches!(&invite.op, Op::InviteAccount { id, .. } if id == "444455556666"));
+    assert_eq!(invite.reason, "invite account 444455556666 into the organization (join: invite)");
+
+    apply_to(&org, &bp, &PlanOptions::default()).await;
+    let waiting = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    assert!(waiting.is_empty(), "{:?}", lines(&waiting));
+    assert_eq!(waiting.waiting.len(), 1);
+    assert!(waiting.waiting[0].note.starts_with("invited 2026-11-25T10:00:00Z, waiting for acceptance (handshake h-1"));
+    assert!(waiting.waiting[0].note.ends_with("run lzctl join --organization o-test"), "{}", waiting.waiting[0].note);
+
+    for state in ["DECLINED", "EXPIRED", "CANCELED"] {
+        let mut live = org.snapshot();
+        live.handshakes = Some(vec![handshake(state, "2026-11-01T00:00:00Z")]);
+        let again = plan_ok(&bp, &live, &PlanOptions::default());
+        let change = again.changes.iter().find(|c| c.address == "account.moved-in").expect(state);
+        assert_eq!(
+            change.reason,
+            format!(
+                "invite account 444455556666 (join: invite); the last invitation, of 2026-11-01T00:00:00Z, is {state}"
+            )
+        );
+    }
+
+    // Accepted: AWS puts the account in the root, FullAWSAccess attached; the plan moves it and
+    // attaches its policies.
+    org.live.borrow_mut().policies.get_mut(FULL_ACCESS_ID).unwrap().targets.insert("444455556666".into());
+    org.live.borrow_mut().accounts.insert(
+        "444455556666".into(),
+        LiveAccount {
+            id: "444455556666".into(),
+            name: "moved-in".into(),
+            email: "moved@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
+    let joined = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    assert_eq!(lines(&joined), ["→ account.moved-in", "+ policy_attachment.deny-s3/account:moved-in"]);
+    assert!(joined.waiting.is_empty());
+}
