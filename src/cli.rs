@@ -55,6 +55,21 @@ pub(crate) enum Command {
     Show(ShowArgs),
     /// Remove the organization's apply lock, left by an apply that died.
     Unlock(UnlockArgs),
+    /// In an invited account (its own credentials): accept the organization's invitation.
+    Join(JoinArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JoinArgs {
+    /// The organization to join (o-…): only its invitation is accepted, never another.
+    #[arg(long, value_name = "ORGANIZATION_ID")]
+    pub organization: String,
+    /// Leave the organization the account is in first (LeaveOrganization).
+    #[arg(long)]
+    pub leave_current: bool,
+    /// Join without asking.
+    #[arg(long)]
+    pub auto_approve: bool,
 }
 
 #[derive(Debug, Args)]

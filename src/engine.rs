@@ -16,8 +16,10 @@ use std::path::Path;
 
 mod adopt;
 mod count_mode;
+mod join;
 pub(crate) use adopt::{check_out_folder, import};
 pub(crate) use count_mode::{SimulateOptions, ask, impact, simulate};
+pub(crate) use join::{JoinPlan, Joined, join};
 
 /// What the reader must read in full for this blueprint.
 pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {

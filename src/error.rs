@@ -46,9 +46,10 @@ pub(crate) enum Error {
     )]
     #[diagnostic(code(lzctl::apply::no_terminal))]
     NoTerminal,
-    #[error("apply cancelled; nothing was changed")]
-    #[diagnostic(code(lzctl::apply::cancelled))]
-    Cancelled,
+    /// The person answered anything but "yes": `what` (apply, join, unlock) was not done.
+    #[error("{what} cancelled; nothing was changed")]
+    #[diagnostic(code(lzctl::cancelled))]
+    Cancelled { what: &'static str },
     #[error("{} or a file it names changed since the plan was made; plan again", .blueprint.display())]
     #[diagnostic(code(lzctl::saved::blueprint_changed))]
     BlueprintChanged { blueprint: PathBuf },
@@ -91,6 +92,23 @@ pub(crate) enum Error {
         help("closing an account cannot be undone after 90 days; if you mean it, apply with --allow-close")
     )]
     CloseNotAllowed { accounts: Vec<String> },
+    #[error("this account is in organization {current}; to join {wanted} it must leave it first")]
+    #[diagnostic(
+        code(lzctl::join::member_elsewhere),
+        help("run join again with --leave-current (the account then stands alone until it accepts)")
+    )]
+    MemberElsewhere { current: String, wanted: String },
+    #[error("this account holds no open invitation from {organization}{}", if .open.is_empty() { String::new() } else { format!("; it holds: {}", .open.join(", ")) })]
+    #[diagnostic(
+        code(lzctl::join::not_invited),
+        help(
+            "in the management account of that organization, list the account with join: invite and apply; invitations expire after 15 days"
+        )
+    )]
+    NotInvited { organization: String, open: Vec<String> },
+    #[error("{0}")]
+    #[diagnostic(code(lzctl::join::refused))]
+    JoinRefused(Box<CallError>),
     #[error("another apply holds the organization's lock: {by}")]
     #[diagnostic(
         code(lzctl::apply::locked),
@@ -161,7 +179,7 @@ impl Error {
             | Error::NoSignature
             | Error::ApprovalsRequired { .. }
             | Error::NoTerminal
-            | Error::Cancelled
+            | Error::Cancelled { .. }
             | Error::BlueprintChanged { .. }
             | Error::Stale { .. }
             | Error::Tampered { .. }
@@ -170,6 +188,9 @@ impl Error {
             | Error::Locked { .. }
             | Error::Hazards { .. }
             | Error::CloseNotAllowed { .. }
+            | Error::MemberElsewhere { .. }
+            | Error::NotInvited { .. }
+            | Error::JoinRefused(_)
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::NotAnExport { .. }

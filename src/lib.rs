@@ -68,13 +68,16 @@ fn run(cli: &Cli) -> ExitCode {
             Command::Approve(args) => commands::approve::run(args),
             Command::Show(args) => commands::show::run(terminal, args),
             Command::Unlock(args) => commands::unlock::run(global, args).await,
+            Command::Join(args) => commands::join::run(global, args).await,
         }
     });
     match result {
         Ok(code) => ExitCode::from(code),
         // Answering anything but "yes" is a choice, not a failure: said plainly.
-        Err(err @ error::Error::Cancelled) => {
-            println!("\nApply cancelled.");
+        Err(err @ error::Error::Cancelled { what }) => {
+            let mut said = what.to_string();
+            said[..1].make_ascii_uppercase();
+            println!("\n{said} cancelled.");
             ExitCode::from(err.exit_code())
         }
         Err(err) => {

@@ -33,7 +33,7 @@ impl Api {
 
     /// Whether the API changes anything. `plan` and `validate` must never call one.
     pub(crate) fn is_mutating(self) -> bool {
-        const VERBS: [&str; 19] = [
+        const VERBS: [&str; 21] = [
             "Create",
             "Update",
             "Delete",
@@ -53,6 +53,8 @@ impl Api {
             "Remove",
             "Start",
             "Stop",
+            "Accept",
+            "Leave",
         ];
         VERBS.iter().any(|verb| self.operation.starts_with(verb))
     }
@@ -136,6 +138,9 @@ pub(crate) mod organizations {
         CLOSE_ACCOUNT = "CloseAccount";
         INVITE_ACCOUNT = "InviteAccountToOrganization" (1.0, 1.0);
         LIST_HANDSHAKES = "ListHandshakesForOrganization" (5.0, 8.0);
+        LIST_HANDSHAKES_FOR_ACCOUNT = "ListHandshakesForAccount" (5.0, 8.0);
+        LEAVE_ORGANIZATION = "LeaveOrganization" (1.0, 1.0);
+        ACCEPT_HANDSHAKE = "AcceptHandshake" (1.0, 1.0);
         DESCRIBE_ACCOUNT = "DescribeAccount" (20.0, 30.0);
         MOVE_ACCOUNT = "MoveAccount" (2.0, 3.0);
         TAG_RESOURCE = "TagResource" (4.0, 6.0);

@@ -31,6 +31,7 @@ mod create;
 mod errors;
 mod executor;
 mod identity_center;
+pub(crate) mod join;
 mod organizations;
 pub(crate) mod pacing;
 mod poll;

@@ -168,7 +168,7 @@ impl ApplyUi for Console {
         std::io::stdout().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
         let answer = ask(&stdin)?;
         if answer != "yes" {
-            return Err(Error::Cancelled);
+            return Err(Error::Cancelled { what: "apply" });
         }
         // Deletions are confirmed on their own, by their number.
         let deletions = self.deletions.load(Ordering::Relaxed);
@@ -176,7 +176,7 @@ impl ApplyUi for Console {
             print!("The plan deletes {deletions} thing(s) (listed above). Type {deletions} to confirm them: ");
             std::io::stdout().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
             if ask(&stdin)? != deletions.to_string() {
-                return Err(Error::Cancelled);
+                return Err(Error::Cancelled { what: "apply" });
             }
         }
         Ok(())

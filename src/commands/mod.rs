@@ -6,6 +6,7 @@ pub(crate) mod approve;
 pub(crate) mod config_status;
 pub(crate) mod import;
 pub(crate) mod inventory;
+pub(crate) mod join;
 pub(crate) mod plan;
 pub(crate) mod show;
 pub(crate) mod simulate;

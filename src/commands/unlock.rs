@@ -22,7 +22,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &UnlockArgs) -> Result<u8, Er
         std::io::stderr().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
         let mut answer = String::new();
         stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
-        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled) }
+        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled { what: "unlock" }) }
     };
     match session.finish(engine::unlock(&session.aws, confirm).await)? {
         Some(_) => println!("Unlocked."),

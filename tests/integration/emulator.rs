@@ -354,7 +354,7 @@ async fn answering_anything_but_yes_cancels_plainly() {
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains("Apply these changes? Only 'yes' is accepted:"), "{text}");
     assert!(text.contains("Apply cancelled."), "{text}");
-    assert!(!text.contains('×') && !text.contains("lzctl::apply::cancelled") && !text.contains("Error"), "{text}");
+    assert!(!text.contains('×') && !text.contains("lzctl::cancelled") && !text.contains("Error"), "{text}");
     let made: Vec<String> = emu.mutating_operations().into_iter().filter(|op| !op.ends_with("TagResource")).collect();
     assert!(made.is_empty(), "{made:?}");
 }
@@ -407,4 +407,23 @@ async fn a_retired_account_is_suspended_then_closed_only_with_allow_close() {
     );
     let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
     assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
+
+/// `lzctl join` through the real binary (the emulator has no handshakes: the invitation paths
+/// are tested on mocks): already in the organization named, nothing is done; in another one,
+/// it refuses without --leave-current; nothing changes either way.
+#[tokio::test(flavor = "multi_thread")]
+async fn join_does_nothing_in_the_named_organization_and_refuses_to_leave_unasked() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let id = org.describe_organization().send().await.unwrap().organization().unwrap().id().unwrap().to_string();
+    emu.reset_recording();
+    let same = emu.lzctl(&["join", "--organization", &id]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(stdout(&same), format!("This account is already in {id}: nothing to do.\n"));
+    let other = emu.lzctl(&["join", "--organization", "o-elsewhere1"]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(stderr(&other).contains("lzctl::join::member_elsewhere"), "{}", stderr(&other));
+    assert!(stderr(&other).contains(&format!("this account is in organization {id}")), "{}", stderr(&other));
+    assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
 }

@@ -90,6 +90,13 @@ impl Planner<'_> {
             return true;
         };
         if CLOSED_STATES.contains(&live.status.as_str()) {
+            if live.status == "PENDING_CLOSURE" {
+                self.waiting.push(Unmanaged {
+                    address: format!("account.{key}"),
+                    kind: Kind::Account,
+                    note: format!("closing: AWS reports {} ({}), SUSPENDED once done", live.status, live.id),
+                });
+            }
             return true;
         }
         if account.lifecycle == Lifecycle::Closed {

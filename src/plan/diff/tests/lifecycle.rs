@@ -59,6 +59,13 @@ async fn a_closing_or_closed_account_is_left_alone_and_a_retired_one_is_never_cr
         for lifecycle in ["suspended", "closed"] {
             let plan = plan_ok(&bp(lifecycle), &org.snapshot(), &PlanOptions::default());
             assert!(plan.changes.is_empty(), "{status} {lifecycle}: {:?}", lines(&plan));
+            let waiting: Vec<&str> = plan.waiting.iter().map(|w| w.note.as_str()).collect();
+            match status {
+                "PENDING_CLOSURE" => {
+                    assert!(waiting[0].starts_with("closing: AWS reports PENDING_CLOSURE"), "{waiting:?}");
+                }
+                _ => assert!(waiting.is_empty(), "{waiting:?}"),
+            }
         }
     }
     for lifecycle in ["suspended", "closed"] {

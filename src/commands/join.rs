@@ -1,0 +1,48 @@
+//! `lzctl join`: run with the member account's own credentials (`--profile`), accept the
+//! invitation of the organization named, after leaving the current one with `--leave-current`.
+
+use crate::cli::{GlobalArgs, JoinArgs};
+use crate::engine::{self, JoinPlan, Joined};
+use crate::error::{Error, exit};
+use crate::session::Session;
+use std::io::{BufRead, IsTerminal, Write};
+
+pub(crate) async fn run(global: &GlobalArgs, args: &JoinArgs) -> Result<u8, Error> {
+    let session = Session::connect(global).await?;
+    let confirm = |plan: &JoinPlan| {
+        let i = &plan.invitation;
+        if let Some(current) = &plan.leave {
+            eprintln!("This account leaves organization {current} first (LeaveOrganization).");
+        }
+        eprintln!(
+            "It accepts the invitation {} to join organization {} (sent {}, expires {}).",
+            i.handshake_id, i.organization_id, i.requested_at, i.expires_at
+        );
+        if args.auto_approve {
+            return Ok(());
+        }
+        let stdin = std::io::stdin();
+        if !stdin.is_terminal() {
+            return Err(Error::NoTerminal);
+        }
+        eprint!("Go on? Only 'yes' is accepted: ");
+        std::io::stderr().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
+        let mut answer = String::new();
+        stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
+        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled { what: "join" }) }
+    };
+    let joined = engine::join(&session.aws, &args.organization, args.leave_current, confirm).await;
+    match session.finish(joined)? {
+        Joined::AlreadyMember => println!("This account is already in {}: nothing to do.", args.organization),
+        Joined::Joined { left } => {
+            if let Some(left) = left {
+                println!("Left {left}.");
+            }
+            println!(
+                "Joined {}. The next plan in its management account moves the account into its OU.",
+                args.organization
+            );
+        }
+    }
+    Ok(exit::OK)
+}
