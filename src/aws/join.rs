@@ -111,3 +111,6 @@ pub(crate) fn leave_advice(code: &str, message: &str) -> Option<&'static str> {
         return None;
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -56,6 +56,3 @@ pub(crate) async fn join(
     aws.accept_invitation(&plan.invitation.handshake_id).await.map_err(|e| Error::JoinRefused(Box::new(e)))?;
     Ok(Joined::Joined { left: plan.leave })
 }
-
-#[cfg(test)]
-mod tests;

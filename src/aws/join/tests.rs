@@ -1,9 +1,11 @@
-//! `join` on mocks (the emulator has no handshakes): already a member, a member elsewhere
-//! without --leave-current, no invitation from the named organization, leaving then accepting,
-//! AWS refusing the leave (said as what to do), and a refused confirmation.
+//! The `join` operation on mocks (the emulator has no handshakes; the SDK's mocks live here,
+//! with the AWS layer): already a member, a member elsewhere without --leave-current, no
+//! invitation from the named organization, leaving then accepting, AWS refusing the leave
+//! (said as what to do), and a refused confirmation.
 
-use super::*;
 use crate::aws::test_support::{Mocked, aws_error, mocked_aws};
+use crate::engine::{Joined, join};
+use crate::error::Error;
 use aws_sdk_organizations::Client;
 use aws_sdk_organizations::operation::accept_handshake::AcceptHandshakeOutput;
 use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationOutput;
