@@ -377,7 +377,13 @@ pub(crate) async fn inventory(
         memberships: options.expand_groups,
         ..IdentityCenterScope::default()
     };
-    let scope = ReadScope { skip_policies: true, identity_center: Some(ic_scope), ..ReadScope::default() };
+    let scope = ReadScope {
+        skip_policies: true,
+        identity_center: Some(ic_scope),
+        // Invitations show as INVITED rows; read where the blueprint invites an account.
+        handshakes: options.include_unassigned && bp.is_some_and(|b| b.accounts.values().any(|a| a.invite)),
+        ..ReadScope::default()
+    };
     let live = aws.read(&scope, |_| Default::default()).await?;
     let desired = bp.map(|b| plan::desired_assignments(b, &live));
     Ok(crate::inventory::rows(&live, options, desired.as_ref()))

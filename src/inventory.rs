@@ -192,6 +192,23 @@ pub(crate) fn rows(
                 ..Row::default()
             });
         }
+        // Accounts invited and not yet joined (read where the blueprint invites one).
+        for invited in live.handshakes.iter().flatten().filter(|h| h.is_open()) {
+            // Not yet in any OU: only an account filter can name it.
+            let wanted = (f.accounts.is_empty() || f.accounts.contains(&invited.account_id)) && f.ous.is_empty();
+            if live.accounts.contains_key(&invited.account_id) || !wanted {
+                continue;
+            }
+            empty.push(Row {
+                account_id: invited.account_id.clone(),
+                account_status: "INVITED".into(),
+                ou_path: format!("(invited {}, not yet in the organization)", invited.requested_at),
+                managed: desired.map(|_| "unknown".to_string()),
+                instance_arn: ic.instance_arn.clone(),
+                identity_store_id: ic.identity_store_id.clone(),
+                ..Row::default()
+            });
+        }
         out.extend(empty);
     }
     out.sort();

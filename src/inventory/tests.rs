@@ -96,6 +96,33 @@ fn filters_narrow_and_unassigned_accounts_are_listed_with_their_status() {
     assert_eq!((old.permission_set.as_str(), old.account_status.as_str()), ("", "SUSPENDED"));
     let management = with_empty.iter().find(|r| r.account_id == crate::testing::MANAGEMENT).expect("listed too");
     assert_eq!(management.account_status, "ACTIVE");
+
+    // Every lifecycle state: an open invitation shows its account as INVITED (a closed one,
+    // or one already in the organization, does not).
+    let mut invited = live();
+    let handshake = |account: &str, state: &str| crate::live::LiveHandshake {
+        id: format!("h-{account}"),
+        account_id: account.into(),
+        state: state.into(),
+        requested_at: "2026-11-25T10:00:00Z".into(),
+        expires_at: "2026-12-10T10:00:00Z".into(),
+    };
+    invited.handshakes = Some(vec![
+        handshake("444455556666", "OPEN"),
+        handshake("777788889999", "DECLINED"),
+        handshake("333333333333", "OPEN"),
+    ]);
+    let rows = rows(&invited, &Options { include_unassigned: true, ..Default::default() }, None);
+    let states: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r.permission_set.is_empty())
+        .map(|r| (r.account_id.as_str(), r.account_status.as_str()))
+        .collect();
+    assert!(states.contains(&("444455556666", "INVITED")), "{states:?}");
+    assert!(!states.iter().any(|(id, _)| *id == "777788889999"), "{states:?}");
+    assert!(states.contains(&("333333333333", "SUSPENDED")), "{states:?}");
+    let row = rows.iter().find(|r| r.account_id == "444455556666").unwrap();
+    assert_eq!(row.ou_path, "(invited 2026-11-25T10:00:00Z, not yet in the organization)");
 }
 
 #[test]
