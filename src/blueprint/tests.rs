@@ -649,3 +649,79 @@ fn an_invitation_needs_the_accounts_id() {
         .unwrap();
     assert!(bp.accounts["a"].invite);
 }
+
+/// Every policy type AWS Organizations accepts is a `type:`; management policies are checked
+/// against their syntax (the type's top-level key, the inheritance operators and where each
+/// may stand) and their type's size quota, each problem named with its JSON path.
+#[test]
+fn management_policies_are_checked_against_their_syntax_and_quota() {
+    let valid = r#"version: 1
+organization: {policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, BACKUP_POLICY, AISERVICES_OPT_OUT_POLICY, DECLARATIVE_POLICY_EC2]}
+policies:
+  cost-center:
+    type: TAG_POLICY
+    document: {tags: {costcenter: {tag_key: {"@@assign": CostCenter}, tag_value: {"@@assign": ["1234", "2040"]}, enforced_for: {"@@assign": ["ec2:instance"]}}}}
+  no-ai-training:
+    type: AISERVICES_OPT_OUT_POLICY
+    document: {services: {default: {opt_out_policy: {"@@assign": optOut, "@@operators_allowed_for_child_policies": ["@@none"]}}}}
+  no-public-amis:
+    type: DECLARATIVE_POLICY_EC2
+    document: {ec2_attributes: {image_block_public_access: {state: {"@@assign": block_new_sharing}}}}
+"#;
+    let bp = load_with(valid, &[]).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(bp.policies["cost-center"].policy_type, PolicyType::TagPolicy);
+    for t in PolicyType::ALL {
+        let yaml = format!("version: 1\npolicies:\n  p: {{type: {}, document: {{}}}}\n", t.as_str());
+        let loaded = load_with(&yaml, &[]);
+        assert!(
+            loaded.as_ref().err().is_none_or(|e| e.issues.iter().all(|i| i.code.name() != "unknown_policy_type")),
+            "{t} is a type lzctl knows"
+        );
+    }
+    for (document, expected) in [
+        (
+            r#"{type: TAG_POLICY, document: {tag: {}}}"#,
+            r#"top-level key "tag" is not one a TAG_POLICY has (it holds "tags")"#,
+        ),
+        (
+            r#"{type: TAG_POLICY, document: {tags: {a: {tag_value: {"@@append": "x"}}}}}"#,
+            "tags.a.tag_value.@@append: @@append works on a list of values",
+        ),
+        (
+            r#"{type: TAG_POLICY, document: {tags: {a: {"@@assgn": "x"}}}}"#,
+            "tags.a.@@assgn: @@assgn is not an inheritance operator",
+        ),
+        (
+            r#"{type: BACKUP_POLICY, document: {plans: {p: {"@@operators_allowed_for_child_policies": ["@@delete"]}}}}"#,
+            "lists some of @@assign, @@append, @@remove, @@none",
+        ),
+        (
+            r#"{type: BACKUP_POLICY, document: {plans: {p: {"@@assign": {x: 1}}}}}"#,
+            "@@assign sets a value or a list, not keys",
+        ),
+        (
+            r#"{type: TAG_POLICY, document: {tags: {a: {"@@assign": "x", tag_key: {}}}}}"#,
+            "tags.a.tag_key: a key beside @@assign",
+        ),
+        (r#"{type: CHATBOT_POLICY, document: [1]}"#, "a CHATBOT_POLICY must be a JSON object"),
+    ] {
+        let yaml = format!("version: 1\npolicies:\n  p: {document}\n");
+        let errors = load_with(&yaml, &[]).expect_err(&yaml);
+        let issue = errors
+            .issues
+            .iter()
+            .find(|i| i.code.name() == "policy_document")
+            .unwrap_or_else(|| panic!("{yaml}: {errors:?}"));
+        assert!(issue.to_string().contains(expected), "{issue} for {yaml}");
+        assert!(issue.place.contains(":3:"), "{}", issue.place);
+    }
+    let big = format!(
+        "version: 1\npolicies:\n  p: {{type: AISERVICES_OPT_OUT_POLICY, document: {{services: {{default: {{x: \"{}\"}}}}}}}}\n",
+        "y".repeat(2_600)
+    );
+    let errors = load_with(&big, &[]).expect_err("over 2,500");
+    assert!(
+        errors.issues.iter().any(|i| i.to_string().contains("over the AISERVICES_OPT_OUT_POLICY quota of 2500")),
+        "{errors:?}"
+    );
+}

@@ -34,10 +34,18 @@ pub(crate) enum PolicyType {
     AiservicesOptOutPolicy,
     ChatbotPolicy,
     DeclarativePolicyEc2,
+    SecurityhubPolicy,
+    InspectorPolicy,
+    BedrockPolicy,
+    S3Policy,
+    GuarddutyPolicy,
+    NetworkSecurityDirectorPolicy,
+    UpgradeRolloutPolicy,
 }
 
 impl PolicyType {
-    pub(crate) const ALL: [PolicyType; 7] = [
+    /// Every policy type the pinned Organizations API accepts.
+    pub(crate) const ALL: [PolicyType; 14] = [
         PolicyType::ServiceControlPolicy,
         PolicyType::ResourceControlPolicy,
         PolicyType::TagPolicy,
@@ -45,9 +53,17 @@ impl PolicyType {
         PolicyType::AiservicesOptOutPolicy,
         PolicyType::ChatbotPolicy,
         PolicyType::DeclarativePolicyEc2,
+        PolicyType::SecurityhubPolicy,
+        PolicyType::InspectorPolicy,
+        PolicyType::BedrockPolicy,
+        PolicyType::S3Policy,
+        PolicyType::GuarddutyPolicy,
+        PolicyType::NetworkSecurityDirectorPolicy,
+        PolicyType::UpgradeRolloutPolicy,
     ];
-    /// The policy types whose documents and attachments lzctl manages.
-    pub(crate) const MANAGED: [PolicyType; 2] = [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
+    /// The authorization policies: IAM policy language, evaluated by count mode.
+    pub(crate) const AUTHORIZATION: [PolicyType; 2] =
+        [PolicyType::ServiceControlPolicy, PolicyType::ResourceControlPolicy];
 
     pub(crate) fn as_str(self) -> &'static str {
         match self {
@@ -58,11 +74,48 @@ impl PolicyType {
             PolicyType::AiservicesOptOutPolicy => "AISERVICES_OPT_OUT_POLICY",
             PolicyType::ChatbotPolicy => "CHATBOT_POLICY",
             PolicyType::DeclarativePolicyEc2 => "DECLARATIVE_POLICY_EC2",
+            PolicyType::SecurityhubPolicy => "SECURITYHUB_POLICY",
+            PolicyType::InspectorPolicy => "INSPECTOR_POLICY",
+            PolicyType::BedrockPolicy => "BEDROCK_POLICY",
+            PolicyType::S3Policy => "S3_POLICY",
+            PolicyType::GuarddutyPolicy => "GUARDDUTY_POLICY",
+            PolicyType::NetworkSecurityDirectorPolicy => "NETWORK_SECURITY_DIRECTOR_POLICY",
+            PolicyType::UpgradeRolloutPolicy => "UPGRADE_ROLLOUT_POLICY",
         }
     }
 
     pub(crate) fn parse(s: &str) -> Option<PolicyType> {
         PolicyType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// SCPs and RCPs are IAM policies; every other type is a management policy (JSON with the
+    /// inheritance operators `@@assign`, `@@append`, `@@remove`).
+    pub(crate) fn is_authorization(self) -> bool {
+        PolicyType::AUTHORIZATION.contains(&self)
+    }
+
+    /// The largest document AWS accepts, in characters minified (the documented quotas: SCP and
+    /// RCP 5,120, AI services opt-out 2,500, the other types 10,000).
+    pub(crate) fn max_size(self) -> usize {
+        match self {
+            PolicyType::ServiceControlPolicy | PolicyType::ResourceControlPolicy => 5_120,
+            PolicyType::AiservicesOptOutPolicy => 2_500,
+            _ => 10_000,
+        }
+    }
+
+    /// The top-level key a management policy of this type holds, where AWS documents one.
+    pub(crate) fn top_level_key(self) -> Option<&'static str> {
+        Some(match self {
+            PolicyType::TagPolicy => "tags",
+            PolicyType::BackupPolicy => "plans",
+            PolicyType::AiservicesOptOutPolicy => "services",
+            PolicyType::ChatbotPolicy => "chatbot",
+            PolicyType::DeclarativePolicyEc2 => "ec2_attributes",
+            PolicyType::SecurityhubPolicy => "securityhub",
+            PolicyType::InspectorPolicy => "inspector",
+            _ => return None,
+        })
     }
 }
 

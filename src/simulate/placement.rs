@@ -22,7 +22,7 @@ impl Compiled {
     pub(crate) fn from_live(live: &LiveState) -> Result<Compiled, Vec<String>> {
         let mut policies = BTreeMap::new();
         let mut problems = Vec::new();
-        for policy in live.policies.values().filter(|p| !p.aws_managed) {
+        for policy in live.policies.values().filter(|p| !p.aws_managed && p.policy_type.is_authorization()) {
             match policy.document.as_ref().map(Policy::parse) {
                 Some(Ok(parsed)) => {
                     policies.insert(policy.name.clone(), (policy.policy_type, parsed));
@@ -49,7 +49,8 @@ impl Compiled {
     pub(crate) fn from_blueprint(bp: &Blueprint) -> Result<Compiled, Vec<String>> {
         let mut policies = BTreeMap::new();
         let mut problems = Vec::new();
-        for (name, policy) in &bp.policies {
+        // Management policies (tag, backup …) grant and deny nothing: count mode skips them.
+        for (name, policy) in bp.policies.iter().filter(|(_, p)| p.policy_type.is_authorization()) {
             match Policy::parse(&policy.document) {
                 Ok(parsed) => {
                     policies.insert(name.clone(), (policy.policy_type, parsed));
@@ -79,7 +80,8 @@ impl<'a> Compiled {
             if let Some((key, (policy_type, parsed))) = self.policies.get_key_value(policy) {
                 match policy_type {
                     PolicyType::ResourceControlPolicy => rcps.push((key.as_str(), parsed)),
-                    _ => scps.push((key.as_str(), parsed)),
+                    PolicyType::ServiceControlPolicy => scps.push((key.as_str(), parsed)),
+                    _ => {}
                 }
             }
         }

@@ -427,3 +427,48 @@ async fn join_does_nothing_in_the_named_organization_and_refuses_to_leave_unaske
     assert!(stderr(&other).contains(&format!("this account is in organization {id}")), "{}", stderr(&other));
     assert!(emu.mutating_operations().is_empty(), "{:?}", emu.mutating_operations());
 }
+
+/// Management policies end to end on the emulator (it creates tag and AI services opt-out
+/// policies; its CreatePolicy fails with a server error for backup policies, which the
+/// planner tests cover): enabled, created, attached per target beside the SCPs, then nothing
+/// left to plan; an edit is an update.
+#[tokio::test(flavor = "multi_thread")]
+async fn tag_and_ai_opt_out_policies_apply_and_plan_empty() {
+    let emu = Emulator::start();
+    let org = emu.create_organization().await;
+    let dir = tempfile::tempdir().unwrap();
+    let blueprint = |cost_centers: &str| {
+        format!(
+            r#"version: 1
+organization: {{policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY, AISERVICES_OPT_OUT_POLICY]}}
+organizational_units:
+  Workloads: {{policies: [cost-center, deny-leave]}}
+accounts:
+  app: {{email: app@example.com, ou: Workloads, policies: [no-ai-training]}}
+policies:
+  deny-leave: {{document: {{Statement: [{{Effect: Deny, Action: "organizations:LeaveOrganization", Resource: "*"}}]}}}}
+  cost-center:
+    type: TAG_POLICY
+    document: {{tags: {{costcenter: {{tag_key: {{"@@assign": CostCenter}}, tag_value: {{"@@assign": [{cost_centers}]}}}}}}}}
+  no-ai-training:
+    type: AISERVICES_OPT_OUT_POLICY
+    document: {{services: {{default: {{opt_out_policy: {{"@@assign": optOut}}}}}}}}
+"#
+        )
+    };
+    std::fs::write(dir.path().join("lz.yaml"), blueprint("\"1234\"")).unwrap();
+    let apply = emu.lzctl_in(dir.path(), &["apply", "-f", "lz.yaml", "--auto-approve"]);
+    assert_eq!(apply.status.code(), Some(0), "{}\n{}", stdout(&apply), stderr(&apply));
+    let again = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    let workloads = ou_paths(&org).await["Workloads"].clone();
+    let tag_policies =
+        org.list_policies_for_target().target_id(&workloads).filter(PolicyType::TagPolicy).send().await.unwrap();
+    assert_eq!(tag_policies.policies().iter().filter_map(|p| p.name()).collect::<Vec<_>>(), ["cost-center"]);
+
+    std::fs::write(dir.path().join("lz.yaml"), blueprint("\"1234\", \"2040\"")).unwrap();
+    let edited = emu.lzctl_in(dir.path(), &["plan", "-f", "lz.yaml", "--no-color"]);
+    assert!(stdout(&edited).contains("~ policy.cost-center  # document differs"), "{}", stdout(&edited));
+    let added = stdout(&edited).lines().any(|l| l.trim_start().starts_with('+') && l.trim_end().ends_with("\"2040\""));
+    assert!(added, "the new value shows in the document's diff:\n{}", stdout(&edited));
+}

@@ -87,9 +87,10 @@ pub(in crate::aws) async fn read(
         }
         Ok((ous, accounts))
     };
+    let enabled = live.root.policy_types.clone();
     let (tree, policies, found_tags) = futures::try_join!(
         tree,
-        async { if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope).await } },
+        async { if scope.skip_policies { Ok(BTreeMap::new()) } else { read_policies(aws, scope, &enabled).await } },
         tags_as_found,
     )?;
     let (mut ous, mut accounts) = tree;
@@ -249,9 +250,15 @@ async fn read_tree(aws: &Aws, root_id: &str, found: Option<&mpsc::UnboundedSende
     Ok((ous, accounts))
 }
 
-async fn read_policies(aws: &Aws, scope: &ReadScope) -> Result<BTreeMap<String, LivePolicy>, CallError> {
+/// The policies of SCPs, RCPs and every other type enabled on the root.
+async fn read_policies(
+    aws: &Aws,
+    scope: &ReadScope,
+    enabled: &BTreeSet<PolicyType>,
+) -> Result<BTreeMap<String, LivePolicy>, CallError> {
     let org = &aws.org;
-    let summaries = try_join_all(PolicyType::MANAGED.map(|pt| async move {
+    let types: BTreeSet<PolicyType> = PolicyType::AUTHORIZATION.into_iter().chain(enabled.iter().copied()).collect();
+    let summaries = try_join_all(types.into_iter().map(|pt| async move {
         let list = all_pages!(aws, organizations::LIST_POLICIES, pt.as_str(), policies, |token| org
             .list_policies()
             .filter(sdk_policy_type(pt))

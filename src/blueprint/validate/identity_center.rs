@@ -170,6 +170,7 @@ impl Validator<'_> {
                 p.value.document.as_ref(),
                 &p.referenced,
                 &format!("{what} inline policy"),
+                &super::policies::document_problems,
             )?;
             if minified(&doc).chars().count() > 32_768 {
                 self.c.at(

@@ -1,5 +1,6 @@
-//! `policies:`: each SCP or RCP, its type, description and document (a file or inline), and
-//! the size quota.
+//! `policies:`: each policy, its type (any AWS Organizations accepts), description and document
+//! (a file or inline) — IAM policy language for SCPs and RCPs, the management-policy syntax
+//! (inheritance operators, the type's top-level key) for the others — and its type's size quota.
 
 use super::*;
 
@@ -11,6 +12,7 @@ impl Validator<'_> {
         document: Option<&S<Value>>,
         at: &Location,
         what: &str,
+        problems_of: &dyn Fn(&Value) -> Vec<String>,
     ) -> Option<Value> {
         let (doc, place) = match (file, document) {
             (Some(_), Some(doc)) => {
@@ -49,7 +51,7 @@ impl Validator<'_> {
             }
             (None, Some(doc)) => (doc.value.clone(), doc.referenced),
         };
-        let problems = document_problems(&doc);
+        let problems = problems_of(&doc);
         for problem in &problems {
             self.c.at(Code::PolicyDocument, &place, format!("{what}: {problem}"), "this document");
         }
@@ -64,14 +66,15 @@ impl Validator<'_> {
             let policy_type = match &policy.value.policy_type {
                 None => PolicyType::ServiceControlPolicy,
                 Some(t) => match PolicyType::parse(&t.value) {
-                    Some(pt) if PolicyType::MANAGED.contains(&pt) => pt,
-                    _ => {
+                    Some(pt) => pt,
+                    None => {
+                        let types: Vec<&str> = PolicyType::ALL.iter().map(|t| t.as_str()).collect();
                         self.c.at_with_help(
                             Code::UnknownPolicyType,
                             &t.referenced,
                             format!("unknown policy type {:?}", t.value),
-                            "not a policy type lzctl manages",
-                            "use SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY",
+                            "not a policy type of AWS Organizations",
+                            format!("one of {}", types.join(", ")),
                         );
                         continue;
                     }
@@ -92,15 +95,24 @@ impl Validator<'_> {
                 policy.value.document.as_ref(),
                 &policy.referenced,
                 &what,
+                &|doc: &Value| {
+                    if policy_type.is_authorization() {
+                        document_problems(doc)
+                    } else {
+                        management_problems(doc, policy_type)
+                    }
+                },
             ) else {
                 continue;
             };
             let size = minified(&document).chars().count();
-            if size > quotas.policy_size {
+            // `quotas.policy_size` is the SCP/RCP quota an organization may have raised.
+            let limit = if policy_type.is_authorization() { quotas.policy_size } else { policy_type.max_size() };
+            if size > limit {
                 self.c.at_with_help(
                     Code::Quota,
                     &name.referenced,
-                    format!("{what} is {size} characters minified, over the quota of {}", quotas.policy_size),
+                    format!("{what} is {size} characters minified, over the {policy_type} quota of {limit}"),
                     "too large",
                     "split it, or raise `quotas.policy_size` if AWS raised this organization's quota",
                 );
@@ -203,5 +215,67 @@ pub(super) fn has_allow_statement(doc: &Value) -> bool {
         Some(Value::Array(list)) => list.iter().any(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow")),
         Some(s) => s.get("Effect").and_then(Value::as_str) == Some("Allow"),
         None => false,
+    }
+}
+
+/// The inheritance operators of management policies.
+const OPERATORS: [&str; 5] =
+    ["@@assign", "@@append", "@@remove", "@@operators_allowed_for_child_policies", "@@enforced_for"];
+/// Operators that set a value, never beside a child key.
+const VALUE_OPERATORS: [&str; 3] = ["@@assign", "@@append", "@@remove"];
+/// What `@@operators_allowed_for_child_policies` may list.
+const CHILD_OPERATORS: [&str; 4] = ["@@assign", "@@append", "@@remove", "@@none"];
+
+/// What makes a document unusable as a management policy (tag, backup, AI services opt-out,
+/// chat, declarative …) of `policy_type`, in words with the JSON path of each problem.
+pub(super) fn management_problems(doc: &Value, policy_type: PolicyType) -> Vec<String> {
+    let Some(obj) = doc.as_object() else {
+        return vec![format!("a {policy_type} must be a JSON object")];
+    };
+    let mut problems = Vec::new();
+    if let Some(key) = policy_type.top_level_key() {
+        for other in obj.keys().filter(|k| *k != key) {
+            problems.push(format!("top-level key {other:?} is not one a {policy_type} has (it holds {key:?})"));
+        }
+    }
+    operators(doc, "", &mut problems);
+    problems
+}
+
+fn operators(value: &Value, path: &str, problems: &mut Vec<String>) {
+    let Value::Object(map) = value else { return };
+    let has_value_operator = map.keys().any(|k| VALUE_OPERATORS.contains(&k.as_str()));
+    for (key, child) in map {
+        let here = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        if let Some(operator) = key.strip_prefix("@@").map(|_| key.as_str()) {
+            if !OPERATORS.contains(&operator) {
+                problems.push(format!("{here}: {operator} is not an inheritance operator ({})", OPERATORS.join(", ")));
+                continue;
+            }
+            match operator {
+                "@@append" | "@@remove" if !child.is_array() => {
+                    problems.push(format!("{here}: {operator} works on a list of values"));
+                }
+                "@@assign" if child.is_object() => {
+                    problems.push(format!("{here}: @@assign sets a value or a list, not keys"));
+                }
+                "@@operators_allowed_for_child_policies" => {
+                    let listed = child
+                        .as_array()
+                        .map(|items| items.iter().all(|i| i.as_str().is_some_and(|s| CHILD_OPERATORS.contains(&s))));
+                    if listed != Some(true) {
+                        problems.push(format!("{here}: lists some of {}", CHILD_OPERATORS.join(", ")));
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            if has_value_operator {
+                problems.push(format!(
+                    "{here}: a key beside @@assign, @@append or @@remove (an operator sets the whole value)"
+                ));
+            }
+            operators(child, &here, problems);
+        }
     }
 }

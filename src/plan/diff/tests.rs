@@ -3,6 +3,7 @@
 
 mod convergence;
 mod lifecycle;
+mod policy_types;
 
 use super::*;
 use crate::apply::{Ids, run};

@@ -1,0 +1,50 @@
+//! Every policy type from tables: types enabled as listed, policies of any type created and
+//! attached exactly per target beside the SCPs, FullAWSAccess implied only for SCPs, and
+//! applying converges.
+
+use super::*;
+
+const ALL_TYPES: &str = r#"version: 1
+organization: {policy_types: [SERVICE_CONTROL_POLICY, BACKUP_POLICY, DECLARATIVE_POLICY_EC2, SECURITYHUB_POLICY]}
+organizational_units:
+  Production: {policies: [nightly, no-public-amis]}
+policies:
+  nightly:
+    type: BACKUP_POLICY
+    document: {plans: {nightly: {regions: {"@@assign": [us-east-1]}}}}
+  no-public-amis:
+    type: DECLARATIVE_POLICY_EC2
+    document: {ec2_attributes: {image_block_public_access: {state: {"@@assign": block_new_sharing}}}}
+  hub:
+    type: SECURITYHUB_POLICY
+    document: {securityhub: {enable_in_regions: {"@@assign": [us-east-1]}}}
+"#;
+
+#[tokio::test]
+async fn policies_of_every_type_are_enabled_created_and_attached_exactly() {
+    let bp = blueprint(ALL_TYPES);
+    let org = InMemoryOrg::new(fresh_org());
+    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    assert_eq!(
+        lines(&plan),
+        [
+            "+ organization_setting.policy_type/BACKUP_POLICY",
+            "+ organization_setting.policy_type/DECLARATIVE_POLICY_EC2",
+            "+ organization_setting.policy_type/SECURITYHUB_POLICY",
+            "+ organizational_unit.Production",
+            "+ policy.hub",
+            "+ policy.nightly",
+            "+ policy.no-public-amis",
+            "+ policy_attachment.nightly/Production",
+            "+ policy_attachment.no-public-amis/Production",
+        ],
+        "FullAWSAccess (an SCP) comes with the new OU; no other type has an implied attachment"
+    );
+    apply_to(&org, &bp, &PlanOptions::default()).await;
+    assert!(plan_ok(&bp, &org.snapshot(), &PlanOptions::default()).is_empty(), "converged");
+
+    // A management policy attached by hand to a managed OU is detached, as an SCP would be.
+    let without = blueprint(&ALL_TYPES.replace("policies: [nightly, no-public-amis]", "policies: [nightly]"));
+    let plan = plan_ok(&without, &org.snapshot(), &PlanOptions::default());
+    assert_eq!(lines(&plan), ["- policy_attachment.no-public-amis/Production"]);
+}
