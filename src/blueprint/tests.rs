@@ -218,7 +218,7 @@ fn quotas_apply_and_can_be_raised() {
     let p = problems_with(yaml, &[("policies/big.json", &big)]);
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p[0].starts_with("bp/lz.yaml:9:3: policy big is 6"), "{p:?}");
-    assert!(p[0].contains("over the quota of 5120"), "{p:?}");
+    assert!(p[0].contains("over the SERVICE_CONTROL_POLICY quota of 5120"), "{p:?}");
     assert!(
         p[1].contains(
             "OU A would have 6 SERVICE_CONTROL_POLICY attached (FullAWSAccess included), over the quota of 5"

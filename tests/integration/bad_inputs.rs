@@ -27,7 +27,7 @@ fn cases() -> Vec<Case> {
         "policy over the size quota",
         "version: 1\npolicies:\n  big: {file: big.json}\n",
         "lz.yaml:3:3",
-        "over the quota of 5120",
+        "over the SERVICE_CONTROL_POLICY quota of 5120",
     );
     with_big.files.push(("big.json", big_policy));
     let mut broken_json = case(
