@@ -184,4 +184,10 @@ async fn an_invited_account_waits_for_acceptance_then_joins_its_ou() {
     let joined = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&joined), ["→ account.moved-in", "+ policy_attachment.deny-s3/account:moved-in"]);
     assert!(joined.waiting.is_empty());
+    // The apply after the acceptance puts it in its OU; then nothing is left.
+    apply_to(&org, &bp, &PlanOptions::default()).await;
+    let live = org.snapshot();
+    assert_eq!(live.account_path("444455556666").map(|p| p.to_string()).as_deref(), Some("Workloads"));
+    let last = plan_ok(&bp, &live, &PlanOptions::default());
+    assert!(last.is_empty() && last.waiting.is_empty(), "{:?} {:?}", lines(&last), last.waiting);
 }
