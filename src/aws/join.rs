@@ -43,9 +43,6 @@ impl Aws {
                 .list_handshakes_for_account()
                 .max_results(organizations::PAGE)
                 .set_next_token(token.clone()));
-        let time = |at: Option<&aws_sdk_organizations::primitives::DateTime>| {
-            at.map(|d| crate::model::rfc3339(u64::try_from(d.secs()).unwrap_or(0))).unwrap_or_default()
-        };
         Ok(found
             .iter()
             .filter(|h| h.action() == Some(&t::ActionType::InviteAccountToOrganization))
@@ -55,8 +52,8 @@ impl Aws {
                 Some(Invitation {
                     handshake_id: h.id()?.to_string(),
                     organization_id: org.id().to_string(),
-                    requested_at: time(h.requested_timestamp()),
-                    expires_at: time(h.expiration_timestamp()),
+                    requested_at: super::rfc3339_of(h.requested_timestamp()),
+                    expires_at: super::rfc3339_of(h.expiration_timestamp()),
                 })
             })
             .collect())

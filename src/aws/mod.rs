@@ -38,6 +38,11 @@ mod poll;
 pub(crate) mod s3;
 mod stack_sets;
 
+/// An AWS timestamp as RFC 3339 UTC; empty where AWS gave none.
+fn rfc3339_of(at: Option<&aws_sdk_organizations::primitives::DateTime>) -> String {
+    at.map(|d| crate::model::rfc3339(u64::try_from(d.secs()).unwrap_or(0))).unwrap_or_default()
+}
+
 pub(crate) use executor::{AwsExecutor, Pollings};
 pub(crate) use poll::Waiting;
 

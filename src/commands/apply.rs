@@ -1,6 +1,7 @@
 //! `lzctl apply`: plan, show, confirm, then make exactly the planned changes; or apply a saved
 //! plan exactly, once it is shown to be current and approved.
 
+use super::ask;
 use crate::apply::{CallError, Step};
 use crate::aws::Waiting;
 use crate::blueprint;
@@ -11,7 +12,7 @@ use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan, PlanOptions};
 use crate::render::{self, Color};
 use crate::session::{Session, Terminal};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -54,13 +55,6 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         );
     }
     Ok(exit::OK)
-}
-
-/// One line typed at the terminal, trimmed.
-fn ask(stdin: &std::io::Stdin) -> Result<String, Error> {
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
-    Ok(answer.trim().to_string())
 }
 
 /// The first Ctrl-C (or SIGTERM) raises `stop`: nothing new starts, what started finishes

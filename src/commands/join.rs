@@ -5,7 +5,6 @@ use crate::cli::{GlobalArgs, JoinArgs};
 use crate::engine::{self, JoinPlan, Joined};
 use crate::error::{Error, exit};
 use crate::session::Session;
-use std::io::{BufRead, IsTerminal, Write};
 
 pub(crate) async fn run(global: &GlobalArgs, args: &JoinArgs) -> Result<u8, Error> {
     let session = Session::connect(global).await?;
@@ -21,15 +20,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &JoinArgs) -> Result<u8, Erro
         if args.auto_approve {
             return Ok(());
         }
-        let stdin = std::io::stdin();
-        if !stdin.is_terminal() {
-            return Err(Error::NoTerminal);
-        }
-        eprint!("Go on? Only 'yes' is accepted: ");
-        std::io::stderr().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
-        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled { what: "join" }) }
+        super::confirmed("Go on?", "join")
     };
     let joined = engine::join(&session.aws, &args.organization, args.leave_current, confirm).await;
     match session.finish(joined)? {

@@ -14,8 +14,29 @@ pub(crate) mod unlock;
 pub(crate) mod validate;
 
 use crate::cli::Format;
+use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::{self, Color};
+use std::io::{BufRead, IsTerminal, Write};
+
+/// One line typed at the terminal, trimmed.
+fn ask(stdin: &std::io::Stdin) -> Result<String, Error> {
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
+    Ok(answer.trim().to_string())
+}
+
+/// Asks `question` on standard error and goes on only on "yes"; anything else cancels `what`.
+/// Refuses rather than waits when standard input is not a terminal.
+fn confirmed(question: &str, what: &'static str) -> Result<(), Error> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(Error::NoTerminal);
+    }
+    eprint!("{question} Only 'yes' is accepted: ");
+    std::io::stderr().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
+    if ask(&stdin)? == "yes" { Ok(()) } else { Err(Error::Cancelled { what }) }
+}
 
 /// A plan in the format asked for.
 fn render_plan(plan: &Plan, format: Format, color: Color, header: &render::Header) -> String {

@@ -5,7 +5,6 @@ use crate::cli::{GlobalArgs, UnlockArgs};
 use crate::engine;
 use crate::error::{Error, exit};
 use crate::session::Session;
-use std::io::{BufRead, IsTerminal, Write};
 
 pub(crate) async fn run(global: &GlobalArgs, args: &UnlockArgs) -> Result<u8, Error> {
     let session = Session::connect(global).await?;
@@ -14,15 +13,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &UnlockArgs) -> Result<u8, Er
         if args.yes {
             return Ok(());
         }
-        let stdin = std::io::stdin();
-        if !stdin.is_terminal() {
-            return Err(Error::NoTerminal);
-        }
-        eprint!("Remove it? Only if that apply is not running. Only 'yes' is accepted: ");
-        std::io::stderr().flush().map_err(|source| Error::Terminal { what: "writing the prompt", source })?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer).map_err(|source| Error::Terminal { what: "reading the answer", source })?;
-        if answer.trim() == "yes" { Ok(()) } else { Err(Error::Cancelled { what: "unlock" }) }
+        super::confirmed("Remove it? Only if that apply is not running.", "unlock")
     };
     match session.finish(engine::unlock(&session.aws, confirm).await)? {
         Some(_) => println!("Unlocked."),

@@ -169,6 +169,11 @@ pub(crate) enum Lifecycle {
 impl Lifecycle {
     pub(crate) const ALL: [(&'static str, Lifecycle); 3] =
         [("active", Lifecycle::Active), ("suspended", Lifecycle::Suspended), ("closed", Lifecycle::Closed)];
+
+    /// As the blueprint writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        Lifecycle::ALL.iter().find(|(_, l)| *l == self).map_or("active", |(word, _)| word)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

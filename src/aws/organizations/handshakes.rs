@@ -5,7 +5,7 @@
 use crate::apply::CallError;
 use crate::aws::Aws;
 use crate::aws::api::organizations;
-use crate::aws::errors::{call_error, code};
+use crate::aws::errors::{call_error, code, failed};
 use crate::live::LiveHandshake;
 use aws_sdk_organizations::types as t;
 
@@ -24,22 +24,20 @@ fn handshake(h: &t::Handshake) -> Option<LiveHandshake> {
         return None;
     }
     let account = h.parties().iter().find(|p| p.r#type() == &t::HandshakePartyType::Account)?;
-    let time = |at: Option<&aws_sdk_organizations::primitives::DateTime>| {
-        at.map(|d| crate::model::rfc3339(u64::try_from(d.secs()).unwrap_or(0))).unwrap_or_default()
-    };
     Some(LiveHandshake {
         id: h.id().unwrap_or_default().to_string(),
         account_id: account.id().to_string(),
         state: h.state().map(|s| s.as_str().to_string()).unwrap_or_default(),
-        requested_at: time(h.requested_timestamp()),
-        expires_at: time(h.expiration_timestamp()),
+        requested_at: crate::aws::rfc3339_of(h.requested_timestamp()),
+        expires_at: crate::aws::rfc3339_of(h.expiration_timestamp()),
     })
 }
 
 pub(super) async fn invite(aws: &Aws, account_id: &str) -> Result<Option<String>, CallError> {
     let org = &aws.org;
     let target = t::HandshakeParty::builder().id(account_id).r#type(t::HandshakePartyType::Account).build();
-    let target = target.map_err(|e| call_error_text(account_id, &e.to_string()))?;
+    let target =
+        target.map_err(|e| failed(organizations::INVITE_ACCOUNT, &format!("account {account_id}"), e.to_string()))?;
     let sent = aws
         .pacer
         .call(organizations::INVITE_ACCOUNT, || org.invite_account_to_organization().target(target.clone()).send())
@@ -50,8 +48,4 @@ pub(super) async fn invite(aws: &Aws, account_id: &str) -> Result<Option<String>
         Err(e) if code(&e) == Some("DuplicateHandshakeException") => Ok(None),
         Err(e) => Err(call_error(organizations::INVITE_ACCOUNT, &format!("account {account_id}"), &e)),
     }
-}
-
-fn call_error_text(account_id: &str, message: &str) -> CallError {
-    crate::aws::errors::failed(organizations::INVITE_ACCOUNT, &format!("account {account_id}"), message.to_string())
 }

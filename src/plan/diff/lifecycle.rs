@@ -12,10 +12,6 @@ pub(crate) fn close_quota(members: usize) -> usize {
 /// Account states AWS reports once CloseAccount was called.
 pub(crate) const CLOSED_STATES: [&str; 3] = ["PENDING_CLOSURE", "SUSPENDED", "CLOSED"];
 
-fn lifecycle_word(lifecycle: crate::model::Lifecycle) -> &'static str {
-    crate::model::Lifecycle::ALL.iter().find(|(_, l)| *l == lifecycle).map_or("active", |(word, _)| word)
-}
-
 impl Planner<'_> {
     /// An account to invite that is not in the organization: invited, unless an invitation is
     /// open (then the plan says it waits); one declined, expired or cancelled is made again.
@@ -85,7 +81,7 @@ impl Planner<'_> {
         let Some(live) = live else {
             self.warnings.push(format!(
                 "account {key} is {} in the blueprint and not in the organization: nothing to do (a retired account is never created again)",
-                lifecycle_word(account.lifecycle)
+                account.lifecycle.as_str()
             ));
             return true;
         };
