@@ -81,8 +81,9 @@ pub(crate) struct PlanMade {
     pub header: crate::render::Header,
 }
 
-/// Plans, and where asked, saves the plan for `approve` and `apply PLANFILE`; `identify`: also
-/// learn who is planning (sts:GetCallerIdentity), for a comment's header.
+/// Plans, and where asked, saves the plan for `approve` and `apply PLANFILE`; `identify`: a
+/// comment's header is wanted, so also learn who is planning (sts:GetCallerIdentity) and digest
+/// a plan that is not saved.
 pub(crate) async fn plan_and_save(
     bp: &Blueprint,
     aws: &Aws,
@@ -110,7 +111,9 @@ pub(crate) async fn plan_and_save(
         time: saved.as_ref().map_or_else(saved::now_rfc3339, |s| s.body.created_at.clone()),
         digest: match &saved {
             Some(saved) => ("saved plan".into(), saved.digest.clone()),
-            None => ("JSON plan".into(), saved::plan_digest(&planned.plan)),
+            // Only a comment shows the header: the JSON plan is digested only for one.
+            None if identify => ("JSON plan".into(), saved::plan_digest(&planned.plan)),
+            None => (String::new(), String::new()),
         },
         artifact: None,
     };
