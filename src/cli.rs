@@ -57,6 +57,23 @@ pub(crate) enum Command {
     Unlock(UnlockArgs),
     /// In an invited account (its own credentials): accept the organization's invitation.
     Join(JoinArgs),
+    /// Which member accounts' root users still have credentials (read-only; exit 2 if any do).
+    RootStatus(RootStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RootStatusArgs {
+    /// Only these member accounts (name or id; repeatable).
+    #[arg(long = "account", value_name = "NAME_OR_ID")]
+    pub accounts: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

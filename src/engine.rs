@@ -17,9 +17,11 @@ use std::path::Path;
 mod adopt;
 mod count_mode;
 mod join;
+mod root_status;
 pub(crate) use adopt::{check_out_folder, import};
 pub(crate) use count_mode::{SimulateOptions, ask, impact, simulate};
 pub(crate) use join::{JoinPlan, Joined, join};
+pub(crate) use root_status::root_status;
 
 /// What the reader must read in full for this blueprint.
 pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
@@ -40,6 +42,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
             details: false,
         }),
         trusted_services: bp.organization.trusted_services.is_some(),
+        root_access: !bp.organization.root_access.is_empty(),
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
         skip_policies: false,

@@ -115,6 +115,17 @@ pub(crate) enum Error {
         help("wait for it to finish; if it died, the lock expires by itself, or remove it with `lzctl unlock`")
     )]
     Locked { by: String },
+    #[error("{count} member account(s) could not be read: their root users are unknown")]
+    #[diagnostic(
+        code(lzctl::root_status::unreadable),
+        help(
+            "root sessions need organization.root_access.root_sessions and sts:AssumeRoot; each row says what AWS answered"
+        )
+    )]
+    RootStatusUnreadable { count: usize },
+    #[error("no member account is named or numbered {name:?}")]
+    #[diagnostic(code(lzctl::root_status::unknown_account))]
+    UnknownMemberAccount { name: String },
     #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
     #[diagnostic(code(lzctl::config_status::no_regions))]
     NoRegions,
@@ -193,6 +204,8 @@ impl Error {
             | Error::JoinRefused(_)
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
+            | Error::RootStatusUnreadable { .. }
+            | Error::UnknownMemberAccount { .. }
             | Error::NotAnExport { .. }
             | Error::NotImportable { .. }
             | Error::NotEvents { .. }

@@ -69,6 +69,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::Show(args) => commands::show::run(terminal, args),
             Command::Unlock(args) => commands::unlock::run(global, args).await,
             Command::Join(args) => commands::join::run(global, args).await,
+            Command::RootStatus(args) => commands::root_status::run(global, args).await,
         }
     });
     match result {

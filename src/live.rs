@@ -1,7 +1,9 @@
 //! The live organization as plain Rust values: what `src/aws/` read, and all the planner knows
 //! of AWS. Lookups by path, name and email live here so every consumer resolves them alike.
 
-use crate::model::{AutoDeployment, Boundary, OuPath, PolicyReference, PolicyType, Principal, PrincipalId};
+use crate::model::{
+    AutoDeployment, Boundary, OuPath, PolicyReference, PolicyType, Principal, PrincipalId, RootFeature,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,6 +30,9 @@ pub(crate) struct LiveState {
     /// The organization's invitations (AWS keeps them 30 days after they end); read only when
     /// the blueprint invites an account.
     pub handshakes: Option<Vec<LiveHandshake>>,
+    /// The centralized root-access features switched on; read only when the blueprint has
+    /// `organization.root_access`.
+    pub root_features: Option<BTreeSet<RootFeature>>,
 }
 
 /// An invitation to join the organization, as AWS reports it.
@@ -202,6 +207,9 @@ pub(crate) struct ReadScope {
     /// Read every stack set in full (with `stack_sets` Some).
     #[serde(default)]
     pub all_stack_sets: bool,
+    /// Read the centralized root-access features (IAM).
+    #[serde(default)]
+    pub root_access: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -310,4 +318,35 @@ pub(crate) struct CoverageRow {
     pub account_name: String,
     pub region: String,
     pub state: RecorderState,
+}
+
+/// What a member account's root user holds, read through a root session with AWS's audit task
+/// policy (`lzctl root-status`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct RootCredentials {
+    pub password: bool,
+    pub access_keys: usize,
+    pub mfa_devices: usize,
+    pub signing_certificates: usize,
+}
+
+impl RootCredentials {
+    pub(crate) fn any(&self) -> bool {
+        self.password || self.access_keys + self.mfa_devices + self.signing_certificates > 0
+    }
+}
+
+/// One member account's root user: its credentials, or why they could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RootUserRow {
+    pub account_id: String,
+    pub account_name: String,
+    pub credentials: Result<RootCredentials, String>,
+}
+
+impl RootUserRow {
+    /// Read, and found holding some credential.
+    pub(crate) fn has_credentials(&self) -> bool {
+        self.credentials.as_ref().is_ok_and(RootCredentials::any)
+    }
 }

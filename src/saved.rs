@@ -164,6 +164,9 @@ pub(crate) fn state_parts(live: &LiveState, keys: &BTreeMap<String, String>) -> 
     if let Some(t) = &live.trusted_services {
         put("organization_setting.trusted_service/*".into(), format!("{t:?}"));
     }
+    if let Some(f) = &live.root_features {
+        put("organization_setting.root_access/*".into(), format!("{f:?}"));
+    }
     if let Some(d) = &live.delegated_administrators {
         put("organization_setting.delegated_administrator/*".into(), format!("{d:?}"));
     }

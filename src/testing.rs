@@ -2,7 +2,7 @@
 //! accounts get FullAWSAccess, ids are handed out), and blueprints from inline YAML.
 
 use crate::apply::{Call, CallError, Executor};
-use crate::apply::{IdentityCenterCall, OrganizationsCall, StackSetsCall};
+use crate::apply::{IamCall, IdentityCenterCall, OrganizationsCall, StackSetsCall};
 use crate::blueprint::{self, Blueprint};
 use crate::live::{
     LiveAccount, LiveAssignment, LiveOu, LivePermissionSet, LivePolicy, LiveRoot, LiveStackInstance, LiveStackSet,
@@ -321,6 +321,23 @@ impl Executor for InMemoryOrg {
                     account_id: account_id.clone(),
                     principal: principal.clone(),
                 });
+                None
+            }
+            Call::Iam(IamCall::SetRootFeature { feature, enabled }) => {
+                // As IAM: nothing without trusted access for it.
+                if *enabled && !live.trusted_services.as_ref().is_some_and(|t| t.contains(crate::model::IAM_SERVICE)) {
+                    return Err(CallError {
+                        operation: "iam:EnableOrganizationsRoot…".into(),
+                        resource: feature.aws_name().into(),
+                        message: "ServiceAccessNotEnabledException".into(),
+                    });
+                }
+                let features = live.root_features.get_or_insert_default();
+                if *enabled {
+                    features.insert(*feature);
+                } else {
+                    features.remove(feature);
+                }
                 None
             }
             Call::Organizations(OrganizationsCall::EnableServiceAccess { service }) => {

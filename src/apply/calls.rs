@@ -2,7 +2,7 @@
 //! service that carries them out; and the executor trait the AWS one and the in-memory test
 //! organization both implement.
 
-use crate::model::{OperationPreferences, PolicyType, PrincipalId};
+use crate::model::{OperationPreferences, PolicyType, PrincipalId, RootFeature};
 use crate::plan::{PermissionSetChange, PermissionSetSpec, StackSetSpec};
 use std::collections::{BTreeMap, BTreeSet};
 use thiserror::Error;
@@ -13,6 +13,13 @@ pub(crate) enum Call {
     Organizations(OrganizationsCall),
     IdentityCenter(IdentityCenterCall),
     StackSets(StackSetsCall),
+    Iam(IamCall),
+}
+
+/// IAM: the organization's centralized root access.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IamCall {
+    SetRootFeature { feature: RootFeature, enabled: bool },
 }
 
 /// AWS Organizations.

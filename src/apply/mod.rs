@@ -13,7 +13,7 @@ use thiserror::Error;
 mod calls;
 mod lanes;
 
-pub(crate) use calls::{Call, CallError, Executor, IdentityCenterCall, OrganizationsCall, StackSetsCall};
+pub(crate) use calls::{Call, CallError, Executor, IamCall, IdentityCenterCall, OrganizationsCall, StackSetsCall};
 
 #[derive(Debug, Error, miette::Diagnostic)]
 pub(crate) enum ApplyError {
@@ -213,6 +213,9 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
                 principal: principal.clone(),
                 account_id,
             })]
+        }
+        Op::SetRootFeature { feature, enabled } => {
+            vec![Call::Iam(IamCall::SetRootFeature { feature: *feature, enabled: *enabled })]
         }
         Op::EnableServiceAccess { service } => {
             vec![Call::Organizations(OrganizationsCall::EnableServiceAccess { service: service.clone() })]

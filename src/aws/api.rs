@@ -250,6 +250,22 @@ pub(crate) mod cloudtrail {
     pub(crate) const PAGE_INTERVAL: std::time::Duration = std::time::Duration::from_millis(500);
 }
 
+/// IAM: the organization's root-access features (management account), and the root user's
+/// credentials read in member accounts through a root session. IAM publishes no rates.
+pub(crate) mod iam {
+    apis! { "iam";
+        LIST_ORGANIZATIONS_FEATURES = "ListOrganizationsFeatures";
+        ENABLE_ROOT_CREDENTIALS_MANAGEMENT = "EnableOrganizationsRootCredentialsManagement";
+        DISABLE_ROOT_CREDENTIALS_MANAGEMENT = "DisableOrganizationsRootCredentialsManagement";
+        ENABLE_ROOT_SESSIONS = "EnableOrganizationsRootSessions";
+        DISABLE_ROOT_SESSIONS = "DisableOrganizationsRootSessions";
+        GET_LOGIN_PROFILE = "GetLoginProfile";
+        LIST_ACCESS_KEYS = "ListAccessKeys";
+        LIST_MFA_DEVICES = "ListMFADevices";
+        LIST_SIGNING_CERTIFICATES = "ListSigningCertificates";
+    }
+}
+
 /// AWS Config, read in member accounts.
 pub(crate) mod config {
     apis! { "config";
@@ -266,6 +282,7 @@ pub(crate) fn all() -> Vec<Api> {
         identitystore::ALL,
         cloudformation::ALL,
         config::ALL,
+        iam::ALL,
         s3::ALL,
         cloudtrail::ALL,
         sts::ALL,
@@ -278,6 +295,7 @@ pub(crate) mod sts {
     apis! { "sts";
         GET_CALLER_IDENTITY = "GetCallerIdentity";
         ASSUME_ROLE = "AssumeRole";
+        ASSUME_ROOT = "AssumeRoot";
         CREDENTIALS = "ResolveCredentials";
     }
 }

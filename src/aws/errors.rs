@@ -39,6 +39,12 @@ where
                 "AccessDeniedException" => {
                     " (the credentials lack this permission; lzctl runs in the management account or a delegated administrator)"
                 }
+                "ServiceAccessNotEnabledException" => {
+                    " (give the service trusted access first: organization.trusted_services; centralized root access needs iam.amazonaws.com)"
+                }
+                "OrganizationNotInAllFeaturesModeException" => {
+                    " (the organization must have all features enabled: `aws organizations enable-all-features`)"
+                }
                 _ => "",
             };
             // Never an empty "code: " : what is missing is said instead.

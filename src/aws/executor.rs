@@ -2,7 +2,7 @@
 //! with that service's polling and the command's progress callback.
 
 use super::poll::{Polling, Progress, Wait};
-use super::{Aws, identity_center, organizations, stack_sets};
+use super::{Aws, iam, identity_center, organizations, stack_sets};
 use crate::apply::{Call, CallError, Executor};
 
 /// How long each kind of asynchronous operation is waited for.
@@ -50,6 +50,7 @@ impl Executor for AwsExecutor<'_> {
                 identity_center::execute(self.aws, call, self.wait(self.pollings.identity_center)).await
             }
             Call::StackSets(call) => stack_sets::execute(self.aws, call, self.wait(self.pollings.stack_sets)).await,
+            Call::Iam(call) => iam::execute(self.aws, call).await,
         }
     }
 }

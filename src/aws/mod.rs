@@ -30,6 +30,7 @@ pub(crate) mod config;
 mod create;
 mod errors;
 mod executor;
+mod iam;
 mod identity_center;
 pub(crate) mod join;
 mod organizations;
@@ -47,7 +48,7 @@ pub(crate) use executor::{AwsExecutor, Pollings};
 pub(crate) use poll::Waiting;
 
 use crate::apply::CallError;
-use crate::live::{LiveState, ReadScope};
+use crate::live::{LiveState, ReadScope, RootUserRow};
 use api::sts;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
@@ -71,8 +72,11 @@ pub(crate) struct Aws {
     pub(crate) sso: aws_sdk_ssoadmin::Client,
     pub(crate) identitystore: aws_sdk_identitystore::Client,
     pub(crate) cfn: aws_sdk_cloudformation::Client,
+    pub(crate) iam: aws_sdk_iam::Client,
     /// For reading member accounts (config-status): the shared configuration to assume from.
     pub(crate) config: Option<aws_config::SdkConfig>,
+    /// IAM clients in member accounts, from a root session's credentials (root-status).
+    pub(crate) member_iam: Option<iam::MemberIam>,
     pub(crate) pacer: Arc<Pacer>,
 }
 
@@ -83,6 +87,7 @@ pub(crate) struct Clients {
     pub sso: aws_sdk_ssoadmin::Client,
     pub identitystore: aws_sdk_identitystore::Client,
     pub cfn: aws_sdk_cloudformation::Client,
+    pub iam: aws_sdk_iam::Client,
 }
 
 /// Organizations is a global service served from us-east-1; other services follow the profile.
@@ -142,16 +147,23 @@ impl Aws {
             sso: aws_sdk_ssoadmin::Client::new(&config),
             identitystore: aws_sdk_identitystore::Client::new(&config),
             cfn: aws_sdk_cloudformation::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
         };
         let mut aws = Aws::from_clients(clients, Pacer::with_rate_scale(RetryPolicy::default(), rate_scale()));
+        let base = config.clone();
+        aws.member_iam = Some(std::sync::Arc::new(move |_account: &str, credentials| {
+            aws_sdk_iam::Client::from_conf(
+                aws_sdk_iam::config::Builder::from(&base).credentials_provider(credentials).build(),
+            )
+        }));
         aws.config = Some(config);
         Ok(aws)
     }
 
     /// Wraps clients built elsewhere (tests build them on mocked HTTP).
     pub(crate) fn from_clients(clients: Clients, pacer: Pacer) -> Aws {
-        let Clients { org, sts, sso, identitystore, cfn } = clients;
-        Aws { org, sts, sso, identitystore, cfn, config: None, pacer: Arc::new(pacer) }
+        let Clients { org, sts, sso, identitystore, cfn, iam } = clients;
+        Aws { org, sts, sso, identitystore, cfn, iam, config: None, member_iam: None, pacer: Arc::new(pacer) }
     }
 
     pub(crate) fn pacer(&self) -> &Pacer {
@@ -196,6 +208,14 @@ impl Aws {
         )?;
         live.identity_center = Some(ic);
         Ok(live)
+    }
+
+    /// The root user of every given member account (id, name): whether it still has a
+    /// password, access keys, MFA devices or signing certificates, read through a root session.
+    pub(crate) async fn root_users(&self, accounts: &[(String, String)]) -> Result<Vec<RootUserRow>, CallError> {
+        let caller = self.caller_arn().await?;
+        let partition = caller.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_string();
+        Ok(iam::root_users(self, accounts, &partition).await)
     }
 
     /// The organization's root id.

@@ -5,7 +5,6 @@ use super::executor::{AwsExecutor, Pollings};
 use super::pacing::{Pacer, RetryPolicy};
 use super::poll::Polling;
 use super::{Aws, Clients};
-use aws_config::BehaviorVersion;
 use aws_smithy_mocks::{Rule, RuleMode, mock_client};
 
 /// The mocked answers, per service; a service without rules is never called.
@@ -15,6 +14,8 @@ pub(crate) struct Mocked<'a> {
     pub(crate) sso: &'a [&'a Rule],
     pub(crate) store: &'a [&'a Rule],
     pub(crate) cfn: &'a [&'a Rule],
+    pub(crate) iam: &'a [&'a Rule],
+    pub(crate) sts: &'a [&'a Rule],
 }
 
 /// An `Aws` on mocked clients; as in `Aws::connect`, the SDK does not retry, lzctl's pacer does.
@@ -30,7 +31,8 @@ pub(crate) fn mocked_aws(rules: &Mocked<'_>) -> Aws {
         sso: client!(aws_sdk_ssoadmin, rules.sso),
         identitystore: client!(aws_sdk_identitystore, rules.store),
         cfn: client!(aws_sdk_cloudformation, rules.cfn),
-        ..unused_clients()
+        iam: client!(aws_sdk_iam, rules.iam),
+        sts: client!(aws_sdk_sts, rules.sts),
     };
     Aws::from_clients(clients, Pacer::new(RetryPolicy::default()))
 }
@@ -43,21 +45,4 @@ pub(crate) fn executor(aws: &Aws, polling: Polling) -> AwsExecutor<'_> {
 /// An error answer as AWS sends it for the JSON protocols.
 pub(crate) fn aws_error(code: &str, message: &str) -> String {
     format!(r#"{{"__type":"{code}","Message":"{message}"}}"#)
-}
-
-/// Clients that are never called in a test: nothing answers them.
-pub(crate) fn unused_clients() -> Clients {
-    let (region, version) = (aws_config::Region::new("us-east-1"), BehaviorVersion::latest());
-    macro_rules! client {
-        ($sdk:ident) => {
-            $sdk::Client::from_conf($sdk::Config::builder().behavior_version(version).region(region.clone()).build())
-        };
-    }
-    Clients {
-        org: client!(aws_sdk_organizations),
-        sts: client!(aws_sdk_sts),
-        sso: client!(aws_sdk_ssoadmin),
-        identitystore: client!(aws_sdk_identitystore),
-        cfn: client!(aws_sdk_cloudformation),
-    }
 }

@@ -12,7 +12,9 @@ pub(crate) use diagnostics::BlueprintErrors;
 use diagnostics::Code;
 pub(crate) use files::MemoryFiles;
 
-use crate::model::{AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal};
+use crate::model::{
+    AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal, RootFeature,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -65,6 +67,9 @@ pub(crate) struct Organization {
     pub root_policies: Option<Vec<String>>,
     /// Where suspended and closed accounts wait, denied everything.
     pub suspended_ou: Option<OuPath>,
+    /// Centralized root access: each feature switched on (true) or off (false); a feature the
+    /// blueprint does not name is left as it is.
+    pub root_access: BTreeMap<RootFeature, bool>,
 }
 
 /// What a managed root, OU or account has attached: exactly these policies, plus

@@ -116,6 +116,18 @@ pub(super) struct RawOrganization {
     /// The OU accounts wait in, denied everything, once `lifecycle: suspended` or `closed`.
     #[serde(default)]
     pub suspended_ou: Option<S<String>>,
+    /// Centralized root access (IAM's organization features).
+    #[serde(default)]
+    pub root_access: Option<S<RawRootAccess>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRootAccess {
+    #[serde(default)]
+    pub credentials_management: Option<S<bool>>,
+    #[serde(default)]
+    pub root_sessions: Option<S<bool>>,
 }
 
 #[derive(Debug, Deserialize, Default)]

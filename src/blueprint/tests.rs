@@ -391,6 +391,33 @@ fn trusted_access_prerequisites_are_checked_where_trusted_access_is_managed() {
 }
 
 #[test]
+fn centralized_root_access_needs_trusted_access_for_iam_in_the_blueprint() {
+    let yaml = "version: 1\norganization:\n  trusted_services: [sso.amazonaws.com]\n  root_access: {credentials_management: true, root_sessions: false}\n";
+    let p = problems_with(yaml, &[]);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("bp/lz.yaml:4:16: centralized root access needs trusted access for iam.amazonaws.com"),
+        "{p:?}"
+    );
+    let trusted = yaml.replace("[sso.amazonaws.com]", "[sso.amazonaws.com, iam.amazonaws.com]");
+    let bp = load_with(&trusted, &[]).expect("valid");
+    assert_eq!(
+        bp.organization.root_access,
+        BTreeMap::from([(RootFeature::CredentialsManagement, true), (RootFeature::RootSessions, false)])
+    );
+    // Switching everything off needs no trusted access.
+    let off = yaml.replace("true", "false");
+    assert_eq!(problems_with(&off, &[]), Vec::<String>::new());
+    // Not managing trusted access: lzctl cannot promise it, so it asks for the list.
+    let unmanaged = yaml.replace("  trusted_services: [sso.amazonaws.com]\n", "");
+    assert_eq!(problems_with(&unmanaged.replace("true", "false"), &[]), Vec::<String>::new());
+    let p = problems_with(&unmanaged, &[]);
+    assert!(p[0].contains("this blueprint does not manage trusted access"), "{p:?}");
+    let typo = trusted.replace("root_sessions", "root_session");
+    assert!(problems_with(&typo, &[])[0].contains("unknown field `root_session`"), "unknown keys are refused");
+}
+
+#[test]
 fn a_bad_allowed_signers_file_is_a_blueprint_error() {
     let yaml = "version: 1\napprovals: {required: 1, allowed_signers: approvers/allowed_signers}\n";
     let p = problems_with(yaml, &[("approvers/allowed_signers", "alice@example.com ssh-ed25519 nope\n")]);

@@ -125,6 +125,54 @@ impl fmt::Display for PolicyType {
     }
 }
 
+/// Centralized root access (IAM's organization features): member accounts without root
+/// credentials, managed from the management account, and privileged root sessions there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum RootFeature {
+    CredentialsManagement,
+    RootSessions,
+}
+
+impl RootFeature {
+    pub(crate) const ALL: [RootFeature; 2] = [RootFeature::CredentialsManagement, RootFeature::RootSessions];
+
+    /// As the blueprint writes it (`organization.root_access.<key>`).
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            RootFeature::CredentialsManagement => "credentials_management",
+            RootFeature::RootSessions => "root_sessions",
+        }
+    }
+
+    /// As IAM names it (ListOrganizationsFeatures).
+    pub(crate) fn aws_name(self) -> &'static str {
+        match self {
+            RootFeature::CredentialsManagement => "RootCredentialsManagement",
+            RootFeature::RootSessions => "RootSessions",
+        }
+    }
+
+    pub(crate) fn from_aws_name(name: &str) -> Option<RootFeature> {
+        RootFeature::ALL.into_iter().find(|f| f.aws_name() == name)
+    }
+
+    /// What it does, for the plan's reason.
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            RootFeature::CredentialsManagement => {
+                "root credentials management: member accounts are created without root credentials, and the management account can delete theirs"
+            }
+            RootFeature::RootSessions => {
+                "root sessions: privileged tasks in member accounts through short-lived sessions (sts:AssumeRoot) from the management account"
+            }
+        }
+    }
+}
+
+/// The service principal whose trusted access centralized root access needs.
+pub(crate) const IAM_SERVICE: &str = "iam.amazonaws.com";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Kind {

@@ -20,7 +20,7 @@ pub(crate) fn ou_address(path: &OuPath) -> String {
 }
 
 use crate::model::{
-    Action, Boundary, Kind, OperationPreferences, OuPath, PolicyReference, PolicyType, PrincipalId, Target,
+    Action, Boundary, Kind, OperationPreferences, OuPath, PolicyReference, PolicyType, PrincipalId, RootFeature, Target,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -177,6 +177,11 @@ pub(crate) enum Op {
         principal: PrincipalId,
         account: AccountRef,
     },
+    /// Centralized root access: IAM's Enable/DisableOrganizationsRoot… for one feature.
+    SetRootFeature {
+        feature: RootFeature,
+        enabled: bool,
+    },
     EnableServiceAccess {
         service: String,
     },
@@ -307,6 +312,7 @@ impl Op {
             Op::CreateAssignment { .. } | Op::DeleteAssignment { .. } => Kind::Assignment,
             Op::EnableServiceAccess { .. }
             | Op::DisableServiceAccess { .. }
+            | Op::SetRootFeature { .. }
             | Op::RegisterDelegatedAdministrator { .. }
             | Op::DeregisterDelegatedAdministrator { .. }
             | Op::SetApprovalRule { .. } => Kind::OrganizationSetting,

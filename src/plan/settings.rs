@@ -1,5 +1,6 @@
-//! Planning organization settings: trusted service access and delegated administrators.
-//! Listed ones are made exact; others are reported, and removed only with `--prune`. Pure.
+//! Planning organization settings: trusted service access, delegated administrators,
+//! centralized root access, the approval rule. Listed ones are made exact; others are
+//! reported, and removed only with `--prune`. Pure.
 
 use super::{AccountRef, Change, Op, PlanOptions, Unmanaged};
 use crate::approvals::{ApprovalRule, TAG_REQUIRED, TAG_SIGNER_PREFIX};
@@ -53,6 +54,7 @@ pub(super) fn plan(
             }
         }
     }
+    root_access(bp, live, &mut out);
     approval_rule(bp, live, &mut out);
     match crate::lock::recorded(&live.root.tags) {
         Ok(Some(lock)) => out.warnings.push(format!(
@@ -113,6 +115,24 @@ pub(super) fn plan(
         }
     }
     out
+}
+
+/// Centralized root access: each feature the blueprint names switched on or off as it says.
+fn root_access(bp: &Blueprint, live: &LiveState, out: &mut SettingsPlan) {
+    let Some(enabled) = &live.root_features else { return };
+    for (&feature, &wanted) in &bp.organization.root_access {
+        if enabled.contains(&feature) == wanted {
+            continue;
+        }
+        let address = format!("organization_setting.root_access/{}", feature.key());
+        let value = json!({"root_access": feature.key(), "enabled": true});
+        let (action, reason) = if wanted {
+            (Action::Create, format!("switch on centralized {}", feature.describe()))
+        } else {
+            (Action::Delete, format!("switch off centralized {}", feature.describe()))
+        };
+        out.changes.push(change(address, action, value, reason, Op::SetRootFeature { feature, enabled: wanted }));
+    }
 }
 
 /// The rule as the plan shows it: the count, and each signer's key and principals.

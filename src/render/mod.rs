@@ -5,12 +5,14 @@ mod coverage;
 mod human;
 mod json;
 mod markdown;
+mod root_status;
 mod values;
 
 pub(crate) use coverage::coverage;
 pub(crate) use human::human;
 pub(crate) use json::json;
 pub(crate) use markdown::{Header, markdown};
+pub(crate) use root_status::{root_status, root_status_json};
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

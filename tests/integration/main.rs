@@ -15,6 +15,7 @@ mod inventory;
 mod moto_server;
 mod proxy;
 mod reading;
+mod root_access;
 mod security;
 mod simulating;
 mod stack_sets;

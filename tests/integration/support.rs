@@ -335,9 +335,9 @@ fn operation_of(entry: &serde_json::Value) -> Option<String> {
 }
 
 /// The operations that change something: all but `List*`, `Describe*`, `Get*`, `Lookup*` and
-/// STS's `AssumeRole` (a session, nothing changed).
+/// STS's `AssumeRole` and `AssumeRoot` (sessions, nothing changed).
 fn mutating(operations: Vec<String>) -> Vec<String> {
-    const READ_PREFIXES: [&str; 5] = ["List", "Describe", "Get", "Lookup", "AssumeRole"];
+    const READ_PREFIXES: [&str; 6] = ["List", "Describe", "Get", "Lookup", "AssumeRole", "AssumeRoot"];
     operations.into_iter().filter(|op| !READ_PREFIXES.iter().any(|p| op.starts_with(p))).collect()
 }
 

@@ -104,7 +104,7 @@ pub(in crate::aws) async fn read(
     live.ous = ous;
     live.accounts = accounts;
     live.policies = policies;
-    let (_, trusted, delegated, stack_sets, handshakes) = futures::try_join!(
+    let (_, trusted, delegated, stack_sets, handshakes, root_features) = futures::try_join!(
         read_tags(aws, scope, &mut live),
         async { if scope.trusted_services { read_trusted_services(aws).await.map(Some) } else { Ok(None) } },
         async {
@@ -119,7 +119,9 @@ pub(in crate::aws) async fn read(
             }
         },
         async { if scope.handshakes { super::handshakes::read(aws).await.map(Some) } else { Ok(None) } },
+        async { if scope.root_access { crate::aws::iam::read_root_features(aws).await.map(Some) } else { Ok(None) } },
     )?;
+    live.root_features = root_features;
     live.handshakes = handshakes;
     live.trusted_services = trusted;
     live.delegated_administrators = delegated;

@@ -19,7 +19,7 @@ use super::diagnostics::{BlueprintErrors, Code, Collector};
 use super::files::{FileError, FileKind, FileSource, relative_path};
 use super::raw::*;
 use super::*;
-use crate::model::{OuPath, PolicyType, first_unprintable, minified};
+use crate::model::{IAM_SERVICE, OuPath, PolicyType, first_unprintable, minified};
 use names::{check_name, check_printable, closest};
 use policies::has_allow_statement;
 use serde_saphyr::Location;

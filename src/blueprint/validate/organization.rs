@@ -11,7 +11,21 @@ impl Validator<'_> {
         org: Option<&RawOrganization>,
         stack_sets: &SpannedMap<S<RawStackSet>>,
     ) {
-        let Some(trusted) = org.and_then(|o| o.trusted_services.as_ref()) else { return };
+        let switched_on = |r: &S<RawRootAccess>| {
+            [&r.value.credentials_management, &r.value.root_sessions].into_iter().flatten().any(|on| on.value)
+        };
+        let Some(trusted) = org.and_then(|o| o.trusted_services.as_ref()) else {
+            if let Some(root_access) = org.and_then(|o| o.root_access.as_ref()).filter(|r| switched_on(r)) {
+                self.c.at_with_help(
+                    Code::TrustedAccess,
+                    &root_access.referenced,
+                    format!("centralized root access needs trusted access for {IAM_SERVICE}, and this blueprint does not manage trusted access"),
+                    "trusted access not managed",
+                    format!("list organization.trusted_services, with {IAM_SERVICE} among them"),
+                );
+            }
+            return;
+        };
         let has = |service: &str| trusted.value.iter().any(|s| s.value == service);
         for (service, _) in &org.expect("trusted services come from it").delegated_administrators.0 {
             if !has(&service.value) {
@@ -23,6 +37,17 @@ impl Validator<'_> {
                     format!("add {} to organization.trusted_services", service.value),
                 );
             }
+        }
+        if let Some(root_access) = org.and_then(|o| o.root_access.as_ref()).filter(|r| switched_on(r))
+            && !has(IAM_SERVICE)
+        {
+            self.c.at_with_help(
+                Code::TrustedAccess,
+                &root_access.referenced,
+                format!("centralized root access needs trusted access for {IAM_SERVICE}, which AWS checks first"),
+                "no trusted access for IAM",
+                format!("add {IAM_SERVICE} to organization.trusted_services"),
+            );
         }
         const STACK_SETS: &str = "member.org.stacksets.cloudformation.amazonaws.com";
         for (name, ss) in &stack_sets.0 {
@@ -101,12 +126,25 @@ impl Validator<'_> {
             }
             delegated_administrators.insert(service.value.clone(), account.value.clone());
         }
+        let mut root_access = BTreeMap::new();
+        if let Some(raw) = &raw.root_access {
+            let features = [
+                (RootFeature::CredentialsManagement, &raw.value.credentials_management),
+                (RootFeature::RootSessions, &raw.value.root_sessions),
+            ];
+            for (feature, on) in features {
+                if let Some(on) = on {
+                    root_access.insert(feature, on.value);
+                }
+            }
+        }
         Organization {
             policy_types,
             trusted_services,
             delegated_administrators,
             root_policies: None,
             suspended_ou: None,
+            root_access,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod convergence;
 mod lifecycle;
 mod policy_types;
+mod root_access;
 
 use super::*;
 use crate::apply::{Ids, run};
