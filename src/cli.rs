@@ -59,6 +59,35 @@ pub(crate) enum Command {
     Join(JoinArgs),
     /// Which member accounts' root users still have credentials (read-only; exit 2 if any do).
     RootStatus(RootStatusArgs),
+    /// The effective tag, backup, declarative … policy the blueprint gives an account; with
+    /// --live, AWS's own beside it (exit 2 when they differ).
+    Effective(EffectiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EffectiveArgs {
+    #[command(flatten)]
+    pub blueprint: BlueprintArg,
+    /// The account: its blueprint key; with --live also its AWS name or id.
+    #[arg(long)]
+    pub account: String,
+    /// The management policy type (TAG_POLICY, BACKUP_POLICY, DECLARATIVE_POLICY_EC2 …).
+    #[arg(long = "type", value_name = "TYPE", value_parser = management_policy_type)]
+    pub policy_type: crate::model::PolicyType,
+    /// Read the organization: levels the blueprint does not manage as AWS has them, and AWS's
+    /// own effective policy (DescribeEffectivePolicy) beside the blueprint's.
+    #[arg(long)]
+    pub live: bool,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// A policy type as AWS spells it (any case).
+fn management_policy_type(text: &str) -> Result<crate::model::PolicyType, String> {
+    crate::model::PolicyType::parse(&text.to_ascii_uppercase()).ok_or_else(|| {
+        let all: Vec<&str> = crate::model::PolicyType::ALL.iter().map(|t| t.as_str()).collect();
+        format!("not a policy type; one of: {}", all.join(", "))
+    })
 }
 
 #[derive(Debug, Args)]
@@ -66,13 +95,13 @@ pub(crate) struct RootStatusArgs {
     /// Only these member accounts (name or id; repeatable).
     #[arg(long = "account", value_name = "NAME_OR_ID")]
     pub accounts: Vec<String>,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ReportFormat {
-    Table,
+    Text,
     Json,
 }
 

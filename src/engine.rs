@@ -16,10 +16,12 @@ use std::path::Path;
 
 mod adopt;
 mod count_mode;
+mod effective;
 mod join;
 mod root_status;
 pub(crate) use adopt::{check_out_folder, import};
 pub(crate) use count_mode::{SimulateOptions, ask, impact, simulate};
+pub(crate) use effective::{effective, effective_live};
 pub(crate) use join::{JoinPlan, Joined, join};
 pub(crate) use root_status::root_status;
 
@@ -43,6 +45,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
         }),
         trusted_services: bp.organization.trusted_services.is_some(),
         root_access: !bp.organization.root_access.is_empty(),
+        management_documents: bp.policies.values().any(|p| !p.policy_type.is_authorization()),
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
         skip_policies: false,

@@ -123,6 +123,23 @@ pub(crate) enum Error {
         )
     )]
     RootStatusUnreadable { count: usize },
+    #[error("{policy_type} has no effective policy document: SCPs and RCPs are evaluated, not merged")]
+    #[diagnostic(
+        code(lzctl::effective::not_a_management_type),
+        help(
+            "`lzctl simulate` replays CloudTrail through SCPs and RCPs; effective takes tag, backup, declarative and the other management policy types"
+        )
+    )]
+    NoEffectivePolicy { policy_type: crate::model::PolicyType },
+    #[error("{}", if *.live { format!("no account is named, numbered or keyed {name:?} in the blueprint or the organization") } else { format!("the blueprint has no account {name:?}") })]
+    #[diagnostic(
+        code(lzctl::effective::unknown_account),
+        help("name an account by its blueprint key; with --live, also by its AWS name or id")
+    )]
+    UnknownAccount { name: String, live: bool },
+    #[error("the document of policy {policy:?} could not be read, so the effective policy cannot be computed")]
+    #[diagnostic(code(lzctl::effective::unread_document))]
+    UnreadDocument { policy: String },
     #[error("no member account is named or numbered {name:?}")]
     #[diagnostic(code(lzctl::root_status::unknown_account))]
     UnknownMemberAccount { name: String },
@@ -205,6 +222,9 @@ impl Error {
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::RootStatusUnreadable { .. }
+            | Error::NoEffectivePolicy { .. }
+            | Error::UnknownAccount { .. }
+            | Error::UnreadDocument { .. }
             | Error::UnknownMemberAccount { .. }
             | Error::NotAnExport { .. }
             | Error::NotImportable { .. }

@@ -7,6 +7,7 @@ mod aws;
 mod blueprint;
 mod cli;
 mod commands;
+mod effective;
 mod engine;
 mod error;
 mod events;
@@ -70,6 +71,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::Unlock(args) => commands::unlock::run(global, args).await,
             Command::Join(args) => commands::join::run(global, args).await,
             Command::RootStatus(args) => commands::root_status::run(global, args).await,
+            Command::Effective(args) => commands::effective::run(global, args).await,
         }
     });
     match result {

@@ -210,6 +210,10 @@ pub(crate) struct ReadScope {
     /// Read the centralized root-access features (IAM).
     #[serde(default)]
     pub root_access: bool,
+    /// Read the document of every management policy (tag, backup …): the effective policies
+    /// the plan changes are computed from them.
+    #[serde(default)]
+    pub management_documents: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -124,6 +124,7 @@ pub(crate) mod organizations {
         LIST_POLICIES = "ListPolicies" (5.0, 8.0);
         LIST_TARGETS_FOR_POLICY = "ListTargetsForPolicy" (5.0, 8.0);
         DESCRIBE_POLICY = "DescribePolicy" (2.0, 2.0);
+        DESCRIBE_EFFECTIVE_POLICY = "DescribeEffectivePolicy";
         LIST_TAGS_FOR_RESOURCE = "ListTagsForResource" (10.0, 15.0);
         DESCRIBE_CREATE_ACCOUNT_STATUS = "DescribeCreateAccountStatus" (5.0, 8.0);
         LIST_CREATE_ACCOUNT_STATUS = "ListCreateAccountStatus";

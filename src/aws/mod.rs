@@ -218,6 +218,16 @@ impl Aws {
         Ok(iam::root_users(self, accounts, &partition).await)
     }
 
+    /// AWS's effective management policy of `policy_type` for an account; None where no
+    /// policy of the type reaches it.
+    pub(crate) async fn effective_policy(
+        &self,
+        policy_type: crate::model::PolicyType,
+        account_id: &str,
+    ) -> Result<Option<serde_json::Value>, CallError> {
+        organizations::effective_policy(self, policy_type, account_id).await
+    }
+
     /// The organization's root id.
     pub(crate) async fn root_id(&self) -> Result<String, CallError> {
         let roots = all_pages!(self, api::organizations::LIST_ROOTS, "the organization", roots, |token| self

@@ -4,6 +4,7 @@
 pub(crate) mod apply;
 pub(crate) mod approve;
 pub(crate) mod config_status;
+pub(crate) mod effective;
 pub(crate) mod import;
 pub(crate) mod inventory;
 pub(crate) mod join;

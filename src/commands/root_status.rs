@@ -10,7 +10,7 @@ pub(crate) async fn run(global: &GlobalArgs, args: &RootStatusArgs) -> Result<u8
     let session = Session::connect(global).await?;
     let rows = session.finish(engine::root_status(&session.aws, &args.accounts).await)?;
     match args.format {
-        ReportFormat::Table => print!("{}", render::root_status(&rows)),
+        ReportFormat::Text => print!("{}", render::root_status(&rows)),
         ReportFormat::Json => println!("{}", render::root_status_json(&rows)),
     }
     let with_credentials = rows.iter().any(RootUserRow::has_credentials);

@@ -123,7 +123,6 @@ impl OuPath {
     }
 
     /// The names from the top OU down to this one, unescaped; empty for the root.
-    #[cfg(test)]
     pub(crate) fn names(&self) -> Vec<String> {
         if self.is_root() { Vec::new() } else { names_of(&self.0) }
     }

@@ -91,7 +91,11 @@ pub(crate) fn diff(bp: &Blueprint, live: &LiveState, options: &PlanOptions) -> R
     p.unmanaged.sort_by(|a, b| (a.kind, &a.address).cmp(&(b.kind, &b.address)));
     let changes = sort_changes(p.changes);
     let hazards = super::hazards::find(bp, live, &p.matched, &changes);
-    Ok(Plan { changes, unmanaged: p.unmanaged, warnings: p.warnings, hazards, waiting: p.waiting })
+    // Only changes move effective policies.
+    let (effective, unread) =
+        if changes.is_empty() { Default::default() } else { super::effective::changes(bp, live, &p.matched) };
+    p.warnings.extend(unread);
+    Ok(Plan { changes, unmanaged: p.unmanaged, warnings: p.warnings, hazards, waiting: p.waiting, effective })
 }
 
 struct Planner<'a> {
@@ -405,9 +409,16 @@ impl Planner<'_> {
                 .iter()
                 .any(|c| c.op == Op::EnablePolicyType { policy_type: PolicyType::ServiceControlPolicy });
         for (target, id, wanted) in self.managed_targets() {
-            let mut desired: BTreeSet<String> = wanted.policies.iter().cloned().collect();
+            // In the order listed: the order they are attached in, which is the order AWS merges
+            // management policies of one level in.
+            let mut desired: Vec<String> = Vec::new();
             if wanted.full_aws_access && scp_enabled_after {
-                desired.insert(FULL_AWS_ACCESS.to_string());
+                desired.push(FULL_AWS_ACCESS.to_string());
+            }
+            for policy in &wanted.policies {
+                if !desired.contains(policy) {
+                    desired.push(policy.clone());
+                }
             }
             // AWS attaches FullAWSAccess to every new OU and account by itself.
             let attached: BTreeSet<String> = match &id {
@@ -416,7 +427,7 @@ impl Planner<'_> {
                 }
                 None => BTreeSet::from([FULL_AWS_ACCESS.to_string()]),
             };
-            for policy in desired.difference(&attached) {
+            for policy in desired.iter().filter(|p| !attached.contains(*p)) {
                 self.change(
                     format!("policy_attachment.{policy}/{target}"),
                     Action::Create,
@@ -426,7 +437,7 @@ impl Planner<'_> {
                     Op::AttachPolicy { policy: policy.clone(), target: target.clone() },
                 );
             }
-            for policy in attached.difference(&desired) {
+            for policy in attached.iter().filter(|p| !desired.contains(*p)) {
                 let reason = if policy == FULL_AWS_ACCESS {
                     format!("{target} says full_aws_access: false")
                 } else {

@@ -3,6 +3,7 @@
 //! operation `apply` runs for it. Computing it is pure.
 
 mod diff;
+pub(crate) mod effective;
 mod hazards;
 mod identity;
 mod order;
@@ -11,6 +12,7 @@ mod settings;
 mod stack_sets;
 
 pub(crate) use diff::{PlanError, diff};
+pub(crate) use effective::EffectiveChange;
 pub(crate) use identity::{desired_assignments, desired_pairs};
 pub(crate) use renames::renamed;
 
@@ -46,6 +48,10 @@ pub(crate) struct Plan {
     /// What waits on someone else (an invitation the account has not answered yet).
     #[serde(default)]
     pub waiting: Vec<Unmanaged>,
+    /// Accounts whose effective management policies (tag, backup, declarative …) the changes
+    /// alter, grouped by type and by how they change.
+    #[serde(default)]
+    pub effective: Vec<EffectiveChange>,
 }
 
 /// A change that can lock people out, or looks like protection and is none.

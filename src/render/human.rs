@@ -2,7 +2,7 @@
 //! every value it changes (documents as unified diffs), unmanaged things apart, and a closing
 //! count.
 
-use super::values::details;
+use super::values::{Line, details, effective_lines, effective_title};
 use super::{Color, paint};
 use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan};
@@ -26,15 +26,17 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
             let reason = paint(color, "2", &format!("# {}", escaped(&change.reason)));
             let _ = writeln!(out, "  {symbol} {}  {reason}", escaped(&change.address));
             for detail in details(change) {
-                let text = escaped(&format!("{} {}", detail.mark, detail.text));
-                let painted = match detail.mark {
-                    '+' => paint(color, "32", &text),
-                    '-' => paint(color, "31", &text),
-                    '~' => paint(color, "33", &text),
-                    '@' => paint(color, "36", &text),
-                    _ => text,
-                };
-                let _ = writeln!(out, "      {painted}");
+                let _ = writeln!(out, "      {}", painted(color, &detail));
+            }
+        }
+        out.push('\n');
+    }
+    if !plan.effective.is_empty() {
+        out.push_str("Effective policies that change (what the accounts get once merged down from the root):\n\n");
+        for change in &plan.effective {
+            let _ = writeln!(out, "  {} {}", paint(color, "33", "~"), escaped(&effective_title(change)));
+            for detail in effective_lines(change) {
+                let _ = writeln!(out, "      {}", painted(color, &detail));
             }
         }
         out.push('\n');
@@ -105,6 +107,18 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         );
     }
     out
+}
+
+/// A line of detail, escaped, coloured by its mark.
+fn painted(color: Color, detail: &Line) -> String {
+    let text = escaped(&format!("{} {}", detail.mark, detail.text));
+    match detail.mark {
+        '+' => paint(color, "32", &text),
+        '-' => paint(color, "31", &text),
+        '~' => paint(color, "33", &text),
+        '@' => paint(color, "36", &text),
+        _ => text,
+    }
 }
 
 /// `  MARK address  # note`, the mark painted, the note dimmed, nothing unprintable raw.

@@ -20,11 +20,16 @@ pub(crate) fn json(plan: &Plan) -> Value {
         })
         .collect();
     let unmanaged: Vec<Value> = plan.unmanaged.iter().map(|u| json!({"address": u.address, "kind": u.kind})).collect();
-    json!({
+    let mut plan_json = json!({
         "format_version": FORMAT_VERSION,
         "tool_version": env!("CARGO_PKG_VERSION"),
         "changes": changes,
         "unmanaged": unmanaged,
         "summary": plan.summary(),
-    })
+    });
+    // An extension of the contract's plan, present only where there is something to say.
+    if !plan.effective.is_empty() {
+        plan_json["effective_policies"] = json!(plan.effective);
+    }
+    plan_json
 }

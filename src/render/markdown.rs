@@ -3,7 +3,7 @@
 //! grouped by kind, each with its values folded in `<details>`. A comment longer than GitHub
 //! allows is shortened to the list of changes, and says where the full plan is.
 
-use super::values::details;
+use super::values::{details, effective_lines, effective_title};
 use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan};
 use std::fmt::Write;
@@ -113,6 +113,21 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
             }
         }
         out.push_str("\nChanges run in the order listed.\n");
+    }
+    if !plan.effective.is_empty() {
+        out.push_str("\n#### Effective policies that change\n\n");
+        for change in &plan.effective {
+            let _ = writeln!(out, "- {}", escaped(&effective_title(change)));
+            let lines = if with_values { effective_lines(change) } else { Vec::new() };
+            if !lines.is_empty() {
+                let _ = writeln!(out, "  <details><summary>effective policy</summary>\n\n  ```diff");
+                for detail in lines {
+                    let text = escaped(&format!("{} {}", detail.mark, detail.text));
+                    let _ = writeln!(out, "  {}", text.replace("```", "'''"));
+                }
+                let _ = writeln!(out, "  ```\n  </details>");
+            }
+        }
     }
     if !plan.waiting.is_empty() {
         out.push_str("\n**Waiting on others:**\n\n");

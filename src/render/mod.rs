@@ -2,6 +2,7 @@
 //! format what the planner decided.
 
 mod coverage;
+mod effective;
 mod human;
 mod json;
 mod markdown;
@@ -9,6 +10,7 @@ mod root_status;
 mod values;
 
 pub(crate) use coverage::coverage;
+pub(crate) use effective::EffectiveReport;
 pub(crate) use human::human;
 pub(crate) use json::json;
 pub(crate) use markdown::{Header, markdown};

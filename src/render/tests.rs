@@ -176,3 +176,39 @@ fn a_markdown_comment_too_long_for_github_is_shortened_and_names_the_full_plan()
     assert!(text.contains("<details><summary>values</summary>") && !text.contains("shortened"), "{text}");
     assert!(text.contains("Organization `o-test` · planned by `arn:aws:sts::111111111111:assumed-role/ci/pipeline` · at 2026-11-25T10:00:00Z · saved plan digest `0123abcd`."), "{text}");
 }
+
+/// An effective policy that changes: which accounts, and the whole policy as a diff, in every
+/// format (JSON only where there is one).
+#[test]
+fn effective_policies_that_change_show_as_a_diff_per_group_of_accounts() {
+    let tag = |values: &[&str]| json!({"tags": {"costcenter": {"tag_key": "CostCenter", "tag_value": values}}});
+    let mut plan = every_kind_of_change();
+    let accounts: Vec<String> = (1..=12).map(|i| format!("app-{i:02}")).collect();
+    plan.effective = vec![
+        crate::plan::EffectiveChange {
+            policy_type: PolicyType::TagPolicy,
+            accounts,
+            before: Some(tag(&["Development", "Support"])),
+            after: Some(tag(&["Development", "Support", "Marketing"])),
+        },
+        crate::plan::EffectiveChange {
+            policy_type: PolicyType::BackupPolicy,
+            accounts: vec!["web".into()],
+            before: None,
+            after: Some(json!({"plans": {"nightly": {"regions": ["us-east-1"]}}})),
+        },
+    ];
+    let human = human(&plan, Color::Off);
+    let section = &human[human.find("Effective policies").expect("a section")..];
+    insta::assert_snapshot!(&section[..section.find("\n\nThis plan deletes").expect("the next section")]);
+    let markdown = markdown(&plan, &Header::default());
+    assert!(markdown.contains("#### Effective policies that change\n\n- TAG_POLICY of app-01,"), "{markdown}");
+    assert!(
+        markdown.lines().any(|l| l.trim_start().starts_with('+') && l.trim_end().ends_with("\"Marketing\"")),
+        "{markdown}"
+    );
+    let json = json(&plan);
+    assert_eq!(json["effective_policies"][1]["policy_type"], "BACKUP_POLICY");
+    assert_eq!(json["effective_policies"][1]["before"], serde_json::Value::Null);
+    assert!(super::json(&every_kind_of_change()).get("effective_policies").is_none(), "only when there is one");
+}

@@ -5,7 +5,7 @@
 //! from the change's before and after values, so every kind of change is covered alike.
 
 use crate::model::{normalize_policy, pretty};
-use crate::plan::Change;
+use crate::plan::{Change, EffectiveChange};
 use serde_json::{Map, Value};
 use similar::{ChangeTag, TextDiff};
 
@@ -163,6 +163,29 @@ fn template_text(value: &Value) -> String {
 /// A unified diff of two texts under the name of what they are, three lines of context.
 fn document_diff(path: &str, before: &str, after: &str, out: &mut Vec<Line>) {
     line(out, '~', format!("{path}:"));
+    hunks(before, after, out);
+}
+
+/// Who an effective-policy change reaches: `TAG_POLICY of prod-web, prod-api`, at most ten
+/// names, then how many more.
+pub(super) fn effective_title(change: &EffectiveChange) -> String {
+    const SHOWN: usize = 10;
+    let mut names = change.accounts.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if change.accounts.len() > SHOWN {
+        names.push_str(&format!(" and {} more", change.accounts.len() - SHOWN));
+    }
+    format!("{} of {names}", change.policy_type)
+}
+
+/// The whole effective policy before and after, as a unified diff (no policy: no lines).
+pub(super) fn effective_lines(change: &EffectiveChange) -> Vec<Line> {
+    let text = |v: &Option<Value>| v.as_ref().map(|v| pretty(v) + "\n").unwrap_or_default();
+    let mut out = Vec::new();
+    hunks(&text(&change.before), &text(&change.after), &mut out);
+    out
+}
+
+fn hunks(before: &str, after: &str, out: &mut Vec<Line>) {
     let diff = TextDiff::from_lines(before, after);
     for group in diff.grouped_ops(3) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else { continue };

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod bad_inputs;
+mod effective;
 mod emulator;
 mod faults;
 mod gitops;

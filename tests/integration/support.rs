@@ -399,3 +399,21 @@ pub(crate) fn changes(json: &str) -> Vec<String> {
     let changes = plan["changes"].as_array().expect("a changes list");
     changes.iter().map(|c| format!("{} {}", c["action"].as_str().unwrap(), c["address"].as_str().unwrap())).collect()
 }
+
+/// Runs lzctl where no AWS answers (a closed loopback port): for commands that must not need it.
+pub(crate) fn lzctl_offline(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_lzctl"))
+        .current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run lzctl")
+}

@@ -2,10 +2,12 @@
 //! calls idempotently (create looks first, delete accepts "already gone").
 
 mod close;
+mod effective;
 mod execute;
 mod handshakes;
 mod read;
 
+pub(super) use effective::effective_policy;
 pub(super) use execute::execute;
 pub(super) use read::{read, tags_of};
 

@@ -273,7 +273,11 @@ async fn read_policies(
         let id = summary.id().unwrap_or_default().to_string();
         let name = summary.name().unwrap_or_default().to_string();
         let aws_managed = summary.aws_managed();
-        let wanted = !aws_managed && (scope.everything || scope.all_documents || scope.policy_names.contains(&name));
+        let wanted = !aws_managed
+            && (scope.everything
+                || scope.all_documents
+                || scope.policy_names.contains(&name)
+                || (scope.management_documents && !pt.is_authorization()));
         let resource = format!("policy {name} ({id})");
         let (targets, document) = futures::try_join!(
             async {

@@ -224,7 +224,7 @@ const OPERATORS: [&str; 5] =
 /// Operators that set a value, never beside a child key.
 const VALUE_OPERATORS: [&str; 3] = ["@@assign", "@@append", "@@remove"];
 /// What `@@operators_allowed_for_child_policies` may list.
-const CHILD_OPERATORS: [&str; 4] = ["@@assign", "@@append", "@@remove", "@@none"];
+const CHILD_OPERATORS: [&str; 5] = ["@@all", "@@assign", "@@append", "@@remove", "@@none"];
 
 /// What makes a document unusable as a management policy (tag, backup, AI services opt-out,
 /// chat, declarative …) of `policy_type`, in words with the JSON path of each problem.

@@ -48,3 +48,25 @@ async fn policies_of_every_type_are_enabled_created_and_attached_exactly() {
     let plan = plan_ok(&without, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["- policy_attachment.no-public-amis/Production"]);
 }
+
+#[test]
+fn a_targets_policies_are_attached_in_the_order_listed_the_order_aws_merges_them_in() {
+    let bp = blueprint(
+        r#"version: 1
+organization: {policy_types: [SERVICE_CONTROL_POLICY, TAG_POLICY]}
+organizational_units:
+  Workloads: {policies: [zeta, alpha]}
+policies:
+  zeta: {type: TAG_POLICY, document: {tags: {cc: {tag_key: {"@@assign": CC}}}}}
+  alpha: {type: TAG_POLICY, document: {tags: {cc: {tag_key: {"@@assign": cc}}}}}
+"#,
+    );
+    let plan = plan_ok(&bp, &fresh_org(), &PlanOptions::default());
+    let attachments: Vec<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.kind == crate::model::Kind::PolicyAttachment)
+        .map(|c| c.address.as_str())
+        .collect();
+    assert_eq!(attachments, ["policy_attachment.zeta/Workloads", "policy_attachment.alpha/Workloads"]);
+}
