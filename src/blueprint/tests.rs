@@ -720,7 +720,7 @@ policies:
         ),
         (
             r#"{type: BACKUP_POLICY, document: {plans: {p: {"@@operators_allowed_for_child_policies": ["@@delete"]}}}}"#,
-            "lists some of @@assign, @@append, @@remove, @@none",
+            "lists some of @@all, @@assign, @@append, @@remove, @@none",
         ),
         (
             r#"{type: BACKUP_POLICY, document: {plans: {p: {"@@assign": {x: 1}}}}}"#,
