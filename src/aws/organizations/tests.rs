@@ -3,6 +3,7 @@
 
 mod close;
 mod handshakes;
+mod policy_types;
 
 use crate::apply::{Call, Executor, OrganizationsCall};
 use crate::aws::Aws;

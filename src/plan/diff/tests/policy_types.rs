@@ -70,3 +70,39 @@ policies:
         .collect();
     assert_eq!(attachments, ["policy_attachment.zeta/Workloads", "policy_attachment.alpha/Workloads"]);
 }
+
+/// A blueprint with a policy of every type the pinned SDK accepts, all on one OU.
+fn one_of_every_type() -> String {
+    let mut yaml = String::from("version: 1\norganization:\n  policy_types: [");
+    yaml.push_str(&PolicyType::ALL.map(PolicyType::as_str).join(", "));
+    yaml.push_str("]\norganizational_units:\n  Workloads: {policies: [");
+    yaml.push_str(&PolicyType::ALL.map(|t| t.as_str().to_lowercase()).join(", "));
+    yaml.push_str("]}\npolicies:\n");
+    for t in PolicyType::ALL {
+        let document = if t.is_authorization() {
+            let principal = if t == PolicyType::ResourceControlPolicy { ", Principal: \"*\"" } else { "" };
+            format!("{{Statement: [{{Effect: Deny, Action: \"s3:DeleteBucket\", Resource: \"*\"{principal}}}]}}")
+        } else {
+            let key = t.top_level_key().unwrap_or("settings");
+            format!("{{{key}: {{x: {{\"@@assign\": y}}}}}}")
+        };
+        yaml.push_str(&format!("  {}: {{type: {t}, document: {document}}}\n", t.as_str().to_lowercase()));
+    }
+    yaml
+}
+
+#[tokio::test]
+async fn a_policy_of_every_type_validates_plans_applies_and_replans_empty() {
+    let bp = blueprint(&one_of_every_type());
+    let org = InMemoryOrg::new(fresh_org());
+    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions::default());
+    for t in PolicyType::ALL {
+        let name = t.as_str().to_lowercase();
+        assert!(lines(&plan).contains(&format!("+ policy.{name}")), "{t}: {:?}", lines(&plan));
+        assert!(lines(&plan).contains(&format!("+ policy_attachment.{name}/Workloads")), "{t}");
+    }
+    apply_to(&org, &bp, &PlanOptions::default()).await;
+    let live = org.snapshot();
+    assert!(PolicyType::ALL.iter().all(|t| live.root.policy_types.contains(t)), "{:?}", live.root.policy_types);
+    assert!(plan_ok(&bp, &live, &PlanOptions::default()).is_empty(), "converged");
+}
