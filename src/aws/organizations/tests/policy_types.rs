@@ -13,6 +13,12 @@ fn sdk(pt: PolicyType) -> SdkType {
     SdkType::from(pt.as_str())
 }
 
+#[test]
+fn lzctl_knows_every_type_the_pinned_sdk_accepts() {
+    let unknown: Vec<&str> = SdkType::values().iter().copied().filter(|v| PolicyType::parse(v).is_none()).collect();
+    assert!(unknown.is_empty(), "types the SDK accepts and lzctl does not: {unknown:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn every_type_is_enabled_created_and_attached_as_itself() {
     for pt in PolicyType::ALL {
