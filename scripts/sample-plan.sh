@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the README's sample plan from a real run: the landing zone applied to the local
 # emulator, then a pull request's edits (a session shortened, AdministratorAccess added, an SCP
-# widened, a tag changed, a stack-set parameter changed, an OU renamed, an account added) and an
+# widened, a tag changed and its value allowed by the tag policy, a stack-set parameter changed, an OU renamed, an account added) and an
 # assignment made by hand, planned. Prints the human plan; `--format markdown` passes through.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,8 @@ export AWS_ENDPOINT_URL="$url" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=demo AWS_S
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
 unset AWS_PROFILE AWS_SESSION_TOKEN AWS_DEFAULT_PROFILE
 export LZCTL_RATE_SCALE=10 LZCTL_ASSIGNMENT_READ=per-principal
+# The emulator has no backup or declarative policies: left out, as `make demo` does.
+export LZCTL_EXCLUDE=policy.production-backup,organization_setting.policy_type/DECLARATIVE_POLICY_EC2
 
 "$PY" scripts/emulator.py create-org --url "$url" >/dev/null
 "$PY" scripts/emulator.py seed-identity --url "$url" >/dev/null
@@ -42,6 +44,10 @@ for old, new in [
     assert old in text, old
     text = text.replace(old, new, 1)
 bp.write_text(text)
+tags = root / "policies" / "tag-cost-center.json"
+tag_policy = json.loads(tags.read_text())
+tag_policy["tags"]["cost-center"]["tag_value"]["@@assign"].insert(1, "2040")
+tags.write_text(json.dumps(tag_policy, indent=2) + "\n")
 policy = root / "policies" / "protect-critical-operations.json"
 doc = json.loads(policy.read_text())
 doc["Statement"][0]["Action"].append("ec2:DeleteTransitGateway")

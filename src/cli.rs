@@ -339,6 +339,8 @@ pub(crate) struct PlanArgs {
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,
+    #[command(flatten)]
+    pub exclude: ExcludeArg,
     /// Also save the plan to this file, for `lzctl approve` and `lzctl apply PLANFILE`.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -378,6 +380,16 @@ pub(crate) struct ApplyArgs {
     /// Also delete unmanaged OUs that are empty and unmanaged policies that are detached.
     #[arg(long)]
     pub prune: bool,
+    #[command(flatten)]
+    pub exclude: ExcludeArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExcludeArg {
+    /// Leave out changes whose address matches (`*` matches any text), and every change that
+    /// needs one of them; the plan lists what was left out. Repeatable, or comma-separated.
+    #[arg(long, value_name = "ADDRESS", value_delimiter = ',', env = "LZCTL_EXCLUDE")]
+    pub exclude: Vec<String>,
 }
 
 /// A time as `--since` and `--until` take it.

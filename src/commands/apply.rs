@@ -28,7 +28,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
     let bp = blueprint::load(&blueprint_path)?;
     let source = match &saved {
         Some(saved) => ApplySource::Saved(saved),
-        None => ApplySource::Blueprint(PlanOptions { prune: args.prune }),
+        None => ApplySource::Blueprint(PlanOptions { prune: args.prune, exclude: args.exclude.exclude.clone() }),
     };
     let session = Session::connect(global).await?;
     let ui = Console {

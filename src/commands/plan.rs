@@ -11,7 +11,7 @@ use crate::{blueprint, engine};
 pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
     let session = Session::connect(global).await?;
-    let options = PlanOptions { prune: args.prune };
+    let options = PlanOptions { prune: args.prune, exclude: args.exclude.exclude.clone() };
     let out = args.out.as_deref().map(|path| SaveTo { path, requested_by: args.requested_by.as_deref() });
     let identify = args.format == Format::Markdown;
     let made = session.finish(engine::plan_and_save(&bp, &session.aws, &options, out, identify).await)?;

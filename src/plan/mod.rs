@@ -4,6 +4,7 @@
 
 mod diff;
 pub(crate) mod effective;
+mod exclude;
 mod hazards;
 mod identity;
 mod order;
@@ -32,6 +33,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub(crate) struct PlanOptions {
     /// Delete unmanaged things that are safe to delete (empty OUs, detached policies).
     pub prune: bool,
+    /// Address patterns (`*` matches any text) of changes to leave out, with what needs them.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -48,10 +52,20 @@ pub(crate) struct Plan {
     /// What waits on someone else (an invitation the account has not answered yet).
     #[serde(default)]
     pub waiting: Vec<Unmanaged>,
+    /// Changes left out by `--exclude`, and those that needed them.
+    #[serde(default)]
+    pub excluded: Vec<Excluded>,
     /// Accounts whose effective management policies (tag, backup, declarative …) the changes
     /// alter, grouped by type and by how they change.
     #[serde(default)]
     pub effective: Vec<EffectiveChange>,
+}
+
+/// A change `--exclude` left out of the plan, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Excluded {
+    pub address: String,
+    pub reason: String,
 }
 
 /// A change that can lock people out, or looks like protection and is none.

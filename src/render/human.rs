@@ -48,6 +48,13 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
         }
         out.push('\n');
     }
+    if !plan.excluded.is_empty() {
+        out.push_str("Left out by --exclude, not applied:\n\n");
+        for e in &plan.excluded {
+            noted(&mut out, color, ("2", "○"), &e.address, &e.reason);
+        }
+        out.push('\n');
+    }
     if !plan.unmanaged.is_empty() {
         out.push_str("Not in the blueprint, left alone:\n\n");
         for u in &plan.unmanaged {
@@ -99,6 +106,9 @@ pub(crate) fn human(plan: &Plan, color: Color) -> String {
     let s = plan.summary();
     if plan.is_empty() {
         out.push_str("No changes.\n");
+        if !plan.excluded.is_empty() {
+            let _ = writeln!(out, "({} left out by --exclude.)", count(plan.excluded.len(), "change"));
+        }
     } else {
         let _ = writeln!(
             out,

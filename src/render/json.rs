@@ -31,5 +31,8 @@ pub(crate) fn json(plan: &Plan) -> Value {
     if !plan.effective.is_empty() {
         plan_json["effective_policies"] = json!(plan.effective);
     }
+    if !plan.excluded.is_empty() {
+        plan_json["excluded"] = json!(plan.excluded);
+    }
     plan_json
 }

@@ -129,6 +129,12 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
             }
         }
     }
+    if !plan.excluded.is_empty() {
+        let _ = writeln!(out, "\n**Left out by `--exclude`, not applied ({}):**\n", plan.excluded.len());
+        for e in &plan.excluded {
+            let _ = writeln!(out, "- {} — {}", code(&e.address), escaped(&e.reason));
+        }
+    }
     if !plan.waiting.is_empty() {
         out.push_str("\n**Waiting on others:**\n\n");
         for w in &plan.waiting {

@@ -60,7 +60,7 @@ policies:
             targets: BTreeSet::from(["222222222222".to_string()]),
         },
     );
-    plan_ok(&bp, &live, &PlanOptions { prune: true })
+    plan_ok(&bp, &live, &PlanOptions { prune: true, ..Default::default() })
 }
 
 #[test]

@@ -288,7 +288,7 @@ fn unmanaged_things_are_reported_and_pruned_only_when_safe() {
         ]
     );
 
-    let pruned = plan_ok(&bp, &live, &PlanOptions { prune: true });
+    let pruned = plan_ok(&bp, &live, &PlanOptions { prune: true, ..Default::default() });
     assert_eq!(lines(&pruned), ["- policy.loose", "- organizational_unit.Old/Child", "- organizational_unit.Old"]);
     assert_eq!(unmanaged(&pruned), ["organizational_unit.Busy", "account.444444444444", "policy.used"]);
     assert!(pruned.unmanaged[0].note.contains("holds 0 OU(s) and 1 account(s), kept"));
@@ -314,7 +314,7 @@ fn a_managed_account_moved_out_of_an_unmanaged_ou_lets_prune_delete_it() {
         },
     );
     live.policies.get_mut(FULL_ACCESS_ID).unwrap().targets.extend(["ou-old", "222222222222"].map(String::from));
-    let plan = plan_ok(&bp, &live, &PlanOptions { prune: true });
+    let plan = plan_ok(&bp, &live, &PlanOptions { prune: true, ..Default::default() });
     assert_eq!(lines(&plan), ["→ account.a", "- organizational_unit.Old"]);
 }
 
@@ -348,7 +348,7 @@ fn policy_types_are_enabled_when_listed_or_needed_and_disabled_only_with_prune()
     let plan = plan_ok(&listed, &fresh_org(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["+ organization_setting.policy_type/RESOURCE_CONTROL_POLICY"]);
     assert_eq!(unmanaged(&plan), ["organization_setting.policy_type/SERVICE_CONTROL_POLICY"]);
-    let pruned = plan_ok(&listed, &fresh_org(), &PlanOptions { prune: true });
+    let pruned = plan_ok(&listed, &fresh_org(), &PlanOptions { prune: true, ..Default::default() });
     assert_eq!(
         lines(&pruned),
         [

@@ -268,7 +268,7 @@ async fn unmanaged_permission_sets_are_pruned_only_when_provisioned_nowhere() {
             },
         );
     }
-    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions { prune: true });
+    let plan = plan_ok(&bp, &org.snapshot(), &PlanOptions { prune: true, ..Default::default() });
     assert_eq!(lines(&plan), ["- permission_set.Unused"]);
     assert_eq!(plan.unmanaged[0].note, "not in the blueprint; provisioned to 1 account(s), kept");
 }

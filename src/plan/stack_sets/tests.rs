@@ -192,7 +192,7 @@ async fn settings_not_in_the_blueprint_are_reported_and_removed_only_with_prune(
         "{unmanaged:?}"
     );
 
-    let pruned = plan_ok(&bp, &org.snapshot(), &PlanOptions { prune: true });
+    let pruned = plan_ok(&bp, &org.snapshot(), &PlanOptions { prune: true, ..Default::default() });
     assert_eq!(
         lines(&pruned),
         [

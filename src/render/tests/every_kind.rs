@@ -145,7 +145,7 @@ async fn plans() -> (Plan, Plan) {
         });
     }
     let edited = parse(EDITED, EDITED_TEMPLATE);
-    let changed = plan_ok(&edited, &org.snapshot(), &PlanOptions { prune: true });
+    let changed = plan_ok(&edited, &org.snapshot(), &PlanOptions { prune: true, ..Default::default() });
     (created, changed)
 }
 

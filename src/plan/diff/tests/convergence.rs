@@ -193,7 +193,7 @@ proptest! {
         prune in any::<bool>(),
     ) {
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a runtime");
-        let options = PlanOptions { prune };
+        let options = PlanOptions { prune, ..Default::default() };
         let (before, after) = (blueprint(&before.yaml()), blueprint(&after.yaml()));
         let again = runtime.block_on(async {
             let org = InMemoryOrg::new(fresh_org());
