@@ -3,11 +3,26 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// A command's examples, for the end of its `--help`: what each does, then the line.
+macro_rules! examples {
+    ($(($line:literal, $what:literal)),* $(,)?) => {
+        concat!("Examples:\n", $("  # ", $what, "\n  ", $line, "\n"),*)
+    };
+}
+
+/// `lzctl --version`: the package version and the commit it was built from.
+pub(crate) const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("LZCTL_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "lzctl",
-    version,
-    about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint"
+    version = VERSION,
+    about = "Build and keep an AWS Organizations landing zone from one declarative YAML blueprint",
+    after_help = examples!(
+        ("lzctl validate -f lz.yaml", "check the blueprint, no AWS call"),
+        ("lzctl plan -f lz.yaml", "what apply would change"),
+        ("lzctl apply -f lz.yaml", "show the plan, ask for yes, apply it"),
+    ),
 )]
 pub(crate) struct Cli {
     #[command(flatten)]
@@ -18,54 +33,138 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Clone, Args)]
 pub(crate) struct GlobalArgs {
-    /// AWS profile; its credentials win over those in the environment. Without it, the standard
-    /// chain: environment keys, then AWS_PROFILE or the default profile, SSO, instance role.
-    #[arg(long, global = true)]
-    pub profile: Option<String>,
-    /// AWS region for the API endpoints (Organizations itself is global).
-    #[arg(long, global = true)]
-    pub region: Option<String>,
-    /// Never colour the output (colour is also off when stdout is not a terminal, or NO_COLOR is set).
+    /// Never colour the output. Colour is on only where the output is a terminal, off when
+    /// NO_COLOR is set, and forced by FORCE_COLOR or CLICOLOR_FORCE.
     #[arg(long, global = true)]
     pub no_color: bool,
+}
+
+/// How a command reaches AWS; offered only by the commands that call it.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct AwsArgs {
+    /// AWS profile; its credentials win over those in the environment. Without it, the standard
+    /// chain: environment keys, then AWS_PROFILE or the default profile, SSO, instance role.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region for the API endpoints (Organizations itself is global).
+    #[arg(long)]
+    pub region: Option<String>,
     /// Print API calls per API, throttled calls and wall time to stderr.
-    #[arg(long, short = 'v', visible_alias = "verbose", global = true)]
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// `AwsArgs` without `--region`, for `simulate`, whose `--region` is the question's.
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct ProfileArgs {
+    /// AWS profile; its credentials win over those in the environment. Without it, the standard
+    /// chain: environment keys, then AWS_PROFILE or the default profile, SSO, instance role.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Print API calls per API, throttled calls and wall time to stderr.
+    #[arg(long)]
     pub stats: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check a blueprint and every file it names, without calling AWS.
+    #[command(after_help = examples!(
+        ("lzctl validate -f blueprints/landing-zone.yaml", "every problem, each with file:line:column"),
+        ("LZCTL_BLUEPRINT=lz.yaml lzctl validate", "the blueprint from the environment"),
+    ))]
     Validate(BlueprintArg),
     /// Read the live organization and show what apply would change.
+    #[command(after_help = examples!(
+        ("lzctl plan -f lz.yaml", "the plan, for people"),
+        ("lzctl plan -f lz.yaml --detailed-exitcode --format json", "in a pipeline: exit 2 when something changes"),
+        ("lzctl plan -f lz.yaml --out plan.json --format markdown", "save it for approval; a pull-request comment"),
+    ))]
     Plan(PlanArgs),
     /// Show the plan, ask for confirmation, and make the changes.
+    #[command(after_help = examples!(
+        ("lzctl apply -f lz.yaml", "plan, show, ask for yes, apply"),
+        ("lzctl apply plan.json", "apply exactly a saved, approved plan"),
+        ("lzctl apply -f lz.yaml --auto-approve --exclude 'policy.legacy-*'", "without asking, leaving some changes out"),
+    ))]
     Apply(ApplyArgs),
     /// Whether AWS Config records in every member account and region.
+    #[command(after_help = examples!(
+        ("lzctl config-status -f lz.yaml", "every member account, in the stack sets' regions"),
+        ("lzctl config-status -f lz.yaml --regions us-east-1 --fail-on-gap", "exit 2 where Config does not record"),
+    ))]
     ConfigStatus(ConfigStatusArgs),
     /// Who can reach which account with which permission set (read-only).
+    #[command(after_help = examples!(
+        ("lzctl inventory -f lz.yaml --format markdown --expand-groups", "one row per user, for an auditor"),
+        ("lzctl inventory --format json -o today.json", "an export to compare with later"),
+        ("lzctl inventory diff last-month.json today.json", "who gained and who lost access"),
+    ))]
     Inventory(InventoryArgs),
     /// Write the blueprint of the organization as it is (read-only): adopt it, then plan.
+    #[command(after_help = examples!(
+        ("lzctl import --out landing-zone/", "blueprint.yaml and the files it names"),
+        ("lzctl import --out lz/ --only organizations", "only the organization's part"),
+    ))]
     Import(ImportArgs),
     /// Count mode: replay CloudTrail events through the blueprint's SCPs and RCPs.
+    #[command(after_help = examples!(
+        ("lzctl simulate -f lz.yaml --events ./cloudtrail/", "what the SCPs would have denied"),
+        ("lzctl simulate -f lz.yaml --request ec2:RunInstances --account prod-web --region ap-south-1", "one what-if question, explained"),
+    ))]
     Simulate(SimulateArgs),
     /// Add an approval (an SSH signature) to a saved plan.
+    #[command(after_help = examples!(
+        ("lzctl approve plan.json --key ~/.ssh/id_ed25519", "sign with your key"),
+        ("lzctl approve plan.json --signature plan.sig", "a signature made by ssh-keygen -Y sign -n lzctl-plan"),
+    ))]
     Approve(ApproveArgs),
     /// Show a saved plan.
+    #[command(after_help = examples!(
+        ("lzctl show plan.json", "the plan, its approvals and whether they suffice"),
+        ("lzctl show plan.json --digest", "the digest approvals sign"),
+    ))]
     Show(ShowArgs),
     /// Remove the organization's apply lock, left by an apply that died.
+    #[command(after_help = examples!(
+        ("lzctl unlock", "say who holds the lock, ask, remove it"),
+    ))]
     Unlock(UnlockArgs),
     /// In an invited account (its own credentials): accept the organization's invitation.
+    #[command(after_help = examples!(
+        ("lzctl join --organization o-abcd1234 --profile the-account", "accept that organization's invitation"),
+        ("lzctl join --organization o-abcd1234 --leave-current --profile the-account", "leave the current organization first"),
+    ))]
     Join(JoinArgs),
     /// Which member accounts' root users still have credentials (read-only; exit 2 if any do).
+    #[command(after_help = examples!(
+        ("lzctl root-status", "every active member account"),
+        ("lzctl root-status --account prod-web --format json", "one account, for a script"),
+    ))]
     RootStatus(RootStatusArgs),
     /// The effective tag, backup, declarative … policy the blueprint gives an account; with
     /// --live, AWS's own beside it (exit 2 when they differ).
+    #[command(after_help = examples!(
+        ("lzctl effective -f lz.yaml --account prod-web --type TAG_POLICY", "from the blueprint alone"),
+        ("lzctl effective -f lz.yaml --account prod-web --type BACKUP_POLICY --live", "beside AWS's own"),
+    ))]
     Effective(EffectiveArgs),
+    /// Print a shell completion script.
+    #[command(after_help = examples!(
+        ("lzctl completions bash > ~/.local/share/bash-completion/completions/lzctl", "bash"),
+        ("lzctl completions zsh > \"${fpath[1]}/_lzctl\"", "zsh"),
+        ("lzctl completions fish > ~/.config/fish/completions/lzctl.fish", "fish"),
+    ))]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct EffectiveArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// The account: its blueprint key; with --live also its AWS name or id.
@@ -92,6 +191,8 @@ fn management_policy_type(text: &str) -> Result<crate::model::PolicyType, String
 
 #[derive(Debug, Args)]
 pub(crate) struct RootStatusArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Only these member accounts (name or id; repeatable).
     #[arg(long = "account", value_name = "NAME_OR_ID")]
     pub accounts: Vec<String>,
@@ -107,6 +208,8 @@ pub(crate) enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct JoinArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// The organization to join (o-…): only its invitation is accepted, never another.
     #[arg(long, value_name = "ORGANIZATION_ID")]
     pub organization: String,
@@ -132,6 +235,8 @@ pub(crate) struct ApproveArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct UnlockArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// Remove it without asking.
     #[arg(long)]
     pub yes: bool,
@@ -160,6 +265,8 @@ pub(crate) enum InventoryFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
+    #[command(flatten)]
+    pub aws: ProfileArgs,
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// CloudTrail events: files or folders (searched recursively; `.gz` too), `-` for stdin.
@@ -231,6 +338,8 @@ pub(crate) enum PolicySource {
 
 #[derive(Debug, Args)]
 pub(crate) struct ImportArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// The folder to write blueprint.yaml, policies/ and templates/ into.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -261,6 +370,8 @@ pub(crate) enum ImportSection {
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub(crate) struct InventoryArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[command(subcommand)]
     pub action: Option<InventoryAction>,
     /// A blueprint, used only to mark each row as managed (yes/no/unknown).
@@ -294,11 +405,21 @@ pub(crate) struct InventoryArgs {
 #[derive(Debug, Subcommand)]
 pub(crate) enum InventoryAction {
     /// Who gained and who lost which access between two JSON exports; exits 2 when they differ.
-    Diff { old: PathBuf, new: PathBuf },
+    #[command(after_help = examples!(
+        ("lzctl inventory diff last-month.json today.json", "access gained and lost since last month"),
+    ))]
+    Diff {
+        /// The earlier export (`inventory --format json`).
+        old: PathBuf,
+        /// The later export.
+        new: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct ConfigStatusArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// Regions to check (default: every region the blueprint's stack sets deploy to).
@@ -315,7 +436,7 @@ pub(crate) struct ConfigStatusArgs {
 #[derive(Debug, Args)]
 pub(crate) struct BlueprintArg {
     /// The blueprint file.
-    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT")]
+    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT", hide_env_values = true)]
     pub file: PathBuf,
 }
 
@@ -328,6 +449,8 @@ pub(crate) enum Format {
 
 #[derive(Debug, Args)]
 pub(crate) struct PlanArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[command(flatten)]
     pub blueprint: BlueprintArg,
     /// Output format.
@@ -360,11 +483,13 @@ pub(crate) struct PlanArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct ApplyArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
     /// A saved plan (`lzctl plan --out`): applied exactly, after checking it is current and approved.
     pub plan_file: Option<PathBuf>,
     /// The blueprint: planned now and applied; with PLANFILE, where to find the plan's blueprint
     /// if not at the path it was planned from.
-    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT")]
+    #[arg(long = "file", short = 'f', env = "LZCTL_BLUEPRINT", hide_env_values = true)]
     pub file: Option<PathBuf>,
     /// Apply without asking.
     #[arg(long)]
@@ -388,7 +513,7 @@ pub(crate) struct ApplyArgs {
 pub(crate) struct ExcludeArg {
     /// Leave out changes whose address matches (`*` matches any text), and every change that
     /// needs one of them; the plan lists what was left out. Repeatable, or comma-separated.
-    #[arg(long, value_name = "ADDRESS", value_delimiter = ',', env = "LZCTL_EXCLUDE")]
+    #[arg(long, value_name = "ADDRESS", value_delimiter = ',', env = "LZCTL_EXCLUDE", hide_env_values = true)]
     pub exclude: Vec<String>,
 }
 
@@ -396,3 +521,6 @@ pub(crate) struct ExcludeArg {
 fn rfc3339(text: &str) -> Result<f64, String> {
     crate::model::parse_rfc3339(text).ok_or_else(|| format!("{text:?} is not an RFC 3339 time (2024-05-01T00:00:00Z)"))
 }
+
+#[cfg(test)]
+mod tests;

@@ -257,4 +257,6 @@ pub(crate) mod exit {
     pub(crate) const CHANGES: u8 = 2;
     /// An apply stopped by Ctrl-C (or SIGTERM) after finishing what it had started.
     pub(crate) const INTERRUPTED: u8 = 130;
+    /// The reader of stdout went away: 128 + SIGPIPE, as a shell reports a process it ended.
+    pub(crate) const BROKEN_PIPE: u8 = 141;
 }

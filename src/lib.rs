@@ -40,9 +40,33 @@ fn install_error_renderer(color: Color) {
     }));
 }
 
-/// Parses the command line and runs it to its exit code: all the binary does.
+/// Parses the command line and runs it to its exit code: all the binary does. A usage error
+/// (an unknown flag, a missing argument) exits 1 like every other error, never 2, which
+/// `plan --detailed-exitcode` keeps for "there are changes".
 pub fn main() -> ExitCode {
-    run(&clap::Parser::parse())
+    end_quietly_on_broken_pipe();
+    match <Cli as clap::Parser>::try_parse() {
+        Ok(cli) => run(&cli),
+        Err(err) => {
+            let _ = err.print();
+            ExitCode::from(if err.use_stderr() { error::exit::ERROR } else { error::exit::OK })
+        }
+    }
+}
+
+/// Output to a reader that went away (`lzctl show plan.json | head -1`) ends the run quietly,
+/// as a process ended by SIGPIPE, instead of with a panic: the reader has what it wanted.
+fn end_quietly_on_broken_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message =
+            payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(|m| m.starts_with("failed printing to std") && m.contains("Broken pipe")) {
+            std::process::exit(error::exit::BROKEN_PIPE.into());
+        }
+        report(info);
+    }));
 }
 
 /// Runs one command line to its exit code.
@@ -56,22 +80,22 @@ fn run(cli: &Cli) -> ExitCode {
             return ExitCode::from(error::exit::ERROR);
         }
     };
-    let global = &cli.global;
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Validate(args) => commands::validate::run(args),
-            Command::Plan(args) => commands::plan::run(global, terminal, args).await,
-            Command::Apply(args) => commands::apply::run(global, terminal, args).await,
-            Command::ConfigStatus(args) => commands::config_status::run(global, args).await,
-            Command::Inventory(args) => commands::inventory::run(global, terminal, args).await,
-            Command::Import(args) => commands::import::run(global, terminal, args).await,
-            Command::Simulate(args) => commands::simulate::run(global, args).await,
+            Command::Plan(args) => commands::plan::run(terminal, args).await,
+            Command::Apply(args) => commands::apply::run(terminal, args).await,
+            Command::ConfigStatus(args) => commands::config_status::run(args).await,
+            Command::Inventory(args) => commands::inventory::run(terminal, args).await,
+            Command::Import(args) => commands::import::run(terminal, args).await,
+            Command::Simulate(args) => commands::simulate::run(args).await,
             Command::Approve(args) => commands::approve::run(args),
             Command::Show(args) => commands::show::run(terminal, args),
-            Command::Unlock(args) => commands::unlock::run(global, args).await,
-            Command::Join(args) => commands::join::run(global, args).await,
-            Command::RootStatus(args) => commands::root_status::run(global, args).await,
-            Command::Effective(args) => commands::effective::run(global, args).await,
+            Command::Unlock(args) => commands::unlock::run(args).await,
+            Command::Join(args) => commands::join::run(args).await,
+            Command::RootStatus(args) => commands::root_status::run(args).await,
+            Command::Effective(args) => commands::effective::run(args).await,
+            Command::Completions { shell } => commands::completions::run(*shell),
         }
     });
     match result {

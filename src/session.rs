@@ -3,13 +3,14 @@
 //! are printed once, when the command is done.
 
 use crate::aws::{Aws, ConnectOptions};
-use crate::cli::GlobalArgs;
+use crate::cli::AwsArgs;
 use crate::error::Error;
 use crate::render::Color;
 use std::io::IsTerminal;
 
-/// Colour for stdout and stderr, by one rule: off with `--no-color`, off when `NO_COLOR` is set
-/// to anything non-empty, and otherwise on only where the stream is a terminal.
+/// Colour for stdout and stderr, by one rule: off with `--no-color`; else off when `NO_COLOR` is
+/// set to anything non-empty; else on when `FORCE_COLOR` (not `0` or `false`) or
+/// `CLICOLOR_FORCE` (not `0`) is set; else on only where the stream is a terminal.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Terminal {
     pub(crate) stdout: Color,
@@ -20,8 +21,11 @@ pub(crate) struct Terminal {
 
 impl Terminal {
     pub(crate) fn detect(no_color_flag: bool) -> Terminal {
-        let wanted = !no_color_flag && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let on = |terminal: bool| if wanted && terminal { Color::On } else { Color::Off };
+        let set = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let wanted = !no_color_flag && set("NO_COLOR").is_none();
+        let forced = set("FORCE_COLOR").is_some_and(|v| v != "0" && v != "false")
+            || set("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let on = |terminal: bool| if wanted && (forced || terminal) { Color::On } else { Color::Off };
         let stderr_is_terminal = std::io::stderr().is_terminal();
         Terminal { stdout: on(std::io::stdout().is_terminal()), stderr: on(stderr_is_terminal), stderr_is_terminal }
     }
@@ -34,16 +38,16 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) async fn connect(global: &GlobalArgs) -> Result<Session, Error> {
-        let options = ConnectOptions { profile: global.profile.clone(), region: global.region.clone() };
+    pub(crate) async fn connect(args: &AwsArgs) -> Result<Session, Error> {
+        let options = ConnectOptions { profile: args.profile.clone(), region: args.region.clone() };
         let aws = Aws::connect(&options).await.map_err(|err| Error::Credentials(Box::new(err)))?;
-        Ok(Session { aws, stats: global.stats })
+        Ok(Session { aws, stats: args.stats })
     }
 
     /// A second connection, as another profile (count mode reads an organization trail's bucket
     /// in the log-archive account this way); its calls are not in `--stats`.
-    pub(crate) async fn connect_as(global: &GlobalArgs, profile: &str) -> Result<Session, Error> {
-        let options = ConnectOptions { profile: Some(profile.to_string()), region: global.region.clone() };
+    pub(crate) async fn connect_as(args: &AwsArgs, profile: &str) -> Result<Session, Error> {
+        let options = ConnectOptions { profile: Some(profile.to_string()), region: args.region.clone() };
         let aws = Aws::connect(&options).await.map_err(|err| Error::Credentials(Box::new(err)))?;
         Ok(Session { aws, stats: false })
     }

@@ -5,7 +5,7 @@ use super::ask;
 use crate::apply::{CallError, Step};
 use crate::aws::Waiting;
 use crate::blueprint;
-use crate::cli::{ApplyArgs, GlobalArgs};
+use crate::cli::ApplyArgs;
 use crate::engine::{self, ApplySource, ApplyUi};
 use crate::error::{Error, exit};
 use crate::model::{Action, escaped};
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArgs) -> Result<u8, Error> {
+pub(crate) async fn run(terminal: Terminal, args: &ApplyArgs) -> Result<u8, Error> {
     // A saved plan is checked whole before any AWS call.
     let saved = args.plan_file.as_deref().map(engine::read_saved).transpose()?;
     let blueprint_path = match (&args.file, &saved) {
@@ -30,7 +30,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ApplyArg
         Some(saved) => ApplySource::Saved(saved),
         None => ApplySource::Blueprint(PlanOptions { prune: args.prune, exclude: args.exclude.exclude.clone() }),
     };
-    let session = Session::connect(global).await?;
+    let session = Session::connect(&args.aws).await?;
     let ui = Console {
         color: terminal.stdout,
         auto_approve: args.auto_approve,

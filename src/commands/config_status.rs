@@ -1,14 +1,14 @@
 //! `lzctl config-status`: AWS Config coverage of every member account and region.
 
-use crate::cli::{ConfigStatusArgs, GlobalArgs};
+use crate::cli::ConfigStatusArgs;
 use crate::error::{Error, exit};
 use crate::live::RecorderState;
 use crate::session::Session;
 use crate::{blueprint, engine, render};
 
-pub(crate) async fn run(global: &GlobalArgs, args: &ConfigStatusArgs) -> Result<u8, Error> {
+pub(crate) async fn run(args: &ConfigStatusArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
-    let session = Session::connect(global).await?;
+    let session = Session::connect(&args.aws).await?;
     let rows = session.finish(engine::config_coverage(&bp, &session.aws, &args.regions, &args.role).await)?;
     print!("{}", render::coverage(&rows));
     let gap = rows.iter().any(|r| r.state != RecorderState::Recording);

@@ -1,16 +1,16 @@
 //! `lzctl effective`: an account's effective management policy, from the blueprint and, with
 //! `--live`, from AWS beside it.
 
-use crate::cli::{EffectiveArgs, GlobalArgs, ReportFormat};
+use crate::cli::{EffectiveArgs, ReportFormat};
 use crate::error::{Error, exit};
 use crate::render::EffectiveReport;
 use crate::session::Session;
 use crate::{blueprint, engine};
 
-pub(crate) async fn run(global: &GlobalArgs, args: &EffectiveArgs) -> Result<u8, Error> {
+pub(crate) async fn run(args: &EffectiveArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
     let view = if args.live {
-        let session = Session::connect(global).await?;
+        let session = Session::connect(&args.aws).await?;
         session.finish(engine::effective_live(&bp, &session.aws, &args.account, args.policy_type).await)?
     } else {
         engine::effective(&bp, &args.account, args.policy_type)?

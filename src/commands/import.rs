@@ -1,12 +1,12 @@
 //! `lzctl import`: write the blueprint of the organization as it is into a folder.
 
-use crate::cli::{GlobalArgs, ImportArgs, ImportSection};
+use crate::cli::{ImportArgs, ImportSection};
 use crate::engine;
 use crate::error::{Error, exit};
 use crate::import::{Options, Sections};
 use crate::session::{Session, Terminal};
 
-pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ImportArgs) -> Result<u8, Error> {
+pub(crate) async fn run(terminal: Terminal, args: &ImportArgs) -> Result<u8, Error> {
     engine::check_out_folder(&args.out, args.force)?;
     let sections = if args.only.is_empty() {
         Sections::ALL
@@ -17,7 +17,7 @@ pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &ImportAr
             stack_sets: args.only.contains(&ImportSection::StackSets),
         }
     };
-    let session = Session::connect(global).await?;
+    let session = Session::connect(&args.aws).await?;
     let options = Options { sections, include_management: args.include_management, imported_at: String::new() };
     let progress = terminal.stderr_is_terminal.then(|| {
         let bar = indicatif::ProgressBar::new_spinner();

@@ -1,19 +1,19 @@
 //! `lzctl inventory`: the assignment inventory as CSV, JSON or Markdown; `inventory diff`:
 //! who gained and lost access between two JSON exports.
 
-use crate::cli::{GlobalArgs, InventoryAction, InventoryArgs, InventoryFormat};
+use crate::cli::{InventoryAction, InventoryArgs, InventoryFormat};
 use crate::error::{Error, exit};
 use crate::inventory::{self, Export, Filters, Options};
 use crate::session::{Session, Terminal};
 use crate::{blueprint, engine};
 use std::path::Path;
 
-pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &InventoryArgs) -> Result<u8, Error> {
+pub(crate) async fn run(terminal: Terminal, args: &InventoryArgs) -> Result<u8, Error> {
     if let Some(InventoryAction::Diff { old, new }) = &args.action {
         return diff(old, new);
     }
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
-    let session = Session::connect(global).await?;
+    let session = Session::connect(&args.aws).await?;
     let options = Options {
         expand_groups: args.expand_groups,
         include_unassigned: args.include_unassigned,

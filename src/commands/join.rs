@@ -1,13 +1,13 @@
 //! `lzctl join`: run with the member account's own credentials (`--profile`), accept the
 //! invitation of the organization named, after leaving the current one with `--leave-current`.
 
-use crate::cli::{GlobalArgs, JoinArgs};
+use crate::cli::JoinArgs;
 use crate::engine::{self, JoinPlan, Joined};
 use crate::error::{Error, exit};
 use crate::session::Session;
 
-pub(crate) async fn run(global: &GlobalArgs, args: &JoinArgs) -> Result<u8, Error> {
-    let session = Session::connect(global).await?;
+pub(crate) async fn run(args: &JoinArgs) -> Result<u8, Error> {
+    let session = Session::connect(&args.aws).await?;
     let confirm = |plan: &JoinPlan| {
         let i = &plan.invitation;
         if let Some(current) = &plan.leave {

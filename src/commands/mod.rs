@@ -3,6 +3,7 @@
 
 pub(crate) mod apply;
 pub(crate) mod approve;
+pub(crate) mod completions;
 pub(crate) mod config_status;
 pub(crate) mod effective;
 pub(crate) mod import;

@@ -1,16 +1,16 @@
 //! `lzctl plan`: show what apply would change, as text, JSON or Markdown; optionally save it.
 
 use super::render_plan;
-use crate::cli::{Format, GlobalArgs, PlanArgs};
+use crate::cli::{Format, PlanArgs};
 use crate::engine::SaveTo;
 use crate::error::{Error, exit};
 use crate::plan::PlanOptions;
 use crate::session::{Session, Terminal};
 use crate::{blueprint, engine};
 
-pub(crate) async fn run(global: &GlobalArgs, terminal: Terminal, args: &PlanArgs) -> Result<u8, Error> {
+pub(crate) async fn run(terminal: Terminal, args: &PlanArgs) -> Result<u8, Error> {
     let bp = blueprint::load(&args.blueprint.file)?;
-    let session = Session::connect(global).await?;
+    let session = Session::connect(&args.aws).await?;
     let options = PlanOptions { prune: args.prune, exclude: args.exclude.exclude.clone() };
     let out = args.out.as_deref().map(|path| SaveTo { path, requested_by: args.requested_by.as_deref() });
     let identify = args.format == Format::Markdown;

@@ -1,13 +1,13 @@
 //! `lzctl root-status`: whether each member account's root user still has credentials.
 
-use crate::cli::{GlobalArgs, ReportFormat, RootStatusArgs};
+use crate::cli::{ReportFormat, RootStatusArgs};
 use crate::error::{Error, exit};
 use crate::live::RootUserRow;
 use crate::session::Session;
 use crate::{engine, render};
 
-pub(crate) async fn run(global: &GlobalArgs, args: &RootStatusArgs) -> Result<u8, Error> {
-    let session = Session::connect(global).await?;
+pub(crate) async fn run(args: &RootStatusArgs) -> Result<u8, Error> {
+    let session = Session::connect(&args.aws).await?;
     let rows = session.finish(engine::root_status(&session.aws, &args.accounts).await)?;
     match args.format {
         ReportFormat::Text => print!("{}", render::root_status(&rows)),

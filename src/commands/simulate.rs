@@ -1,7 +1,7 @@
 //! `lzctl simulate`: count mode — what the blueprint's SCPs and RCPs would have denied of the
 //! recorded activity, or the answer to what-if questions.
 
-use crate::cli::{Format, GlobalArgs, PolicySource, SimulateArgs};
+use crate::cli::{AwsArgs, Format, PolicySource, SimulateArgs};
 use crate::error::{Error, exit};
 use crate::session::Session;
 use crate::simulate::Question;
@@ -9,10 +9,11 @@ use crate::simulate::report::Keep;
 use crate::{blueprint, engine};
 use std::io::Read;
 
-pub(crate) async fn run(global: &GlobalArgs, args: &SimulateArgs) -> Result<u8, Error> {
+pub(crate) async fn run(args: &SimulateArgs) -> Result<u8, Error> {
     // `--region` is the question's own with --request (the contract's flag), never the endpoint's.
-    let connect_as = GlobalArgs { region: None, ..global.clone() };
-    let global = if args.request.is_some() { &connect_as } else { global };
+    let region = if args.request.is_some() { None } else { args.region.clone() };
+    let aws_args = AwsArgs { profile: args.aws.profile.clone(), region, stats: args.aws.stats };
+    let global = &aws_args;
     let started = std::time::Instant::now();
     let bp = blueprint::load(&args.blueprint.file)?;
     let questions = questions(args)?;

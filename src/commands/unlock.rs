@@ -1,13 +1,13 @@
 //! `lzctl unlock`: remove the organization's apply lock that an apply left behind (it died, or
 //! its machine did), after saying whose it is and asking.
 
-use crate::cli::{GlobalArgs, UnlockArgs};
+use crate::cli::UnlockArgs;
 use crate::engine;
 use crate::error::{Error, exit};
 use crate::session::Session;
 
-pub(crate) async fn run(global: &GlobalArgs, args: &UnlockArgs) -> Result<u8, Error> {
-    let session = Session::connect(global).await?;
+pub(crate) async fn run(args: &UnlockArgs) -> Result<u8, Error> {
+    let session = Session::connect(&args.aws).await?;
     let confirm = |lock: &str| {
         eprintln!("The organization's apply lock is {lock}.");
         if args.yes {

@@ -4,6 +4,7 @@
 
 mod architecture;
 mod bad_inputs;
+mod conventions;
 mod effective;
 mod emulator;
 mod faults;

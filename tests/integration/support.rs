@@ -411,7 +411,13 @@ pub(crate) fn changes(json: &str) -> Vec<String> {
 
 /// Runs lzctl where no AWS answers (a closed loopback port): for commands that must not need it.
 pub(crate) fn lzctl_offline(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lzctl"))
+    offline_command(dir, args).output().expect("run lzctl")
+}
+
+/// The lzctl command `lzctl_offline` runs, to add to.
+pub(crate) fn offline_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
+    command
         .current_dir(dir)
         .args(args)
         .env_clear()
@@ -422,7 +428,6 @@ pub(crate) fn lzctl_offline(dir: &Path, args: &[&str]) -> Output {
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
         .env("AWS_MAX_ATTEMPTS", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run lzctl")
+        .stdin(Stdio::null());
+    command
 }
