@@ -149,6 +149,11 @@ pub(crate) enum Command {
         ("lzctl effective -f lz.yaml --account prod-web --type BACKUP_POLICY --live", "beside AWS's own"),
     ))]
     Effective(EffectiveArgs),
+    /// Print the blueprint's JSON Schema (for editors: yaml-language-server, VS Code, IntelliJ).
+    #[command(after_help = examples!(
+        ("lzctl schema > blueprint.schema.json", "then start the blueprint with: # yaml-language-server: $schema=blueprint.schema.json"),
+    ))]
+    Schema,
     /// Print a shell completion script.
     #[command(after_help = examples!(
         ("lzctl completions bash > ~/.local/share/bash-completion/completions/lzctl", "bash"),

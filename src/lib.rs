@@ -96,6 +96,7 @@ fn run(cli: &Cli) -> ExitCode {
             Command::RootStatus(args) => commands::root_status::run(args).await,
             Command::Effective(args) => commands::effective::run(args).await,
             Command::Completions { shell } => commands::completions::run(*shell),
+            Command::Schema => commands::schema::run(),
         }
     });
     match result {

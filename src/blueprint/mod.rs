@@ -5,12 +5,14 @@
 mod diagnostics;
 mod files;
 mod raw;
+mod schema;
 mod validate;
 
 pub(crate) use diagnostics::BlueprintErrors;
 #[cfg(test)]
 use diagnostics::Code;
 pub(crate) use files::MemoryFiles;
+pub(crate) use schema::schema;
 
 use crate::model::{
     AutoDeployment, Boundary, OperationPreferences, OuPath, PolicyReference, PolicyType, Principal, RootFeature,

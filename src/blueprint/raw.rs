@@ -1,13 +1,43 @@
 //! The blueprint exactly as written: serde types that mirror the YAML keys of the contract,
 //! every value carrying its place in the file so validation can point at it.
 
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde_saphyr::Spanned;
+use serde_saphyr::{Location, Spanned};
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-pub(super) type S<T> = Spanned<T>;
+/// A value and where it is in the file: read as the parser's `Spanned`, described in the JSON
+/// Schema as the value itself.
+#[derive(Debug)]
+pub(super) struct S<T> {
+    pub value: T,
+    pub referenced: Location,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for S<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let Spanned { value, referenced, .. } = Spanned::deserialize(deserializer)?;
+        Ok(S { value, referenced })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for S<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        T::json_schema(generator)
+    }
+}
 
 /// A YAML mapping kept in file order with the place of each key, so that errors can point at a
 /// key and output follows the author's order. Duplicate keys are rejected by the parser.
@@ -17,6 +47,18 @@ pub(super) struct SpannedMap<V>(pub Vec<(S<String>, V)>);
 impl<V> Default for SpannedMap<V> {
     fn default() -> Self {
         SpannedMap(Vec::new())
+    }
+}
+
+impl<V: JsonSchema> JsonSchema for SpannedMap<V> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        format!("Map_of_{}", V::schema_name()).into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "object", "additionalProperties": generator.subschema_for::<V>()})
     }
 }
 
@@ -47,6 +89,18 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SpannedMap<V> {
 /// "1234" and a stack-set parameter may be written as a number or a boolean.
 #[derive(Debug, Clone)]
 pub(super) struct Text(pub String);
+
+impl JsonSchema for Text {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        "Text".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": ["string", "number", "boolean"]})
+    }
+}
 
 impl<'de> Deserialize<'de> for Text {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -79,8 +133,9 @@ impl<'de> Deserialize<'de> for Text {
 pub(super) type Tags = SpannedMap<S<Text>>;
 pub(super) type Names = S<Vec<S<String>>>;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Blueprint")]
 pub(super) struct RawBlueprint {
     pub version: S<u32>,
     #[serde(default)]
@@ -102,8 +157,9 @@ pub(super) struct RawBlueprint {
     pub quotas: Option<RawQuotas>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Organization")]
 pub(super) struct RawOrganization {
     #[serde(default)]
     pub policy_types: Option<Names>,
@@ -121,8 +177,9 @@ pub(super) struct RawOrganization {
     pub root_access: Option<S<RawRootAccess>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "RootAccess")]
 pub(super) struct RawRootAccess {
     #[serde(default)]
     pub credentials_management: Option<S<bool>>,
@@ -130,8 +187,9 @@ pub(super) struct RawRootAccess {
     pub root_sessions: Option<S<bool>>,
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Ou")]
 pub(super) struct RawOu {
     #[serde(default)]
     pub policies: Option<Names>,
@@ -146,8 +204,9 @@ pub(super) struct RawOu {
     pub children: SpannedMap<S<Option<RawOu>>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Account")]
 pub(super) struct RawAccount {
     #[serde(default)]
     pub id: Option<S<Text>>,
@@ -170,8 +229,9 @@ pub(super) struct RawAccount {
     pub join: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Policy")]
 pub(super) struct RawPolicy {
     #[serde(default, rename = "type")]
     pub policy_type: Option<S<String>>,
@@ -183,8 +243,9 @@ pub(super) struct RawPolicy {
     pub file: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "IdentityCenter")]
 pub(super) struct RawIdentityCenter {
     #[serde(default)]
     pub instance_arn: Option<S<String>>,
@@ -194,8 +255,9 @@ pub(super) struct RawIdentityCenter {
     pub assignments: Vec<S<RawAssignment>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PermissionSet")]
 pub(super) struct RawPermissionSet {
     #[serde(default)]
     pub description: Option<S<String>>,
@@ -215,16 +277,18 @@ pub(super) struct RawPermissionSet {
     pub tags: Tags,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "PolicyReference")]
 pub(super) struct RawPolicyReference {
     pub name: S<String>,
     #[serde(default)]
     pub path: Option<S<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "InlinePolicy")]
 pub(super) struct RawInlinePolicy {
     #[serde(default)]
     pub file: Option<S<String>>,
@@ -232,8 +296,9 @@ pub(super) struct RawInlinePolicy {
     pub document: Option<S<serde_json::Value>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Boundary")]
 pub(super) struct RawBoundary {
     #[serde(default)]
     pub managed_policy_arn: Option<S<String>>,
@@ -241,8 +306,9 @@ pub(super) struct RawBoundary {
     pub customer_managed_policy_reference: Option<S<RawPolicyReference>>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Assignment")]
 pub(super) struct RawAssignment {
     #[serde(default)]
     pub group: Option<S<String>>,
@@ -255,8 +321,9 @@ pub(super) struct RawAssignment {
     pub ous: Option<Names>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "StackSet")]
 pub(super) struct RawStackSet {
     pub template: S<String>,
     #[serde(default)]
@@ -275,30 +342,34 @@ pub(super) struct RawStackSet {
     pub operation_preferences: Option<crate::model::OperationPreferences>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "StackTargets")]
 pub(super) struct RawStackTargets {
     #[serde(default)]
     pub ous: Option<Names>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "AutoDeployment")]
 pub(super) struct RawAutoDeployment {
     pub enabled: bool,
     #[serde(default)]
     pub retain_stacks_on_account_removal: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Approvals")]
 pub(super) struct RawApprovals {
     pub required: S<u32>,
     pub allowed_signers: S<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Quotas")]
 pub(super) struct RawQuotas {
     #[serde(default)]
     pub policy_size: Option<S<usize>>,

@@ -11,6 +11,7 @@ pub(crate) mod inventory;
 pub(crate) mod join;
 pub(crate) mod plan;
 pub(crate) mod root_status;
+pub(crate) mod schema;
 pub(crate) mod show;
 pub(crate) mod simulate;
 pub(crate) mod unlock;

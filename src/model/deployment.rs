@@ -10,7 +10,7 @@ pub(crate) struct AutoDeployment {
 }
 
 /// StackSets operation preferences, as the blueprint writes them and every operation sends them.
-#[derive(Debug, Deserialize, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Deserialize, Default, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct OperationPreferences {
     #[serde(default)]

@@ -18,6 +18,7 @@ mod moto_server;
 mod proxy;
 mod reading;
 mod root_access;
+mod schema;
 mod security;
 mod simulating;
 mod stack_sets;
