@@ -57,11 +57,14 @@ pub(crate) enum Code {
     /// A suspended or closed account without a suspended OU, or a suspended OU that does not
     /// deny everything.
     Lifecycle,
+    /// A stack set's template that does not parse, has no resources, or does not take the
+    /// parameters the stack set gives (or needs one it does not give).
+    Template,
 }
 
 impl Code {
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 25] = [
+    pub(crate) const ALL: [Code; 26] = [
         Code::Yaml,
         Code::UnsupportedVersion,
         Code::UnreadableFile,
@@ -87,6 +90,7 @@ impl Code {
         Code::TrustedAccess,
         Code::AllowedSigners,
         Code::Lifecycle,
+        Code::Template,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -116,6 +120,7 @@ impl Code {
             Code::TrustedAccess => "trusted_access",
             Code::AllowedSigners => "allowed_signers",
             Code::Lifecycle => "lifecycle",
+            Code::Template => "template",
         }
     }
 }

@@ -376,3 +376,19 @@ pub(super) struct RawQuotas {
     #[serde(default)]
     pub policies_per_target: Option<S<usize>>,
 }
+
+/// The parts of a CloudFormation template validation reads; everything else (and CloudFormation's
+/// short-form tags, `!Ref` …) is let through.
+#[derive(Debug, Deserialize)]
+pub(super) struct RawTemplate {
+    #[serde(rename = "Parameters", default)]
+    pub parameters: SpannedMap<S<RawTemplateParameter>>,
+    #[serde(rename = "Resources", default)]
+    pub resources: Option<SpannedMap<de::IgnoredAny>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RawTemplateParameter {
+    #[serde(rename = "Default", default)]
+    pub default: Option<de::IgnoredAny>,
+}

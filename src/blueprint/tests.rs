@@ -35,6 +35,10 @@ fn problems_with(yaml: &str, extra: &[(&str, &str)]) -> Vec<String> {
     }
 }
 
+/// A template CloudFormation would take, declaring what the contract's stack set gives.
+const CONFIG_TEMPLATE: &str = "Parameters:\n  DeliveryBucketName: {Type: String}\n  Retention: {Type: Number, Default: 30}\nResources:\n  Topic: {Type: AWS::SNS::Topic}\n";
+const TOPIC: &str = "Resources:\n  Topic: {Type: AWS::SNS::Topic}\n";
+
 const SIGNER: &str = concat!("alice@example.com ", include_str!("../../tests/fixtures/keys/alice.pub"));
 
 const GOOD: &str = r#"version: 1
@@ -287,7 +291,7 @@ approvals:
   required: 1
   allowed_signers: approvers/allowed_signers
 "#;
-    let bp = load_with(yaml, &[("templates/config.yaml", "Resources: {}\n"), ("approvers/allowed_signers", SIGNER)])
+    let bp = load_with(yaml, &[("templates/config.yaml", CONFIG_TEMPLATE), ("approvers/allowed_signers", SIGNER)])
         .expect("valid");
     let ic = bp.identity_center.as_ref().expect("identity center");
     assert_eq!(ic.permission_sets["Developer"].relay_state.as_deref(), Some("https://console.aws.amazon.com/"));
@@ -378,7 +382,7 @@ fn every_example_is_valid() {
 #[test]
 fn trusted_access_prerequisites_are_checked_where_trusted_access_is_managed() {
     let yaml = "version: 1\norganization:\n  trusted_services: [sso.amazonaws.com]\n  delegated_administrators: {config-multiaccountsetup.amazonaws.com: a}\naccounts:\n  a: {email: a@example.com}\norganizational_units:\n  A: {}\nstack_sets:\n  s: {template: t.yaml, targets: {ous: [A]}, regions: [us-east-1]}\n";
-    let p = problems_with(yaml, &[("t.yaml", "Resources: {}\n")]);
+    let p = problems_with(yaml, &[("t.yaml", TOPIC)]);
     assert_eq!(p.len(), 2, "{p:?}");
     assert!(p[0].starts_with("bp/lz.yaml:4:30: config-multiaccountsetup.amazonaws.com has no trusted access"), "{p:?}");
     assert!(
@@ -387,7 +391,7 @@ fn trusted_access_prerequisites_are_checked_where_trusted_access_is_managed() {
     );
     // Not managing trusted access: not lzctl's to judge.
     let unmanaged = yaml.replace("  trusted_services: [sso.amazonaws.com]\n", "");
-    assert_eq!(problems_with(&unmanaged, &[("t.yaml", "Resources: {}\n")]), Vec::<String>::new());
+    assert_eq!(problems_with(&unmanaged, &[("t.yaml", TOPIC)]), Vec::<String>::new());
 }
 
 #[test]
@@ -463,7 +467,7 @@ fn every_class_of_problem_has_its_own_code() {
         (
             "invalid_value",
             "version: 1\nstack_sets:\n  s: {template: t.yaml, permission_model: SELF_MANAGED, targets: {ous: [Root]}, regions: [us-east-1], operation_preferences: {max_concurrent_percentage: 150}}\n".into(),
-            &[("t.yaml", "Resources: {}\n")],
+            &[("t.yaml", TOPIC)],
         ),
         ("bad_name", "version: 1\norganizational_units:\n  \"  \": {}\n".into(), &[]),
         (
@@ -502,6 +506,11 @@ fn every_class_of_problem_has_its_own_code() {
             &[],
         ),
         ("lifecycle", "version: 1\naccounts:\n  a: {email: a@example.com, lifecycle: suspended}\n".into(), &[]),
+        (
+            "template",
+            "version: 1\nstack_sets:\n  s: {template: t.yaml, permission_model: SELF_MANAGED, targets: {ous: [Root]}, regions: [us-east-1], parameters: {Bogus: x}}\n".into(),
+            &[("t.yaml", TOPIC)],
+        ),
         (
             "allowed_signers",
             "version: 1\napprovals: {required: 1, allowed_signers: signers}\n".into(),
@@ -751,4 +760,41 @@ policies:
         errors.issues.iter().any(|i| i.to_string().contains("over the AISERVICES_OPT_OUT_POLICY quota of 2500")),
         "{errors:?}"
     );
+}
+
+/// A stack set's template is read as CloudFormation reads it: short-form tags pass; a syntax
+/// error names the template's line and column; no resources, a parameter it does not declare
+/// (with a near name offered) and a required one not given are each a problem at the stack set.
+#[test]
+fn templates_are_parsed_and_take_exactly_the_parameters_given() {
+    let yaml = |parameters: &str| {
+        format!(
+            "version: 1\nstack_sets:\n  s:\n    template: t.yaml\n    permission_model: SELF_MANAGED\n    targets: {{ous: [Root]}}\n    regions: [us-east-1]\n    parameters: {{{parameters}}}\n"
+        )
+    };
+    let tagged = "Parameters:\n  Bucket: {Type: String}\n  Home: {Type: String, Default: us-east-1}\nConditions:\n  East: !Equals [!Ref 'AWS::Region', !Ref Home]\nResources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${Bucket}-topic'\n      Tags: !If [East, [{Key: k, Value: !GetAtt T.TopicName}], !Ref 'AWS::NoValue']\n";
+    assert_eq!(problems_with(&yaml("Bucket: logs"), &[("t.yaml", tagged)]), Vec::<String>::new());
+    let json = r#"{"Parameters": {"Bucket": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}}}"#;
+    assert_eq!(problems_with(&yaml("Bucket: logs"), &[("t.yaml", json)]), Vec::<String>::new());
+
+    let typo = problems_with(&yaml("Bucket: logs, Hme: eu-west-1"), &[("t.yaml", tagged)]);
+    assert_eq!(typo.len(), 1, "{typo:?}");
+    assert!(typo[0].starts_with("bp/lz.yaml:8:32: stack set s: parameter Hme is not declared by t.yaml"), "{typo:?}");
+    let errors = load_with(&yaml("Bucket: logs, Hme: eu-west-1"), &[("t.yaml", tagged)]).unwrap_err();
+    assert_eq!(errors.issues[0].help.as_deref(), Some("did you mean Home?"));
+
+    let missing = problems_with(&yaml("Home: eu-west-1"), &[("t.yaml", tagged)]);
+    assert_eq!(
+        missing,
+        [
+            "bp/lz.yaml:4:15: stack set s: t.yaml:2 declares parameter Bucket without a Default, and the stack set does not give it"
+        ]
+    );
+
+    let broken_yaml = problems_with(&yaml(""), &[("t.yaml", "Resources:\n  T: [a, b\n")]);
+    assert!(broken_yaml[0].starts_with("bp/lz.yaml:4:15: stack set s: t.yaml:2:6: not valid YAML"), "{broken_yaml:?}");
+    let broken_json = problems_with(&yaml(""), &[("t.yaml", "{\"Resources\": {\n  \"T\": }\n}")]);
+    assert!(broken_json[0].starts_with("bp/lz.yaml:4:15: stack set s: t.yaml:2:8: not valid JSON"), "{broken_json:?}");
+    let empty = problems_with(&yaml(""), &[("t.yaml", "Description: nothing\n")]);
+    assert_eq!(empty, ["bp/lz.yaml:4:15: stack set s: t.yaml has no Resources; CloudFormation needs at least one"]);
 }

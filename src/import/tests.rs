@@ -148,7 +148,8 @@ fn small_org() -> LiveState {
         LiveStackSet {
             name: "config-recorder".into(),
             description: Some("AWS Config".into()),
-            template_body: "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n".into(),
+            template_body: "Parameters:\n  Bucket: {Type: String}\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+                .into(),
             parameters: BTreeMap::from([("Bucket".into(), "logs".into())]),
             capabilities: Some(BTreeSet::from(["CAPABILITY_NAMED_IAM".into()])),
             permission_model: Some("SERVICE_MANAGED".into()),

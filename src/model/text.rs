@@ -31,10 +31,11 @@ pub(crate) fn escaped(text: &str) -> String {
 }
 
 /// `text` with every unprintable character replaced by a visible one of the same UTF-8 length,
-/// so byte offsets into it still hold: for drawing source excerpts.
+/// so byte offsets into it still hold: for drawing source excerpts (tabs and the line breaks
+/// between the excerpt's lines are kept).
 pub(crate) fn same_width_visible(text: &str) -> String {
     text.chars()
-        .map(|c| match (is_unprintable(c) && c != '\t', c.len_utf8()) {
+        .map(|c| match (is_unprintable(c) && c != '\t' && c != '\n', c.len_utf8()) {
             (false, _) => c,
             (true, 1) => '?',
             (true, 2) => '¤',

@@ -14,6 +14,7 @@ mod ous;
 mod policies;
 mod quotas;
 mod stack_sets;
+mod templates;
 
 use super::diagnostics::{BlueprintErrors, Code, Collector};
 use super::files::{FileError, FileKind, FileSource, relative_path};

@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// Where the blueprint below names its template (relative to test.yaml).
 const TEMPLATE_PATH: &str = "templates/t.yaml";
-const TEMPLATE: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: lz}\n";
+const TEMPLATE: &str = "Parameters:\n  Bucket: {Type: String}\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: lz}\n";
 
 fn blueprint_with(yaml: &str, template: &'static str) -> Blueprint {
     crate::blueprint::parse(Path::new("test.yaml"), yaml, &Files::of([(TEMPLATE_PATH, template)])).expect("valid")
@@ -90,13 +90,15 @@ async fn a_reformatted_template_is_not_a_change_but_a_real_edit_or_parameter_is_
     let (org, _) = applied().await;
     let reformatted = blueprint_with(
         BP,
-        "Resources:\n\n  Topic:\n      Type:   AWS::SNS::Topic\n      Properties:\n        TopicName: lz   \n",
+        "Parameters:\n  Bucket:   {Type: String}\nResources:\n\n  Topic:\n      Type:   AWS::SNS::Topic\n      Properties:\n        TopicName: lz   \n",
     );
     let again = plan_ok(&reformatted, &org.snapshot(), &PlanOptions::default());
     assert!(again.is_empty(), "{:?}", lines(&again));
 
-    let edited =
-        blueprint_with(BP, "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: other}\n");
+    let edited = blueprint_with(
+        BP,
+        "Parameters:\n  Bucket: {Type: String}\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties: {TopicName: other}\n",
+    );
     let plan = plan_ok(&edited, &org.snapshot(), &PlanOptions::default());
     assert_eq!(lines(&plan), ["~ stack_set.config-recorder"]);
     assert_eq!(plan.changes[0].reason, "template differs; the update reaches every instance");
