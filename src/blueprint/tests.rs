@@ -798,3 +798,45 @@ fn templates_are_parsed_and_take_exactly_the_parameters_given() {
     let empty = problems_with(&yaml(""), &[("t.yaml", "Description: nothing\n")]);
     assert_eq!(empty, ["bp/lz.yaml:4:15: stack set s: t.yaml has no Resources; CloudFormation needs at least one"]);
 }
+
+/// Mistakes of shape (unknown keys, values of the wrong shape) no longer stop validation: each
+/// is reported with the nearest known key or how the value is written, and validation goes on
+/// to report every other problem of the file in the same run.
+#[test]
+fn every_problem_in_the_file_is_reported_in_one_run() {
+    let yaml = r#"version: 1
+organisation:
+  policy_types: [SERVICE_CONTROL_POLICY]
+organizational_units:
+  A: {polices: [p], tags: {x: y}}
+accounts:
+  a: {email: not-an-email, ou: A, lifecyle: closed}
+identity_center:
+  permission_sets:
+    P:
+      session_duration: PT1H
+      customer_managed_policies: [name]
+policies:
+  p: {document: {Statement: [{Effect: Deny, Action: "s3:*", Resource: "*"}]}}
+"#;
+    let errors = load_with(yaml, &[]).expect_err("invalid");
+    let found: Vec<(String, String, Option<String>)> =
+        errors.issues.iter().map(|i| (i.place.clone(), i.code.name().to_string(), i.help.clone())).collect();
+    let expect = |place: &str, code: &str, help: Option<&str>| {
+        (format!("bp/lz.yaml:{place}"), code.to_string(), help.map(str::to_string))
+    };
+    assert_eq!(
+        found,
+        [
+            expect("2:1", "yaml", Some("did you mean `organization`?")),
+            expect("5:7", "yaml", Some("did you mean `policies`?")),
+            expect("7:35", "yaml", Some("did you mean `lifecycle`?")),
+            expect("12:35", "yaml", Some("each entry is {name: NAME, path: /PATH/} (path optional)")),
+            expect("7:14", "invalid_value", None),
+        ]
+    );
+    assert!(errors.issues[3].message.contains("expected a mapping"), "{}", errors.issues[3].message);
+    // A syntax error still ends reading there: what follows could not be read.
+    let broken = problems("version: 1\naccounts: {a: [\n");
+    assert_eq!(broken.len(), 1, "{broken:?}");
+}

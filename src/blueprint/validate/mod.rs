@@ -13,6 +13,7 @@ mod organization;
 mod ous;
 mod policies;
 mod quotas;
+mod recovery;
 mod stack_sets;
 mod templates;
 
@@ -34,13 +35,8 @@ pub(super) fn validate(
     files: &dyn FileSource,
 ) -> Result<Blueprint, BlueprintErrors> {
     let mut c = Collector::new(path, source.clone());
-    let raw: RawBlueprint = match serde_saphyr::from_str(source) {
-        Ok(raw) => raw,
-        Err(err) => {
-            let loc = err.location().unwrap_or(Location::UNKNOWN);
-            c.at(Code::Yaml, &loc, yaml_message(&err), "here");
-            return Err(c.finish().expect_err("an issue was recorded"));
-        }
+    let Some(raw) = read_raw(source, &mut c) else {
+        return Err(c.finish().expect_err("an issue was recorded"));
     };
     let mut v = Validator {
         c,
@@ -52,6 +48,61 @@ pub(super) fn validate(
     let blueprint = v.blueprint(path, source, &raw);
     v.c.finish()?;
     Ok(blueprint)
+}
+
+/// Most shape mistakes a blueprint can hold before the parser gives up on it.
+const MAX_SHAPE_MISTAKES: usize = 100;
+
+/// The blueprint's raw form, every shape mistake recorded on the way: an unknown key or a value
+/// of the wrong shape is recorded and blanked out, and the file read again, so validation goes
+/// on and reports everything in one run. None when the file cannot be read past a mistake (a
+/// syntax error, a missing required key).
+fn read_raw(source: &str, c: &mut Collector) -> Option<RawBlueprint> {
+    let mut text = std::borrow::Cow::Borrowed(source);
+    let mut blanked_at: Vec<usize> = Vec::new();
+    for _ in 0..MAX_SHAPE_MISTAKES {
+        let err = match serde_saphyr::from_str::<RawBlueprint>(&text) {
+            Ok(raw) => return Some(raw),
+            Err(err) => err,
+        };
+        let loc = err.location().unwrap_or(Location::UNKNOWN);
+        let at = loc.span().byte_offset().and_then(|at| usize::try_from(at).ok()).filter(|at| *at < text.len());
+        // A mistake in what blanking left behind (a mapping now empty) is blanking's, not the
+        // author's: reading stops with what was found.
+        let range = at.and_then(|at| recovery::entry_extent(&text, at));
+        if range.is_some_and(|(start, end)| blanked_at.iter().any(|b| (start..end).contains(b))) {
+            return None;
+        }
+        let (message, hint) = recovery::shape_words(&yaml_message(&err));
+        let key = at.and_then(|at| recovery::entry_key(&text, at));
+        let hint = hint.or_else(|| did_you_mean(&message)).or_else(|| key.and_then(recovery::field_shape));
+        match hint {
+            Some(hint) => c.at_with_help(Code::Yaml, &loc, message.clone(), "here", hint),
+            None => c.at(Code::Yaml, &loc, message.clone(), "here"),
+        }
+        // A mistake of shape is blanked out and reading goes on; a syntax error, or a key that
+        // is missing, ends it (going on would report what follows from it, not mistakes).
+        let shape_mistake = ["unknown field", "invalid type", "invalid value", "expected "]
+            .iter()
+            .any(|start| message.starts_with(start));
+        let blanked = at.filter(|_| shape_mistake).and_then(|at| recovery::blank_entry(&text, at));
+        match blanked {
+            Some(next) if next != *text => {
+                blanked_at.extend(at);
+                text = std::borrow::Cow::Owned(next);
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// For an unknown key: the known key nearest to it, from the parser's own list.
+fn did_you_mean(message: &str) -> Option<String> {
+    let unknown = message.strip_prefix("unknown field `")?.split('`').next()?;
+    let expected = message.split("expected one of ").nth(1)?;
+    let known = expected.split(", ").map(|k| k.trim_matches(['`', ' ']));
+    closest(unknown, known).map(|near| format!("did you mean `{near}`?"))
 }
 
 /// The parser's message without its own source excerpt (ours is drawn by miette).
