@@ -840,3 +840,15 @@ policies:
     let broken = problems("version: 1\naccounts: {a: [\n");
     assert_eq!(broken.len(), 1, "{broken:?}");
 }
+
+#[test]
+fn a_lowercase_root_is_offered_root() {
+    let yaml = "version: 1\norganizational_units:\n  A: {}\nidentity_center:\n  permission_sets: {P: {}}\n  assignments:\n    - {group: G, permission_set: P, ous: [root]}\n";
+    let errors = load_with(yaml, &[]).expect_err("unknown OU");
+    assert_eq!(errors.issues.len(), 1);
+    assert!(
+        errors.issues[0].help.as_deref().is_some_and(|h| h.starts_with("did you mean \"Root\"?")),
+        "{:?}",
+        errors.issues[0].help
+    );
+}

@@ -13,7 +13,7 @@ pub(crate) use deployment::{AutoDeployment, OperationPreferences};
 pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
-pub(crate) use text::{escaped, first_unprintable, same_width_visible};
+pub(crate) use text::{closest, escaped, first_unprintable, same_width_visible};
 pub(crate) use time::{now_secs, parse_rfc3339, rfc3339};
 
 use serde::{Deserialize, Serialize};

@@ -21,7 +21,7 @@ pub(crate) enum PlanError {
         )
     )]
     UnknownOus(Vec<String>),
-    #[error("{} name(s) in the blueprint's assignments are not in the identity store; nothing was planned:\n{}", .0.len(), .0.iter().map(|u| format!("  {}: {} (assignment of {})", u.place, u.principal, u.permission_set)).collect::<Vec<_>>().join("\n"))]
+    #[error("{} name(s) in the blueprint's assignments are not in the identity store; nothing was planned:\n{}", .0.len(), .0.iter().map(|u| format!("  {}: {} (assignment of {}){}", u.place, u.principal, u.permission_set, u.near.as_ref().map(|n| format!(": did you mean {n:?}?")).unwrap_or_default())).collect::<Vec<_>>().join("\n"))]
     #[diagnostic(
         code(lzctl::plan::unresolved_principals),
         help(
@@ -391,18 +391,30 @@ impl Planner<'_> {
 /// what names it.
 fn unknown_ous(bp: &Blueprint, live_ous: &BTreeMap<OuPath, &crate::live::LiveOu>) -> Vec<String> {
     let known = |path: &OuPath| path.is_root() || bp.ous.contains_key(path) || live_ous.contains_key(path);
+    let near = |path: &OuPath| {
+        let candidates = live_ous.keys().map(OuPath::as_str).chain(bp.ous.keys().map(OuPath::as_str));
+        crate::model::closest(path.as_str(), candidates.chain([OuPath::ROOT_NAME]))
+            .map(|n| format!(": did you mean {n:?}?"))
+            .unwrap_or_default()
+    };
     let mut unknown = Vec::new();
     for account in bp.accounts.values().filter(|a| !known(&a.ou)) {
-        unknown.push(format!("{}: {} (the OU of account {})", account.place, account.ou, account.key));
+        unknown.push(format!(
+            "{}: {} (the OU of account {}){}",
+            account.place,
+            account.ou,
+            account.key,
+            near(&account.ou)
+        ));
     }
     for a in bp.identity_center.iter().flat_map(|ic| &ic.assignments) {
         for ou in a.ous.iter().filter(|ou| !known(ou)) {
-            unknown.push(format!("{}: {ou} (an assignment's OU)", a.place));
+            unknown.push(format!("{}: {ou} (an assignment's OU){}", a.place, near(ou)));
         }
     }
     for ss in bp.stack_sets.values() {
         for ou in ss.target_ous.iter().filter(|ou| !known(ou)) {
-            unknown.push(format!("{}: {ou} (a target of stack set {})", ss.place, ss.name));
+            unknown.push(format!("{}: {ou} (a target of stack set {}){}", ss.place, ss.name, near(ou)));
         }
     }
     unknown

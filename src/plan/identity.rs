@@ -15,6 +15,8 @@ pub(crate) struct Unresolved {
     pub place: String,
     pub principal: Principal,
     pub permission_set: String,
+    /// The identity store's nearest name of the same kind, where one is close.
+    pub near: Option<String>,
 }
 
 /// One assignment the blueprint wants.
@@ -333,10 +335,12 @@ fn assignments(
     let mut reported = BTreeSet::new();
     for a in &ic.assignments {
         if !lic.principals.contains_key(&a.principal) && reported.insert(a.principal.clone()) {
+            let same_kind = lic.principals.keys().filter(|p| p.kind() == a.principal.kind()).map(Principal::name);
             out.unresolved.push(Unresolved {
                 place: a.place.clone(),
                 principal: a.principal.clone(),
                 permission_set: a.permission_set.clone(),
+                near: crate::model::closest(a.principal.name(), same_kind).map(str::to_string),
             });
         }
     }

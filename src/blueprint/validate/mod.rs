@@ -246,7 +246,7 @@ impl Validator<'_> {
     }
 
     fn unknown_ou(&mut self, ou: &S<String>, ous: &BTreeMap<OuPath, Ou>, what: &str) {
-        let hint = closest(&ou.value, ous.keys().map(OuPath::as_str))
+        let hint = closest(&ou.value, ous.keys().map(OuPath::as_str).chain([OuPath::ROOT_NAME]))
             .map(|c| format!("did you mean {c:?}? OUs are named by their path from the root"))
             .unwrap_or_else(|| "OUs are named by their path from the root, e.g. Foundational/Workloads".into());
         self.c.at_with_help(

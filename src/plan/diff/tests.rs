@@ -420,8 +420,21 @@ fn without_an_ou_tree_paths_name_the_organizations_ous_and_unknown_ones_stop_the
     assert_eq!(
         err,
         PlanError::UnknownOus(vec![
-            "test.yaml:3:33: Team/A (the OU of account x)".into(),
+            "test.yaml:3:33: Team/A (the OU of account x): did you mean \"Team\\\\/A\"?".into(),
             "test.yaml:7:7: Gone (an assignment's OU)".into()
         ])
+    );
+}
+
+#[test]
+fn an_unknown_ou_without_an_ou_tree_is_offered_the_nearest_path_or_root() {
+    let live = fresh_org();
+    let root = blueprint(
+        "version: 1\nidentity_center:\n  permission_sets: {P: {}}\n  assignments:\n    - {group: G, permission_set: P, ous: [root]}\n",
+    );
+    let err = crate::plan::diff(&root, &live, &PlanOptions::default()).expect_err("unknown OUs");
+    assert_eq!(
+        err,
+        PlanError::UnknownOus(vec!["test.yaml:5:7: root (an assignment's OU): did you mean \"Root\"?".into()])
     );
 }
