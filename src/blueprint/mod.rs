@@ -148,6 +148,8 @@ pub(crate) struct Assignment {
     pub permission_set: String,
     pub accounts: Vec<String>,
     pub ous: Vec<OuPath>,
+    /// Accounts (blueprint keys or ids) its OUs reach that it leaves out.
+    pub exclude_accounts: Vec<String>,
     /// `file:line:column` of the assignment, for errors found at plan time.
     pub place: String,
 }

@@ -319,6 +319,9 @@ pub(super) struct RawAssignment {
     pub accounts: Option<Names>,
     #[serde(default)]
     pub ous: Option<Names>,
+    /// Accounts (blueprint keys or ids) under `ous` that the assignment leaves out.
+    #[serde(default)]
+    pub exclude_accounts: Option<Names>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

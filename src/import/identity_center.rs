@@ -63,14 +63,18 @@ impl Importer<'_> {
         }
     }
 
-    /// The active accounts under each OU and the root, at any depth: what `ous: [path]` reaches.
+    /// The active accounts under each OU and the root, at any depth: what `ous: [path]` reaches
+    /// (the management account only where the blueprint describes it).
     fn reach(&self) -> BTreeMap<OuPath, BTreeSet<String>> {
         let mut reach: BTreeMap<OuPath, BTreeSet<String>> = BTreeMap::new();
         reach.insert(OuPath::root(), BTreeSet::new());
         for path in self.paths.values() {
             reach.insert(path.clone(), BTreeSet::new());
         }
-        for account in self.live.accounts.values().filter(|a| a.status == "ACTIVE") {
+        let reachable = |a: &&crate::live::LiveAccount| {
+            a.status == "ACTIVE" && (a.id != self.live.management_account_id || self.options.include_management)
+        };
+        for account in self.live.accounts.values().filter(reachable) {
             let Some(at) = self.live.path_of(&account.parent_id) else { continue };
             for (path, accounts) in &mut reach {
                 if path.contains(&at) {

@@ -28,14 +28,16 @@ struct Wanted {
 }
 
 /// Every account an assignment reaches: its named accounts and every account under its OUs,
-/// where accounts will be once the plan has moved them. Unmanaged accounts count where they are.
+/// where accounts will be once the plan has moved them, less those it excludes. Unmanaged
+/// accounts count where they are; the management account is reached only where the blueprint
+/// lists it (or names it in `accounts:`).
 fn expand(
     bp: &Blueprint,
     live: &LiveState,
     matched: &BTreeMap<String, String>,
-    accounts: &[String],
-    ous: &[OuPath],
+    assignment: &crate::blueprint::Assignment,
 ) -> BTreeSet<AccountRef> {
+    let (accounts, ous) = (&assignment.accounts, &assignment.ous);
     let under = |path: &OuPath| ous.iter().any(|ou| ou.contains(path));
     // A name in `accounts:` is a blueprint key, or else the id of an account it does not manage.
     let mut reached: BTreeSet<AccountRef> = accounts
@@ -49,13 +51,21 @@ fn expand(
     }
     let managed: BTreeSet<&String> = matched.values().collect();
     for account in live.accounts.values() {
-        if managed.contains(&account.id) || account.status != "ACTIVE" {
+        if managed.contains(&account.id) || account.status != "ACTIVE" || account.id == live.management_account_id {
             continue;
         }
         if live.path_of(&account.parent_id).is_some_and(|path| under(&path)) {
             reached.insert(AccountRef::Id(account.id.clone()));
         }
     }
+    let excluded = |r: &AccountRef| match r {
+        AccountRef::Key(key) => {
+            assignment.exclude_accounts.contains(key)
+                || matched.get(key).is_some_and(|id| assignment.exclude_accounts.contains(id))
+        }
+        AccountRef::Id(id) => assignment.exclude_accounts.contains(id),
+    };
+    reached.retain(|r| !excluded(r));
     reached
 }
 
@@ -67,7 +77,7 @@ fn wanted(
 ) -> BTreeSet<Wanted> {
     let mut all = BTreeSet::new();
     for a in &ic.assignments {
-        for account in expand(bp, live, matched, &a.accounts, &a.ous) {
+        for account in expand(bp, live, matched, a) {
             all.insert(Wanted { permission_set: a.permission_set.clone(), principal: a.principal.clone(), account });
         }
     }

@@ -67,6 +67,21 @@ impl Validator<'_> {
             for ou in r.ous.iter().flat_map(|l| &l.value) {
                 self.ou_path(ou, ous, "assignment");
             }
+            let mut exclude_accounts = Vec::new();
+            for name in r.exclude_accounts.iter().flat_map(|l| &l.value) {
+                if !accounts.contains_key(&name.value) && !is_account_id(&name.value) {
+                    self.unknown_account(name, accounts, "assignment's exclude_accounts");
+                }
+                if account_names.contains(&name.value) {
+                    self.c.at(
+                        Code::Duplicate,
+                        &name.referenced,
+                        format!("{} is both in accounts and in exclude_accounts", name.value),
+                        "listed in accounts",
+                    );
+                }
+                exclude_accounts.push(name.value.clone());
+            }
             if !seen.insert((
                 principal.clone(),
                 r.permission_set.value.clone(),
@@ -81,6 +96,7 @@ impl Validator<'_> {
                 permission_set: r.permission_set.value.clone(),
                 accounts: account_names,
                 ous: ou_paths,
+                exclude_accounts,
                 place,
             });
         }

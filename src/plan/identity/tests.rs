@@ -300,3 +300,41 @@ fn desired_pairs_name_existing_accounts_only() {
     );
     assert_eq!(desired_pairs(&bp, &live), BTreeSet::from([("Admin".to_string(), "444444444444".to_string())]));
 }
+
+/// `ous: [Root]` reaches every active account but the management account, unless the blueprint
+/// lists it; `exclude_accounts` takes accounts out of what the OUs reach, by key or by id.
+#[test]
+fn root_assignments_leave_the_management_account_out_unless_listed_and_exclusions_apply() {
+    let mut live = with_identity_center(fresh_org());
+    live.accounts.insert(
+        "999999999999".into(),
+        LiveAccount {
+            id: "999999999999".into(),
+            name: "legacy".into(),
+            email: "legacy@example.com".into(),
+            status: "ACTIVE".into(),
+            parent_id: ROOT.into(),
+            tags: None,
+        },
+    );
+    let assigned = |yaml: &str| -> Vec<String> {
+        let plan = plan_ok(&blueprint(yaml), &live, &PlanOptions::default());
+        plan.changes.iter().filter(|c| c.kind == Kind::Assignment).map(|c| c.address.clone()).collect()
+    };
+    let root = BP.replace("      ous: [Workloads/SDLC]", "      ous: [Root]");
+    assert_eq!(
+        assigned(&root),
+        [
+            "assignment.Admin/user:alice/prod",
+            "assignment.Developer/group:Developers/dev",
+            "assignment.Developer/group:Developers/prod",
+            "assignment.Developer/group:Developers/legacy",
+        ],
+        "the unlisted management account (111111111111) is not reached"
+    );
+    let listed = root.replace("accounts:\n", "accounts:\n  management: {email: root@example.com, ou: Root}\n");
+    assert!(assigned(&listed).contains(&"assignment.Developer/group:Developers/management".to_string()));
+    let excluding =
+        root.replace("      ous: [Root]", "      ous: [Root]\n      exclude_accounts: [prod, \"999999999999\"]");
+    assert_eq!(assigned(&excluding), ["assignment.Admin/user:alice/prod", "assignment.Developer/group:Developers/dev"]);
+}
