@@ -100,7 +100,7 @@ pub(crate) async fn plan_and_save(
     let planned = plan(bp, aws, options).await?;
     let saved = match out {
         Some(SaveTo { path, requested_by }) => {
-            let saved = save(bp, &planned, aws, requested_by).await?;
+            let saved = save(bp, &planned, aws, requested_by, path).await?;
             std::fs::write(path, saved.to_json()).map_err(Error::write(path))?;
             Some(saved)
         }
@@ -127,7 +127,13 @@ pub(crate) async fn plan_and_save(
 }
 
 /// A saved plan of what was just planned.
-async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws, requested_by: Option<&str>) -> Result<SavedPlan, Error> {
+async fn save(
+    bp: &Blueprint,
+    planned: &Planned,
+    aws: &Aws,
+    requested_by: Option<&str>,
+    plan_file: &Path,
+) -> Result<SavedPlan, Error> {
     let creator = aws.caller_arn().await?;
     let parts = saved::state_parts(&planned.live, &account_keys(bp, &planned.live));
     Ok(SavedPlan::new(Body {
@@ -135,6 +141,8 @@ async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws, requested_by: Option
         tool_version: env!("CARGO_PKG_VERSION").into(),
         blueprint: bp.file.display().to_string(),
         blueprint_digest: saved::blueprint_digest(&bp.files()),
+        blueprint_from_plan: path_from(plan_file, &bp.file),
+        file_digests: saved::file_digests(&bp.files()),
         creator,
         organization_id: Some(planned.live.organization_id.clone()).filter(|id| !id.is_empty()),
         requested_by: requested_by.map(str::to_string),
@@ -148,6 +156,23 @@ async fn save(bp: &Blueprint, planned: &Planned, aws: &Aws, requested_by: Option
     }))
 }
 
+/// `target`'s path from the folder `plan_file` is in, where both can be made absolute.
+fn path_from(plan_file: &Path, target: &Path) -> Option<String> {
+    let absolute = |p: &Path| std::path::absolute(p).ok();
+    let dir = absolute(plan_file)?.parent()?.to_path_buf();
+    let target = absolute(target)?;
+    let (from, to): (Vec<_>, Vec<_>) = (dir.components().collect(), target.components().collect());
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut relative = std::path::PathBuf::new();
+    for _ in common..from.len() {
+        relative.push("..");
+    }
+    for part in &to[common..] {
+        relative.push(part);
+    }
+    Some(relative.display().to_string())
+}
+
 /// The approval rule in force, as the root's tags record it.
 fn rule_in_force(live: &LiveState) -> Result<Option<ApprovalRule>, Error> {
     ApprovalRule::from_tags(&live.root.tags).map_err(|why| Error::RuleUnreadable { why })
@@ -158,13 +183,20 @@ fn rule_in_force(live: &LiveState) -> Result<Option<ApprovalRule>, Error> {
 /// there, and exactly the changes the blueprint plans. Everything is read again with the
 /// blueprint's own scope — nothing the file says decides what is checked. Returns the live state
 /// to apply to and the approvers.
-async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(LiveState, Vec<String>), Error> {
+/// None when every change the plan lists is in place already (an earlier run applied it).
+async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<Option<(LiveState, Vec<String>)>, Error> {
     if saved::blueprint_digest(&bp.files()) != saved.body.blueprint_digest {
-        return Err(Error::BlueprintChanged { blueprint: bp.file.clone() });
+        let files = saved::files_changed(&saved.body.file_digests, &saved::file_digests(&bp.files()));
+        // A plan saved before per-file digests were kept cannot say which file.
+        let files = if saved.body.file_digests.is_empty() { Vec::new() } else { files };
+        return Err(Error::BlueprintChanged { blueprint: bp.file.clone(), files });
     }
     let again = plan(bp, aws, &saved.body.options).await?;
     let parts = saved::state_parts(&again.live, &account_keys(bp, &again.live));
     if saved::fingerprint(&parts) != saved.body.state_fingerprint {
+        if again.plan.changes.is_empty() && !saved.body.plan.changes.is_empty() {
+            return Ok(None);
+        }
         let changed = saved::what_changed(&saved.body.state_parts, &parts);
         return Err(Error::Stale { created_at: saved.body.created_at.clone(), changed });
     }
@@ -178,7 +210,7 @@ async fn check_saved(saved: &SavedPlan, bp: &Blueprint, aws: &Aws) -> Result<(Li
     if (&again.plan.changes, &again.plan.unmanaged) != (&saved.body.plan.changes, &saved.body.plan.unmanaged) {
         return Err(Error::Tampered { differs: first_difference(&saved.body.plan, &again.plan) });
     }
-    Ok((again.live, approvers))
+    Ok(Some((again.live, approvers)))
 }
 
 /// The blueprint's accounts by live id → key, as plans name them.
@@ -251,7 +283,10 @@ pub(crate) async fn apply(
             (planned.plan, planned.live)
         }
         ApplySource::Saved(saved) => {
-            let (live, approvers) = check_saved(saved, bp, aws).await?;
+            let Some((live, approvers)) = check_saved(saved, bp, aws).await? else {
+                ui.notice("The plan is already applied: every change it lists is in place; nothing to do.");
+                return Ok(None);
+            };
             ui.show(&saved.body.plan, &approvers);
             (saved.body.plan.clone(), live)
         }
@@ -396,6 +431,22 @@ pub(crate) async fn inventory(
     let live = aws.read(&scope, |_| Default::default()).await?;
     let desired = bp.map(|b| plan::desired_assignments(b, &live));
     Ok(crate::inventory::rows(&live, options, desired.as_ref()))
+}
+
+/// Where a saved plan's blueprint is, without `-f`: where it was relative to the plan file (so
+/// the plan can be applied from anywhere), or where the plan was made from.
+pub(crate) fn blueprint_of(plan_file: &Path, saved: &SavedPlan) -> Result<std::path::PathBuf, Error> {
+    let beside = saved
+        .body
+        .blueprint_from_plan
+        .as_ref()
+        .map(|relative| plan_file.parent().unwrap_or(Path::new("")).join(relative));
+    let as_given = std::path::PathBuf::from(&saved.body.blueprint);
+    let tried: Vec<std::path::PathBuf> = beside.into_iter().chain([as_given]).collect();
+    match tried.iter().find(|p| p.is_file()) {
+        Some(found) => Ok(found.clone()),
+        None => Err(Error::SavedBlueprintMissing { plan: plan_file.to_path_buf(), tried }),
+    }
 }
 
 /// Reads a saved plan, checking it is whole and made by this version.

@@ -50,9 +50,12 @@ pub(crate) enum Error {
     #[error("{what} cancelled; nothing was changed")]
     #[diagnostic(code(lzctl::cancelled))]
     Cancelled { what: &'static str },
-    #[error("{} or a file it names changed since the plan was made; plan again", .blueprint.display())]
+    #[error("the blueprint {} was made from is not where it was ({}); pass it with -f", .plan.display(), .tried.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    #[diagnostic(code(lzctl::saved::blueprint_missing))]
+    SavedBlueprintMissing { plan: PathBuf, tried: Vec<PathBuf> },
+    #[error("{}", if .files.is_empty() { format!("{} or a file it names changed since the plan was made; plan again", .blueprint.display()) } else { format!("the blueprint changed since the plan was made ({}); plan again", .files.join(", ")) })]
     #[diagnostic(code(lzctl::saved::blueprint_changed))]
-    BlueprintChanged { blueprint: PathBuf },
+    BlueprintChanged { blueprint: PathBuf, files: Vec<String> },
     #[error(
         "the plan is stale: the organization changed since it was made ({created_at}), so it is not applied; plan again:\n  {}",
         .changed.join("\n  ")
@@ -209,6 +212,7 @@ impl Error {
             | Error::NoTerminal
             | Error::Cancelled { .. }
             | Error::BlueprintChanged { .. }
+            | Error::SavedBlueprintMissing { .. }
             | Error::Stale { .. }
             | Error::Tampered { .. }
             | Error::RuleUnreadable { .. }

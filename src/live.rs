@@ -208,11 +208,11 @@ pub(crate) struct ReadScope {
     #[serde(default)]
     pub all_stack_sets: bool,
     /// Read the centralized root-access features (IAM).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub root_access: bool,
     /// Read the document of every management policy (tag, backup …): the effective policies
     /// the plan changes are computed from them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub management_documents: bool,
 }
 

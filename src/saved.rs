@@ -20,6 +20,13 @@ pub(crate) struct Body {
     pub blueprint: String,
     /// SHA-256 of the blueprint and every file it names.
     pub blueprint_digest: String,
+    /// The blueprint's path from the folder the plan file is in, so `apply PLANFILE` finds it
+    /// wherever it is run from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blueprint_from_plan: Option<String>,
+    /// SHA-256 of each of those files by its name, to say which one changed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub file_digests: BTreeMap<String, String>,
     /// sts:GetCallerIdentity ARN of whoever made the plan.
     pub creator: String,
     /// The organization the plan was made for.
@@ -115,6 +122,26 @@ impl SavedPlan {
         }
         Ok(saved)
     }
+}
+
+/// SHA-256 of each file by its name.
+pub(crate) fn file_digests(files: &[(String, &[u8])]) -> BTreeMap<String, String> {
+    files.iter().map(|(name, bytes)| (name.clone(), sha256_hex(bytes))).collect()
+}
+
+/// The files whose digests differ between then and now: changed, added or gone.
+pub(crate) fn files_changed(then: &BTreeMap<String, String>, now: &BTreeMap<String, String>) -> Vec<String> {
+    let names: std::collections::BTreeSet<&String> = then.keys().chain(now.keys()).collect();
+    names
+        .into_iter()
+        .filter_map(|name| match (then.get(name), now.get(name)) {
+            (Some(a), Some(b)) if a == b => None,
+            (Some(_), Some(_)) => Some(format!("{name} changed")),
+            (None, Some(_)) => Some(format!("{name} is new")),
+            (Some(_), None) => Some(format!("{name} is no longer named")),
+            (None, None) => None,
+        })
+        .collect()
 }
 
 /// SHA-256 over the blueprint and every file it names, each with its name, in order.

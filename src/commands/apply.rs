@@ -13,7 +13,6 @@ use crate::plan::{Change, Plan, PlanOptions};
 use crate::render::{self, Color};
 use crate::session::{Session, Terminal};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -22,7 +21,7 @@ pub(crate) async fn run(terminal: Terminal, args: &ApplyArgs) -> Result<u8, Erro
     let saved = args.plan_file.as_deref().map(engine::read_saved).transpose()?;
     let blueprint_path = match (&args.file, &saved) {
         (Some(file), _) => file.clone(),
-        (None, Some(saved)) => PathBuf::from(&saved.body.blueprint),
+        (None, Some(saved)) => engine::blueprint_of(args.plan_file.as_deref().expect("a saved plan was read"), saved)?,
         (None, None) => return Err(Error::NothingToApply),
     };
     let bp = blueprint::load(&blueprint_path)?;

@@ -34,7 +34,7 @@ pub(crate) struct PlanOptions {
     /// Delete unmanaged things that are safe to delete (empty OUs, detached policies).
     pub prune: bool,
     /// Address patterns (`*` matches any text) of changes to leave out, with what needs them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
 }
 
@@ -53,11 +53,11 @@ pub(crate) struct Plan {
     #[serde(default)]
     pub waiting: Vec<Unmanaged>,
     /// Changes left out by `--exclude`, and those that needed them.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<Excluded>,
     /// Accounts whose effective management policies (tag, backup, declarative …) the changes
     /// alter, grouped by type and by how they change.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub effective: Vec<EffectiveChange>,
 }
 

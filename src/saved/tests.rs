@@ -12,6 +12,8 @@ fn body() -> Body {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         blueprint: "lz.yaml".into(),
         blueprint_digest: blueprint_digest(&[("lz.yaml".into(), b"version: 1\n".as_slice())]),
+        blueprint_from_plan: Some("lz.yaml".into()),
+        file_digests: file_digests(&[("lz.yaml".into(), b"version: 1\n".as_slice())]),
         creator: "arn:aws:sts::111111111111:assumed-role/planner/ci".into(),
         requested_by: Some("alice@example.com".into()),
         rule: None,
@@ -65,4 +67,38 @@ fn the_blueprint_digest_covers_names_and_contents() {
     assert_ne!(a, blueprint_digest(&[("a".into(), b"y".as_slice())]));
     assert_ne!(a, blueprint_digest(&[("b".into(), b"x".as_slice())]));
     assert_eq!(a, blueprint_digest(&[("a".into(), b"x".as_slice())]));
+}
+
+#[test]
+fn which_file_of_the_blueprint_changed_is_named() {
+    let then = file_digests(&[("lz.yaml".into(), b"version: 1\n".as_slice()), ("p.json".into(), b"{}".as_slice())]);
+    let now = file_digests(&[
+        ("lz.yaml".into(), b"version: 1\n".as_slice()),
+        ("p.json".into(), b"{ }".as_slice()),
+        ("t.yaml".into(), b"x".as_slice()),
+    ]);
+    assert_eq!(files_changed(&then, &now), ["p.json changed", "t.yaml is new"]);
+    assert_eq!(files_changed(&now, &then), ["p.json changed", "t.yaml is no longer named"]);
+    assert!(files_changed(&then, &then).is_empty());
+}
+
+#[test]
+fn fields_added_since_a_plan_was_saved_leave_its_digest_as_it_was() {
+    // A body as an earlier build wrote it: without the fields added since, which are left out
+    // of the JSON when empty, so the digest it was signed under still holds.
+    let mut old = body();
+    old.blueprint_from_plan = None;
+    old.file_digests.clear();
+    let text = serde_json::to_string(&old).unwrap();
+    for key in [
+        "blueprint_from_plan",
+        "file_digests",
+        "exclude",
+        "excluded",
+        "effective",
+        "root_access",
+        "management_documents",
+    ] {
+        assert!(!text.contains(&format!("\"{key}\"")), "{key} is written when empty");
+    }
 }

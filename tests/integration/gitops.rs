@@ -197,3 +197,59 @@ async fn a_saved_plan_shows_as_markdown_for_a_pull_request() {
     assert_eq!(body(&stdout(&same)), body(&stdout(&out)), "plan and show render the same Markdown");
     assert!(stdout(&same).contains(" · JSON plan digest `"), "{}", stdout(&same));
 }
+
+/// A saved plan names its blueprint relative to itself, so it is applied from anywhere; applied
+/// twice, the second time says it is already applied (not stale); a blueprint edited since
+/// names the file that changed; a blueprint that cannot be found says to pass -f.
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_plans_find_their_blueprint_say_already_applied_and_name_the_changed_file() {
+    let emu = Emulator::start();
+    emu.create_organization().await;
+    let repo = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join("policies")).unwrap();
+    std::fs::write(
+        repo.path().join("policies/deny-leave.json"),
+        r#"{"Statement": [{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("lz.yaml"),
+        "version: 1\norganizational_units:\n  Workloads: {policies: [deny-leave]}\npolicies:\n  deny-leave: {file: policies/deny-leave.json}\n",
+    )
+    .unwrap();
+    let plan = |out: &str| emu.lzctl_in(repo.path(), &["plan", "-f", "lz.yaml", "--out", out]);
+    assert_eq!(plan("plan.json").status.code(), Some(0));
+    let saved = repo.path().join("plan.json").display().to_string();
+
+    let applied = emu.lzctl_in(elsewhere.path(), &["apply", &saved, "--auto-approve"]);
+    assert_eq!(applied.status.code(), Some(0), "{}\n{}", stdout(&applied), stderr(&applied));
+    assert!(stdout(&applied).contains("Apply complete:"), "{}", stdout(&applied));
+
+    let again = emu.lzctl_in(elsewhere.path(), &["apply", &saved, "--auto-approve"]);
+    assert_eq!(again.status.code(), Some(0), "{}\n{}", stdout(&again), stderr(&again));
+    assert!(stderr(&again).contains("already applied"), "{}", stderr(&again));
+
+    std::fs::write(
+        repo.path().join("lz.yaml"),
+        std::fs::read_to_string(repo.path().join("lz.yaml")).unwrap() + "  extra: {file: policies/deny-leave.json}\n",
+    )
+    .unwrap();
+    assert_eq!(plan("next.json").status.code(), Some(0));
+    std::fs::write(
+        repo.path().join("policies/deny-leave.json"),
+        r#"{"Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let changed = emu
+        .lzctl_in(elsewhere.path(), &["apply", &repo.path().join("next.json").display().to_string(), "--auto-approve"]);
+    assert_eq!(changed.status.code(), Some(1));
+    assert!(stderr(&changed).contains("(policies/deny-leave.json changed)"), "{}", stderr(&changed));
+
+    let moved = elsewhere.path().join("moved.json");
+    std::fs::copy(repo.path().join("next.json"), &moved).unwrap();
+    let lost = emu.lzctl_in(elsewhere.path(), &["apply", &moved.display().to_string(), "--auto-approve"]);
+    assert_eq!(lost.status.code(), Some(1));
+    assert!(stderr(&lost).contains("pass it with -f"), "{}", stderr(&lost));
+    assert!(stderr(&lost).contains("lzctl::saved::blueprint_missing"), "{}", stderr(&lost));
+}
