@@ -366,6 +366,15 @@ pub(crate) struct ConfigStatusArgs {
     /// The role assumed in each member account.
     #[arg(long, default_value = "OrganizationAccountAccessRole")]
     pub role: String,
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TableFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]

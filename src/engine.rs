@@ -6,7 +6,6 @@ use crate::approvals::{self, ApprovalRule, Verdict};
 use crate::aws::{Aws, Waiting};
 use crate::blueprint::Blueprint;
 use crate::error::Error;
-use crate::live::CoverageRow;
 use crate::live::{IdentityCenterScope, LiveState, ReadScope};
 use crate::lock::{self, Lock};
 use crate::model;
@@ -15,11 +14,13 @@ use crate::saved::{self, Body, SavedPlan};
 use std::path::Path;
 
 mod adopt;
+mod config_status;
 mod count_mode;
 mod effective;
 mod join;
 mod root_status;
 pub(crate) use adopt::{check_out_folder, import};
+pub(crate) use config_status::config_coverage;
 pub(crate) use count_mode::{SimulateOptions, ask, impact, simulate};
 pub(crate) use effective::{effective, effective_live};
 pub(crate) use join::{JoinPlan, Joined, join};
@@ -373,39 +374,6 @@ pub(crate) async fn unlock(
     confirm(&described)?;
     aws.remove_tag(&root_id, lock::TAG).await?;
     Ok(Some(described))
-}
-
-/// Which member accounts record AWS Config in which regions: every active member account
-/// (the management account is not a StackSets target) × the given regions, or the regions the
-/// blueprint's stack sets deploy to.
-pub(crate) async fn config_coverage(
-    bp: &Blueprint,
-    aws: &Aws,
-    regions: &[String],
-    role: &str,
-) -> Result<Vec<CoverageRow>, Error> {
-    let regions: Vec<String> = if regions.is_empty() {
-        bp.stack_sets
-            .values()
-            .flat_map(|s| s.regions.iter().cloned())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect()
-    } else {
-        regions.to_vec()
-    };
-    if regions.is_empty() {
-        return Err(Error::NoRegions);
-    }
-    // Only the tree is needed: no policies, no tags.
-    let live = aws.read_organization(&ReadScope { skip_policies: true, ..ReadScope::default() }).await?;
-    let accounts: Vec<(String, String)> = live
-        .accounts
-        .values()
-        .filter(|a| a.status == "ACTIVE" && a.id != live.management_account_id)
-        .map(|a| (a.id.clone(), a.name.clone()))
-        .collect();
-    Ok(crate::aws::config::coverage(aws, &accounts, &regions, role).await)
 }
 
 /// The assignment inventory of the live organization; the blueprint, if given, only marks rows

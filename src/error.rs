@@ -146,6 +146,9 @@ pub(crate) enum Error {
     #[error("no member account is named or numbered {name:?}")]
     #[diagnostic(code(lzctl::root_status::unknown_account))]
     UnknownMemberAccount { name: String },
+    #[error("{region:?} is not an AWS region{}", .near.as_ref().map(|n| format!(": did you mean {n}?")).unwrap_or_default())]
+    #[diagnostic(code(lzctl::config_status::unknown_region))]
+    UnknownRegion { region: String, near: Option<String> },
     #[error("no regions to check: the blueprint has no stack sets; pass --regions")]
     #[diagnostic(code(lzctl::config_status::no_regions))]
     NoRegions,
@@ -225,6 +228,7 @@ impl Error {
             | Error::JoinRefused(_)
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
+            | Error::UnknownRegion { .. }
             | Error::RootStatusUnreadable { .. }
             | Error::NoEffectivePolicy { .. }
             | Error::UnknownAccount { .. }

@@ -78,6 +78,9 @@ pub(crate) struct LiveStackInstance {
     pub region: String,
     /// The OU the instance was deployed through; AWS reports it, the emulator does not.
     pub ou_id: Option<String>,
+    /// Why the instance failed (its last operation FAILED, or it is INOPERABLE); None while it
+    /// stands.
+    pub failed: Option<String>,
 }
 
 /// IAM Identity Center as read: the instance, permission sets, the assignments of the managed
@@ -302,6 +305,10 @@ pub(crate) enum RecorderState {
     Recording,
     Stopped,
     NoRecorder,
+    /// No instance of the blueprint's stack sets deploys to the account-region.
+    NoStackInstance,
+    /// The stack instance that deploys Config there failed, and why.
+    StackInstanceFailed(String),
     Unreadable(String),
 }
 
@@ -310,8 +317,22 @@ impl RecorderState {
         match self {
             RecorderState::Recording => "recording".into(),
             RecorderState::Stopped => "recorder stopped".into(),
-            RecorderState::NoRecorder => "no recorder".into(),
+            RecorderState::NoRecorder => "recorder missing".into(),
+            RecorderState::NoStackInstance => "no stack instance".into(),
+            RecorderState::StackInstanceFailed(why) => format!("stack instance failed: {why}"),
             RecorderState::Unreadable(why) => format!("unreadable: {why}"),
+        }
+    }
+
+    /// As JSON and CSV name it.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            RecorderState::Recording => "recording",
+            RecorderState::Stopped => "recorder_stopped",
+            RecorderState::NoRecorder => "recorder_missing",
+            RecorderState::NoStackInstance => "no_stack_instance",
+            RecorderState::StackInstanceFailed(_) => "stack_instance_failed",
+            RecorderState::Unreadable(_) => "unreadable",
         }
     }
 }
@@ -320,6 +341,8 @@ impl RecorderState {
 pub(crate) struct CoverageRow {
     pub account_id: String,
     pub account_name: String,
+    /// The account's OU path (`Root` for the root).
+    pub ou: String,
     pub region: String,
     pub state: RecorderState,
 }

@@ -403,6 +403,7 @@ impl Executor for InMemoryOrg {
                     for account in live.accounts.keys() {
                         if live.is_under(account, &path) {
                             new.push(LiveStackInstance {
+                                failed: None,
                                 account_id: account.clone(),
                                 region: region.clone(),
                                 ou_id: Some(ou.clone()),

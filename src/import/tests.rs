@@ -158,6 +158,7 @@ fn small_org() -> LiveState {
                 .into_iter()
                 .flat_map(|r| {
                     ["222222222222", "333333333333", "444444444444"].map(|a| LiveStackInstance {
+                        failed: None,
                         account_id: a.into(),
                         region: r.into(),
                         ou_id: None,

@@ -6,6 +6,7 @@ mod deployment;
 mod document;
 mod ou_path;
 mod principals;
+mod regions;
 mod text;
 mod time;
 
@@ -13,6 +14,7 @@ pub(crate) use deployment::{AutoDeployment, OperationPreferences};
 pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
+pub(crate) use regions::{REGIONS, known_region};
 pub(crate) use text::{closest, escaped, first_unprintable, same_width_visible};
 pub(crate) use time::{now_secs, parse_rfc3339, rfc3339};
 

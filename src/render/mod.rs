@@ -9,12 +9,18 @@ mod markdown;
 mod root_status;
 mod values;
 
-pub(crate) use coverage::coverage;
+pub(crate) use coverage::{coverage, coverage_csv, coverage_json};
 pub(crate) use effective::EffectiveReport;
 pub(crate) use human::human;
 pub(crate) use json::json;
 pub(crate) use markdown::{Header, markdown};
 pub(crate) use root_status::{root_status, root_status_json};
+
+/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@` (or a tab or
+/// carriage return) is prefixed with `'`, as OWASP advises against formula injection.
+pub(crate) fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+}
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -142,12 +142,27 @@ async fn config_status_reports_every_member_account_and_region() {
         text.lines().find(|l| l.starts_with(id) && l.contains(region)).unwrap_or_default().to_string()
     };
     assert!(line(&security, "us-east-1").ends_with("recording"), "{text}");
-    assert!(line(&security, "eu-west-1").ends_with("no recorder"), "{text}");
+    assert!(line(&security, "eu-west-1").ends_with("recorder missing"), "{text}");
     assert!(line(&log_archive, "eu-west-1").ends_with("recorder stopped"), "{text}");
-    assert!(line(&log_archive, "us-east-1").ends_with("no recorder"), "{text}");
+    assert!(line(&log_archive, "us-east-1").ends_with("recorder missing"), "{text}");
+    assert!(line(&security, "us-east-1").contains(" Root/Foundational/"), "the OU is shown: {text}");
     assert!(text.ends_with("Config recording in 1 of 4 account-regions.\n"), "{text}");
 
     let gap = emu.lzctl(&["config-status", "-f", &blueprint(), "--fail-on-gap", "--regions", "us-east-1"]);
     assert_eq!(gap.status.code(), Some(2));
     assert!(stdout(&gap).ends_with("Config recording in 1 of 2 account-regions.\n"), "{}", stdout(&gap));
+
+    let json = emu.lzctl(&["config-status", "-f", &blueprint(), "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    let states: std::collections::BTreeSet<&str> =
+        report["rows"].as_array().unwrap().iter().map(|r| r["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["recorder_missing", "recorder_stopped", "recording"].into());
+    let csv = emu.lzctl(&["config-status", "-f", &blueprint(), "--format", "csv"]);
+    assert!(stdout(&csv).starts_with("account_id,account_name,ou,region,state,detail\n"), "{}", stdout(&csv));
+    // Another region than the stack set deploys to: no instance there.
+    let elsewhere = emu.lzctl(&["config-status", "-f", &blueprint(), "--regions", "ap-south-1"]);
+    assert!(stdout(&elsewhere).contains("recorder missing"), "{}", stdout(&elsewhere));
+    let typo = emu.lzctl(&["config-status", "-f", &blueprint(), "--regions", "us-east-7"]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(stderr(&typo).contains("\"us-east-7\" is not an AWS region: did you mean us-east-1?"), "{}", stderr(&typo));
 }

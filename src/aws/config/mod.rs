@@ -61,14 +61,14 @@ async fn recording_in(aws: &Aws, credentials: aws_sdk_config::config::Credential
     }
 }
 
-/// Coverage of every (account, region): accounts as (id, name).
+/// Coverage of every (account, region): accounts as (id, name, OU path).
 pub(crate) async fn coverage(
     aws: &Aws,
-    accounts: &[(String, String)],
+    accounts: &[(String, String, String)],
     regions: &[String],
     role_name: &str,
 ) -> Vec<CoverageRow> {
-    let per_account = join_all(accounts.iter().map(|(id, name)| async move {
+    let per_account = join_all(accounts.iter().map(|(id, name, ou)| async move {
         let credentials = match assume(aws, id, role_name).await {
             Ok(c) => c,
             Err(e) => {
@@ -77,6 +77,7 @@ pub(crate) async fn coverage(
                     .map(|region| CoverageRow {
                         account_id: id.clone(),
                         account_name: name.clone(),
+                        ou: ou.clone(),
                         region: region.clone(),
                         state: RecorderState::Unreadable(e.message.clone()),
                     })
@@ -87,7 +88,13 @@ pub(crate) async fn coverage(
             let credentials = credentials.clone();
             async move {
                 let state = recording_in(aws, credentials, region).await;
-                CoverageRow { account_id: id.clone(), account_name: name.clone(), region: region.clone(), state }
+                CoverageRow {
+                    account_id: id.clone(),
+                    account_name: name.clone(),
+                    ou: ou.clone(),
+                    region: region.clone(),
+                    state,
+                }
             }
         }))
         .await

@@ -78,10 +78,14 @@ pub(in crate::aws) async fn read(
             instances: instances
                 .iter()
                 .filter_map(|i| {
+                    let failed = i.stack_instance_status().and_then(|s| s.detailed_status())
+                        == Some(&t::StackInstanceDetailedStatus::Failed)
+                        || i.status() == Some(&t::StackInstanceStatus::Inoperable);
                     Some(LiveStackInstance {
                         account_id: i.account()?.to_string(),
                         region: i.region()?.to_string(),
                         ou_id: i.organizational_unit_id().map(str::to_string),
+                        failed: failed.then(|| i.status_reason().unwrap_or("no reason given").to_string()),
                     })
                 })
                 .collect(),

@@ -136,11 +136,19 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
                     .build(),
             )
             // An account two levels below the targeted OU: AWS still reports the targeted OU.
+            // Its last operation failed.
             .summaries(
                 StackInstanceSummary::builder()
                     .account("222222222222")
                     .region("us-east-1")
                     .organizational_unit_id("ou-root-foundational")
+                    .status(aws_sdk_cloudformation::types::StackInstanceStatus::Outdated)
+                    .status_reason("Role AWSCloudFormationStackSetExecutionRole is missing")
+                    .stack_instance_status(
+                        aws_sdk_cloudformation::types::StackInstanceComprehensiveStatus::builder()
+                            .detailed_status(aws_sdk_cloudformation::types::StackInstanceDetailedStatus::Failed)
+                            .build(),
+                    )
                     .build(),
             )
             .build()
@@ -155,6 +163,8 @@ async fn instances_report_the_nested_ou_they_came_through_and_aws_reports_auto_d
         Some(crate::model::AutoDeployment { enabled: true, retain_stacks_on_account_removal: false })
     );
     assert_eq!(ss.instances.iter().filter(|i| i.ou_id.as_deref() == Some("ou-root-foundational")).count(), 2);
+    let failed: Vec<Option<&str>> = ss.instances.iter().map(|i| i.failed.as_deref()).collect();
+    assert_eq!(failed, [None, Some("Role AWSCloudFormationStackSetExecutionRole is missing")]);
     assert_eq!(
         ss.target_ou_ids,
         Some(BTreeSet::from(["ou-root-emptyone".to_string(), "ou-root-foundational".to_string()])),
