@@ -349,6 +349,27 @@ pub(crate) enum InventoryAction {
         /// The later export.
         new: PathBuf,
     },
+    /// What each permission set grants: managed, customer-managed and inline policies, the
+    /// permissions boundary, the session duration, the accounts it is provisioned to.
+    #[command(after_help = examples!(
+        ("lzctl inventory permission-sets --format markdown", "for an auditor"),
+        ("lzctl inventory permission-sets --format json -o permission-sets.json", "an export"),
+    ))]
+    PermissionSets(PermissionSetsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PermissionSetsArgs {
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// A blueprint, used only for the Identity Center instance it names.
+    #[arg(long = "file", short = 'f')]
+    pub file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Csv)]
+    pub format: InventoryFormat,
+    /// Write the report here instead of to stdout.
+    #[arg(long, short = 'o')]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

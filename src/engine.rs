@@ -17,12 +17,14 @@ mod adopt;
 mod config_status;
 mod count_mode;
 mod effective;
+mod inventory;
 mod join;
 mod root_status;
 pub(crate) use adopt::{check_out_folder, import};
 pub(crate) use config_status::config_coverage;
 pub(crate) use count_mode::{SimulateOptions, ask, impact, simulate};
 pub(crate) use effective::{effective, effective_live};
+pub(crate) use inventory::{Inventory, inventory, permission_set_inventory};
 pub(crate) use join::{JoinPlan, Joined, join};
 pub(crate) use root_status::root_status;
 
@@ -46,6 +48,7 @@ pub(crate) fn read_scope(bp: &Blueprint) -> ReadScope {
         }),
         trusted_services: bp.organization.trusted_services.is_some(),
         root_access: !bp.organization.root_access.is_empty(),
+        account_tags: false,
         management_documents: bp.policies.values().any(|p| !p.policy_type.is_authorization()),
         delegated_administrators: !bp.organization.delegated_administrators.is_empty(),
         stack_sets: (!bp.stack_sets.is_empty()).then(|| bp.stack_sets.keys().cloned().collect()),
@@ -374,31 +377,6 @@ pub(crate) async fn unlock(
     confirm(&described)?;
     aws.remove_tag(&root_id, lock::TAG).await?;
     Ok(Some(described))
-}
-
-/// The assignment inventory of the live organization; the blueprint, if given, only marks rows
-/// as managed. Reads only: an auditor's read-only credentials are enough.
-pub(crate) async fn inventory(
-    bp: Option<&Blueprint>,
-    aws: &Aws,
-    options: &crate::inventory::Options,
-) -> Result<Vec<crate::inventory::Row>, Error> {
-    let ic_scope = IdentityCenterScope {
-        instance_arn: bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone()),
-        all_permission_sets: true,
-        memberships: options.expand_groups,
-        ..IdentityCenterScope::default()
-    };
-    let scope = ReadScope {
-        skip_policies: true,
-        identity_center: Some(ic_scope),
-        // Invitations show as INVITED rows; read where the blueprint invites an account.
-        handshakes: options.include_unassigned && bp.is_some_and(|b| b.accounts.values().any(|a| a.invite)),
-        ..ReadScope::default()
-    };
-    let live = aws.read(&scope, |_| Default::default()).await?;
-    let desired = bp.map(|b| plan::desired_assignments(b, &live));
-    Ok(crate::inventory::rows(&live, options, desired.as_ref()))
 }
 
 /// Where a saved plan's blueprint is, without `-f`: where it was relative to the plan file (so

@@ -146,6 +146,14 @@ pub(crate) enum Error {
     #[error("no member account is named or numbered {name:?}")]
     #[diagnostic(code(lzctl::root_status::unknown_account))]
     UnknownMemberAccount { name: String },
+    #[error("{filter} matches nothing in the organization{}", .near.as_ref().map(|n| format!(": did you mean {n}?")).unwrap_or_default())]
+    #[diagnostic(
+        code(lzctl::inventory::no_match),
+        help(
+            "a filter names an account (name or id), an OU path, a group or user name, or a permission set the organization has"
+        )
+    )]
+    FilterMatchesNothing { filter: String, near: Option<String> },
     #[error("{region:?} is not an AWS region{}", .near.as_ref().map(|n| format!(": did you mean {n}?")).unwrap_or_default())]
     #[diagnostic(code(lzctl::config_status::unknown_region))]
     UnknownRegion { region: String, near: Option<String> },
@@ -229,6 +237,7 @@ impl Error {
             | Error::ApprovalRefused { .. }
             | Error::NoRegions
             | Error::UnknownRegion { .. }
+            | Error::FilterMatchesNothing { .. }
             | Error::RootStatusUnreadable { .. }
             | Error::NoEffectivePolicy { .. }
             | Error::UnknownAccount { .. }

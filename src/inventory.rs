@@ -4,13 +4,11 @@
 
 use crate::live::LiveState;
 use crate::model::{OuPath, Principal, PrincipalKind};
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 /// Every column, in order. The first block is lzctl's; the last six are those of aws-sso-util's
 /// `admin assignments` CSV, so tools built on that keep working.
-pub(crate) const COLUMNS: [&str; 19] = [
+pub(crate) const COLUMNS: [&str; 23] = [
     "account_id",
     "account_name",
     "account_status",
@@ -23,6 +21,10 @@ pub(crate) const COLUMNS: [&str; 19] = [
     "user_name",
     "user_email",
     "managed",
+    "account_email",
+    "account_tags",
+    "user_display_name",
+    "user_status",
     "instance_arn",
     "identity_store_id",
     "permission_set_arn",
@@ -48,6 +50,12 @@ pub(crate) struct Row {
     pub user_email: String,
     /// yes / no / unknown; None when no blueprint was given.
     pub managed: Option<String>,
+    pub account_email: String,
+    /// `key=value` pairs, `;`-separated, in key order.
+    pub account_tags: String,
+    pub user_display_name: String,
+    /// ENABLED or DISABLED, as the identity store says.
+    pub user_status: String,
     pub instance_arn: String,
     pub identity_store_id: String,
     pub permission_set_arn: String,
@@ -70,6 +78,10 @@ impl Row {
             self.user_name.clone(),
             self.user_email.clone(),
             self.managed.clone().unwrap_or_default(),
+            self.account_email.clone(),
+            self.account_tags.clone(),
+            self.user_display_name.clone(),
+            self.user_status.clone(),
             self.instance_arn.clone(),
             self.identity_store_id.clone(),
             self.permission_set_arn.clone(),
@@ -98,6 +110,11 @@ pub(crate) struct Options {
     pub expand_groups: bool,
     pub include_unassigned: bool,
     pub filters: Filters,
+}
+
+/// An account's tags as one cell: `key=value;key=value`.
+fn tags_cell(tags: Option<&BTreeMap<String, String>>) -> String {
+    tags.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(";")
 }
 
 /// Where an account is, as inventories show it: `Root/Foundational/Workloads`.
@@ -138,6 +155,8 @@ pub(crate) fn rows(
             account_name: account.name.clone(),
             account_id: account.id.clone(),
             account_status: account.status.clone(),
+            account_email: account.email.clone(),
+            account_tags: tags_cell(account.tags.as_ref()),
             ou_path: ou_path(live, &account.parent_id),
             permission_set: a.permission_set.clone(),
             permission_set_arn: arn_of.get(&a.permission_set).map(|s| (*s).clone()).unwrap_or_default(),
@@ -151,11 +170,16 @@ pub(crate) fn rows(
         };
         let mut reached = Vec::new();
         match (a.principal.kind, &ic.memberships) {
-            (PrincipalKind::User, _) => reached.push(Row {
-                user_name: base.principal_name.clone(),
-                user_email: ic.user_emails.get(&a.principal.id).cloned().unwrap_or_default(),
-                ..base
-            }),
+            (PrincipalKind::User, _) => {
+                let (display, status) = ic.user_details.get(&a.principal.id).cloned().unwrap_or_default();
+                reached.push(Row {
+                    user_name: base.principal_name.clone(),
+                    user_email: ic.user_emails.get(&a.principal.id).cloned().unwrap_or_default(),
+                    user_display_name: display,
+                    user_status: status,
+                    ..base
+                });
+            }
             (PrincipalKind::Group, Some(memberships)) if options.expand_groups => {
                 let members = memberships.get(&a.principal.id).cloned().unwrap_or_default();
                 if members.is_empty() {
@@ -163,10 +187,13 @@ pub(crate) fn rows(
                 }
                 for user in members {
                     let name = ic.principal_names.get(&user).map_or_else(|| user.clone(), |p| p.name().to_string());
+                    let (display, status) = ic.user_details.get(&user).cloned().unwrap_or_default();
                     reached.push(Row {
                         via_group: base.principal_name.clone(),
                         user_name: name,
                         user_email: ic.user_emails.get(&user).cloned().unwrap_or_default(),
+                        user_display_name: display,
+                        user_status: status,
                         ..base.clone()
                     });
                 }
@@ -185,6 +212,8 @@ pub(crate) fn rows(
                 account_name: account.name.clone(),
                 account_id: account.id.clone(),
                 account_status: account.status.clone(),
+                account_email: account.email.clone(),
+                account_tags: tags_cell(account.tags.as_ref()),
                 ou_path: ou_path(live, &account.parent_id),
                 managed: desired.map(|_| "unknown".to_string()),
                 instance_arn: ic.instance_arn.clone(),
@@ -215,136 +244,12 @@ pub(crate) fn rows(
     out
 }
 
-pub(crate) fn csv(rows: &[Row], with_managed: bool) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header: Vec<&str> = COLUMNS.iter().copied().filter(|c| with_managed || *c != "managed").collect();
-    writer.write_record(&header).expect("writing to memory");
-    for row in rows {
-        writer.write_record(row.fields(with_managed).iter().map(|(_, v)| v)).expect("writing to memory");
-    }
-    String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
-}
-
-pub(crate) fn json(rows: &[Row], with_managed: bool) -> String {
-    let list: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            Value::Object(
-                r.fields(with_managed)
-                    .into_iter()
-                    .map(|(k, v)| (k.to_string(), Value::String(v)))
-                    .collect::<Map<_, _>>(),
-            )
-        })
-        .collect();
-    serde_json::to_string_pretty(&list).expect("JSON values serialize") + "\n"
-}
-
-/// A GitHub table of the columns people read; the CSV and JSON carry every column.
-pub(crate) fn markdown(rows: &[Row], with_managed: bool) -> String {
-    let mut columns = vec!["account", "ou_path", "permission_set", "principal", "via_group", "user", "status"];
-    if with_managed {
-        columns.push("managed");
-    }
-    let cell = |s: &str| crate::model::escaped(s).replace('|', "\\|");
-    let mut out = String::new();
-    let _ = writeln!(out, "| {} |", columns.join(" | "));
-    let _ = writeln!(out, "|{}", " --- |".repeat(columns.len()));
-    for r in rows {
-        let principal = if r.principal_type.is_empty() {
-            String::new()
-        } else {
-            format!("{} {}", r.principal_type.to_lowercase(), r.principal_name)
-        };
-        let user =
-            if r.user_email.is_empty() { r.user_name.clone() } else { format!("{} <{}>", r.user_name, r.user_email) };
-        let mut cells = vec![
-            format!("{} ({})", r.account_name, r.account_id),
-            r.ou_path.clone(),
-            r.permission_set.clone(),
-            principal,
-            r.via_group.clone(),
-            user,
-            r.account_status.clone(),
-        ];
-        if with_managed {
-            cells.push(r.managed.clone().unwrap_or_default());
-        }
-        let _ = writeln!(out, "| {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
-    }
-    let _ = writeln!(out, "\n{} row{}.", rows.len(), if rows.len() == 1 { "" } else { "s" });
-    out
-}
-
-/// One access as the diff names it: who reaches which account with which permission set.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Access {
-    account: String,
-    who: String,
-    permission_set: String,
-}
-
-/// The access an inventory JSON export grants.
-pub(crate) struct Export(BTreeSet<Access>);
-
-impl Export {
-    /// Reads an export; says what is wrong with one that is not an inventory export.
-    pub(crate) fn parse(text: &str) -> Result<Export, String> {
-        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-        accesses(&value).map(Export)
-    }
-}
-
-fn accesses(export: &Value) -> Result<BTreeSet<Access>, String> {
-    let rows = export.as_array().ok_or("an inventory export is a JSON array of rows")?;
-    let field = |row: &Value, key: &str| row.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-    let mut all = BTreeSet::new();
-    for row in rows {
-        let permission_set = field(row, "permission_set");
-        if permission_set.is_empty() {
-            continue;
-        }
-        let (via, user) = (field(row, "via_group"), field(row, "user_name"));
-        let who = if !via.is_empty() && !user.is_empty() {
-            format!("user {user} (via group {via})")
-        } else {
-            format!("{} {}", field(row, "principal_type").to_lowercase(), field(row, "principal_name"))
-        };
-        all.insert(Access {
-            account: format!("{} ({})", field(row, "account_name"), field(row, "account_id")),
-            who,
-            permission_set,
-        });
-    }
-    Ok(all)
-}
-
-/// Who gained and who lost which access between two JSON exports, grouped by account; None
-/// when they grant the same access.
-pub(crate) fn diff(old: &Export, new: &Export) -> Option<String> {
-    let (old, new) = (&old.0, &new.0);
-    let mut by_account: BTreeMap<&String, Vec<String>> = BTreeMap::new();
-    for a in new.difference(old) {
-        by_account.entry(&a.account).or_default().push(format!("  + {} → {}", a.who, a.permission_set));
-    }
-    for a in old.difference(new) {
-        by_account.entry(&a.account).or_default().push(format!("  - {} → {}", a.who, a.permission_set));
-    }
-    if by_account.is_empty() {
-        return None;
-    }
-    let mut out = String::new();
-    for (account, mut lines) in by_account {
-        lines.sort_by(|a, b| a[4..].cmp(&b[4..]).then(a.cmp(b)));
-        let _ = writeln!(out, "account {account}");
-        for line in lines {
-            let _ = writeln!(out, "{line}");
-        }
-    }
-    let (gained, lost) = (new.difference(old).count(), old.difference(new).count());
-    let _ = writeln!(out, "{gained} gained, {lost} lost.");
-    Some(out)
-}
+mod export;
+mod formats;
+mod permission_sets;
+pub(crate) use export::{Export, diff};
+pub(crate) use formats::{Meta, csv, json, markdown};
+pub(crate) use permission_sets::permission_sets;
 
 #[cfg(test)]
 mod tests;

@@ -99,6 +99,8 @@ pub(crate) struct LiveIdentityCenter {
     pub principal_names: BTreeMap<String, Principal>,
     /// Every user's email by user id.
     pub user_emails: BTreeMap<String, String>,
+    /// Every user's display name and status (ENABLED, DISABLED) by user id.
+    pub user_details: BTreeMap<String, (String, String)>,
     /// Group id → member user ids; read only when asked (inventory --expand-groups).
     pub memberships: Option<BTreeMap<String, BTreeSet<String>>>,
 }
@@ -210,6 +212,9 @@ pub(crate) struct ReadScope {
     /// Read every stack set in full (with `stack_sets` Some).
     #[serde(default)]
     pub all_stack_sets: bool,
+    /// Read the tags of every account (an inventory shows them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub account_tags: bool,
     /// Read the centralized root-access features (IAM).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub root_access: bool,

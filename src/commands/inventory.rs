@@ -1,7 +1,8 @@
 //! `lzctl inventory`: the assignment inventory as CSV, JSON or Markdown; `inventory diff`:
-//! who gained and lost access between two JSON exports.
+//! who gained and lost access between two JSON exports; `inventory permission-sets`: what each
+//! permission set grants.
 
-use crate::cli::{InventoryAction, InventoryArgs, InventoryFormat};
+use crate::cli::{InventoryAction, InventoryArgs, InventoryFormat, PermissionSetsArgs};
 use crate::error::{Error, exit};
 use crate::inventory::{self, Export, Filters, Options};
 use crate::session::{Session, Terminal};
@@ -9,8 +10,10 @@ use crate::{blueprint, engine};
 use std::path::Path;
 
 pub(crate) async fn run(terminal: Terminal, args: &InventoryArgs) -> Result<u8, Error> {
-    if let Some(InventoryAction::Diff { old, new }) = &args.action {
-        return diff(old, new);
+    match &args.action {
+        Some(InventoryAction::Diff { old, new }) => return diff(old, new),
+        Some(InventoryAction::PermissionSets(args)) => return permission_sets(args).await,
+        None => {}
     }
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
     let session = Session::connect(&args.aws).await?;
@@ -31,22 +34,39 @@ pub(crate) async fn run(terminal: Terminal, args: &InventoryArgs) -> Result<u8, 
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let rows = engine::inventory(bp.as_ref(), &session.aws, &options).await;
+    let inventory = engine::inventory(bp.as_ref(), &session.aws, &options).await;
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let rows = session.finish(rows)?;
+    let engine::Inventory { rows, meta } = session.finish(inventory)?;
     let with_managed = bp.is_some();
     let report = match args.format {
         InventoryFormat::Csv => inventory::csv(&rows, with_managed),
-        InventoryFormat::Json => inventory::json(&rows, with_managed),
-        InventoryFormat::Markdown => inventory::markdown(&rows, with_managed),
+        InventoryFormat::Json => inventory::json(&rows, with_managed, &meta),
+        InventoryFormat::Markdown => inventory::markdown(&rows, with_managed, &meta),
     };
-    match &args.output {
+    write(args.output.as_deref(), &report)
+}
+
+/// The report to the file asked for, or to stdout.
+fn write(output: Option<&Path>, report: &str) -> Result<u8, Error> {
+    match output {
         Some(path) => std::fs::write(path, report).map_err(Error::write(path))?,
         None => print!("{report}"),
     }
     Ok(exit::OK)
+}
+
+async fn permission_sets(args: &PermissionSetsArgs) -> Result<u8, Error> {
+    let bp = args.file.as_deref().map(blueprint::load).transpose()?;
+    let session = Session::connect(&args.aws).await?;
+    let (ic, meta) = session.finish(engine::permission_set_inventory(bp.as_ref(), &session.aws).await)?;
+    let format = match args.format {
+        InventoryFormat::Csv => "csv",
+        InventoryFormat::Json => "json",
+        InventoryFormat::Markdown => "markdown",
+    };
+    write(args.output.as_deref(), &inventory::permission_sets(&ic, format, &meta))
 }
 
 fn read_export(path: &Path) -> Result<Export, Error> {

@@ -41,12 +41,24 @@ fn live() -> LiveState {
             ("u-alice".into(), "alice@example.com".into()),
             ("u-bob".into(), "bob@example.com".into()),
         ]),
+        user_details: BTreeMap::from([
+            ("u-alice".into(), ("Alice Liddell".into(), "ENABLED".into())),
+            ("u-bob".into(), ("=HYPERLINK(\"x\")".into(), "DISABLED".into())),
+        ]),
         memberships: Some(BTreeMap::from([(
             "g-dev".into(),
             BTreeSet::from(["u-alice".to_string(), "u-bob".to_string()]),
         )])),
     });
     live
+}
+
+fn meta() -> Meta {
+    Meta {
+        generated_at: "2026-11-25T10:00:00Z".into(),
+        organization_id: "o-test".into(),
+        read_by: "arn:aws:sts::111111111111:assumed-role/Auditor/carol".into(),
+    }
 }
 
 fn who(rows: &[Row]) -> Vec<String> {
@@ -149,20 +161,27 @@ fn csv_is_rfc_4180_and_json_has_the_same_keys() {
     assert!(lines.next().unwrap().starts_with(
         "222222222222,\"Web, \"\"prod\"\"\",ACTIVE,Root/Prod,Admin,USER,alice,u-alice,,alice,alice@example.com,"
     ));
-    let json: serde_json::Value = serde_json::from_str(&json(&rows, true)).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json(&rows, true, &meta())).unwrap();
+    assert_eq!(report["version"], 1);
+    assert_eq!(report["organization_id"], "o-test");
+    assert_eq!(report["read_by"], "arn:aws:sts::111111111111:assumed-role/Auditor/carol");
+    assert_eq!(report["generated_at"], "2026-11-25T10:00:00Z");
+    let json = &report["rows"];
     let keys: Vec<&String> = json[0].as_object().unwrap().keys().collect();
     assert_eq!(keys, COLUMNS.iter().collect::<Vec<_>>());
     assert_eq!(json[0]["target_type"], "AWS_ACCOUNT");
     assert_eq!(json[0]["permission_set_name"], "Admin");
+    assert_eq!(json[0]["user_display_name"], "Alice Liddell");
+    assert_eq!(json[0]["user_status"], "ENABLED");
 }
 
 #[test]
 fn markdown_escapes_pipes_and_counts_rows() {
     let mut rows = rows(&live(), &Options::default(), None);
     rows[0].account_name = "a|b".into();
-    let text = markdown(&rows, false);
+    let text = markdown(&rows, false, &meta());
     assert!(
-        text.starts_with("| account | ou_path | permission_set | principal | via_group | user | status |\n| --- |"),
+        text.starts_with("### Access inventory\n\nOrganization `o-test`, read by `arn:aws:sts::111111111111:assumed-role/Auditor/carol` at 2026-11-25T10:00:00Z.\n\n| account | ou_path | permission_set | principal | via_group | user | status |\n| --- |"),
         "{text}"
     );
     assert!(text.contains("| a\\|b (222222222222) |"), "{text}");
@@ -181,13 +200,74 @@ fn the_diff_of_two_exports_names_who_gained_and_lost_what() {
         principal: PrincipalId { kind: PrincipalKind::User, id: "u-bob".into() },
     });
     let after = rows(&changed, &Options::default(), None);
-    let parse = |rows: &[Row]| Export::parse(&json(rows, false)).unwrap();
+    let parse = |rows: &[Row]| Export::parse(&json(rows, false, &meta())).unwrap();
     let text = diff(&parse(&before), &parse(&after)).expect("they differ");
     assert_eq!(
         text,
         "account Web, \"prod\" (222222222222)\n  - user alice → Admin\n  + user bob → ReadOnly\n1 gained, 1 lost.\n"
     );
     assert_eq!(diff(&parse(&before), &parse(&before)), None);
-    assert_eq!(Export::parse(r#"{"not": "rows"}"#).err().unwrap(), "an inventory export is a JSON array of rows");
+    assert_eq!(
+        Export::parse(r#"{"not": "rows"}"#).err().unwrap(),
+        "an inventory export's object holds its rows under \"rows\""
+    );
+    // An export of an earlier version, a bare array of rows, reads as before.
+    let old_style = serde_json::to_string(
+        &serde_json::from_str::<serde_json::Value>(&json(&before, false, &meta())).unwrap()["rows"],
+    )
+    .unwrap();
+    assert_eq!(diff(&Export::parse(&old_style).unwrap(), &parse(&after)), Some(text));
     assert!(Export::parse("[{").is_err());
+}
+
+#[test]
+fn csv_cells_a_spreadsheet_would_run_are_quoted() {
+    let mut options = Options::default();
+    options.expand_groups = true;
+    let rows = rows(&live(), &options, None);
+    let text = csv(&rows, false);
+    assert!(text.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{text}");
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+}
+
+#[test]
+fn the_permission_set_report_says_what_each_grants() {
+    let mut ic = live().identity_center.unwrap();
+    ic.permission_sets.insert(
+        "Admin".into(),
+        crate::live::LivePermissionSet {
+            arn: "arn:aws:sso:::permissionSet/ssoins-1/ps-1".into(),
+            name: "Admin".into(),
+            description: Some("+all".into()),
+            session_duration: Some("PT1H".into()),
+            relay_state: None,
+            managed_policies: BTreeSet::from(["arn:aws:iam::aws:policy/AdministratorAccess".into()]),
+            customer_managed_policies: BTreeSet::new(),
+            inline_policy: Some(
+                serde_json::json!({"Statement": [{"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "*"}]}),
+            ),
+            permissions_boundary: crate::live::Readable::Known(None),
+            tags: crate::live::Readable::Known(BTreeMap::new()),
+            provisioned_accounts: BTreeSet::from(["222222222222".into()]),
+        },
+    );
+    let csv = permission_sets(&ic, "csv", &meta());
+    assert!(
+        csv.starts_with("permission_set,permission_set_arn,description,session_duration,managed_policies,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains(
+            "Admin,arn:aws:sso:::permissionSet/ssoins-1/ps-1,'+all,PT1H,arn:aws:iam::aws:policy/AdministratorAccess,,"
+        ),
+        "{csv}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&permission_sets(&ic, "json", &meta())).unwrap();
+    assert_eq!(json["permission_sets"][0]["inline_policy"]["Statement"][0]["Action"], "iam:CreateUser");
+    assert_eq!(json["permission_sets"][0]["provisioned_accounts"], serde_json::json!(["222222222222"]));
+    let markdown = permission_sets(&ic, "markdown", &meta());
+    assert!(
+        markdown.contains("| Admin | PT1H | arn:aws:iam::aws:policy/AdministratorAccess |  | 1 statement(s) |  | 1 |"),
+        "{markdown}"
+    );
 }

@@ -67,3 +67,9 @@ pub(crate) fn strsim(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@` (or a tab or a
+/// carriage return) is prefixed with `'`, as OWASP advises against formula injection.
+pub(crate) fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
+}

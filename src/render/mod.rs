@@ -16,11 +16,7 @@ pub(crate) use json::json;
 pub(crate) use markdown::{Header, markdown};
 pub(crate) use root_status::{root_status, root_status_json};
 
-/// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@` (or a tab or
-/// carriage return) is prefixed with `'`, as OWASP advises against formula injection.
-pub(crate) fn spreadsheet_safe(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
-}
+pub(crate) use crate::model::spreadsheet_safe;
 
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

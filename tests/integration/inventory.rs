@@ -58,7 +58,7 @@ impl World {
         all.extend_from_slice(args);
         let out = self.emu.lzctl(&all);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap().as_array().unwrap().clone()
+        serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap()["rows"].as_array().unwrap().clone()
     }
 }
 
@@ -176,4 +176,37 @@ async fn the_diff_of_two_exports_prints_exactly_the_added_and_the_removed_access
     let same = w.emu.lzctl(&["inventory", "diff", before.to_str().unwrap(), before.to_str().unwrap()]);
     assert_eq!(same.status.code(), Some(0));
     assert_eq!(stdout(&same), "No access changed.\n");
+}
+
+/// What an auditor files: the JSON report says when, of which organization and by whom; a
+/// filter that names nothing is an error naming it; the permission sets report says what each
+/// grants.
+#[tokio::test(flavor = "multi_thread")]
+async fn reports_carry_their_provenance_filters_must_match_and_permission_sets_are_listed() {
+    let w = world().await;
+    let out = w.emu.lzctl(&["inventory", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["version"], 1);
+    assert!(report["organization_id"].as_str().unwrap().starts_with("o-"), "{report}");
+    assert_eq!(report["read_by"], "arn:aws:sts::123456789012:user/moto");
+    assert!(report["generated_at"].as_str().unwrap().ends_with('Z'));
+
+    let typo = w.emu.lzctl(&["inventory", "--principal", "alicee"]);
+    assert_eq!(typo.status.code(), Some(1));
+    assert!(
+        stderr(&typo).contains("--principal alicee matches nothing in the organization: did you mean alice?"),
+        "{}",
+        stderr(&typo)
+    );
+    assert_eq!(stdout(&typo), "");
+
+    let sets = w.emu.lzctl(&["inventory", "permission-sets", "--format", "json"]);
+    assert_eq!(sets.status.code(), Some(0), "{}", stderr(&sets));
+    let sets: serde_json::Value = serde_json::from_str(&stdout(&sets)).unwrap();
+    let names: Vec<&str> =
+        sets["permission_sets"].as_array().unwrap().iter().map(|p| p["permission_set"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Admin", "Auditor", "Developer"]);
+    let developer = &sets["permission_sets"][2];
+    assert!(developer["managed_policies"].as_str().unwrap().contains("PowerUserAccess"), "{developer}");
+    assert!(!developer["provisioned_accounts"].as_array().unwrap().is_empty(), "{developer}");
 }

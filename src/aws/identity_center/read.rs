@@ -222,6 +222,7 @@ fn boundary_of(b: &t::PermissionsBoundary) -> Option<Boundary> {
 struct Directory {
     principals: BTreeMap<String, Principal>,
     emails: BTreeMap<String, String>,
+    details: BTreeMap<String, (String, String)>,
     group_ids: Vec<String>,
 }
 
@@ -248,14 +249,17 @@ async fn directory(aws: &Aws, store: &str) -> Result<Directory, CallError> {
         principals.insert(g.group_id().to_string(), Principal::Group(g.display_name().unwrap_or_default().to_string()));
     }
     let mut emails = BTreeMap::new();
+    let mut details = BTreeMap::new();
     for u in &users {
+        let status = u.user_status().map_or("", |s| s.as_str()).to_string();
+        details.insert(u.user_id().to_string(), (u.display_name().unwrap_or_default().to_string(), status));
         principals.insert(u.user_id().to_string(), Principal::User(u.user_name().unwrap_or_default().to_string()));
         let email = u.emails().iter().find(|e| e.primary()).or_else(|| u.emails().first()).and_then(|e| e.value());
         if let Some(email) = email {
             emails.insert(u.user_id().to_string(), email.to_string());
         }
     }
-    Ok(Directory { principals, emails, group_ids: groups.iter().map(|g| g.group_id().to_string()).collect() })
+    Ok(Directory { principals, emails, details, group_ids: groups.iter().map(|g| g.group_id().to_string()).collect() })
 }
 
 /// Every group's members, one paged listing per group.
@@ -436,6 +440,7 @@ pub(in crate::aws) async fn read(
         principals,
         principal_names,
         user_emails: directory.emails,
+        user_details: directory.details,
         memberships,
     })
 }

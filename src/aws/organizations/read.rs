@@ -342,7 +342,8 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
             .values()
             .filter(|a| {
                 !scope.everything
-                    && (scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                    && (scope.account_tags
+                        || scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
                         || scope.tagged_account_names.contains(&a.name))
             })
             .map(|a| a.id.clone()),
