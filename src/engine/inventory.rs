@@ -73,7 +73,8 @@ fn unmatched(live: &LiveState, filters: &Filters) -> Option<(String, Option<Stri
         live.accounts.values().flat_map(|a| [a.id.as_str(), a.name.as_str()]).chain(invited).collect();
     let ou_paths: Vec<String> =
         live.ous_by_path().keys().map(OuPath::qualified).chain([OuPath::ROOT_NAME.into()]).collect();
-    let principals: Vec<&str> = ic.iter().flat_map(|ic| ic.principal_names.values()).map(crate::model::Principal::name).collect();
+    let principals: Vec<&str> =
+        ic.iter().flat_map(|ic| ic.principal_names.values()).map(crate::model::Principal::name).collect();
     let permission_sets: Vec<&str> = ic.iter().flat_map(|ic| ic.permission_sets.keys()).map(String::as_str).collect();
     let checks: [(&str, &Vec<String>, Vec<&str>); 4] = [
         ("--account", &filters.accounts, account_names),

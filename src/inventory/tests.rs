@@ -222,8 +222,7 @@ fn the_diff_of_two_exports_names_who_gained_and_lost_what() {
 
 #[test]
 fn csv_cells_a_spreadsheet_would_run_are_quoted() {
-    let mut options = Options::default();
-    options.expand_groups = true;
+    let options = Options { expand_groups: true, ..Default::default() };
     let rows = rows(&live(), &options, None);
     let text = csv(&rows, false);
     assert!(text.contains(",\"'=HYPERLINK(\"\"x\"\")\","), "{text}");
