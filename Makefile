@@ -22,7 +22,7 @@ lint: $(MOTO)
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets --locked -- -D warnings
 	$(VENV)/bin/cfn-lint blueprints/templates/*.yaml
-	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows examples/github-actions/*.yml
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows examples/github-actions/*.yml .github/workflows/*.yml
 
 venv: $(MOTO)
 

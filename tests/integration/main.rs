@@ -23,3 +23,4 @@ mod security;
 mod simulating;
 mod stack_sets;
 mod support;
+mod workflow;

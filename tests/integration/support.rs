@@ -241,6 +241,24 @@ impl Emulator {
         child.wait_with_output().expect("run lzctl at a terminal")
     }
 
+    /// What lzctl's environment holds in the tests: only the emulator, test credentials, no
+    /// profile.
+    pub(crate) fn lzctl_env_vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.url.clone()),
+            ("AWS_ACCESS_KEY_ID", "testing".into()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+            ("AWS_REGION", "us-east-1".into()),
+            ("AWS_CONFIG_FILE", "/nonexistent/lzctl-test-config".into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/lzctl-test-credentials".into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("LZCTL_RATE_SCALE", "100".into()),
+            // moto's ListAccountsForProvisionedPermissionSet ignores assignments, so reading
+            // assignments per (permission set, account) pair would miss hand-made ones there.
+            ("LZCTL_ASSIGNMENT_READ", "per-principal".into()),
+        ]
+    }
+
     /// The lzctl command as the tests run it: only the emulator, test credentials, no profile.
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
@@ -250,17 +268,7 @@ impl Emulator {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", dir)
-            .env("AWS_ENDPOINT_URL", &self.url)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_CONFIG_FILE", "/nonexistent/lzctl-test-config")
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/lzctl-test-credentials")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("LZCTL_RATE_SCALE", "100")
-            // moto's ListAccountsForProvisionedPermissionSet ignores assignments, so reading
-            // assignments per (permission set, account) pair would miss hand-made ones there.
-            .env("LZCTL_ASSIGNMENT_READ", "per-principal")
+            .envs(self.lzctl_env_vars())
             .stdin(Stdio::null());
         // The emulator has no backup or declarative policies: the landing zone's are left out,
         // as `make demo` leaves them out.
