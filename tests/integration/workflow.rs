@@ -144,10 +144,8 @@ fn checkout(yaml: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let blueprints = dir.path().join("blueprints");
     std::fs::create_dir_all(blueprints.join("approvers")).unwrap();
-    for file in ["allowed_signers"] {
-        let from = PathBuf::from(format!("{MANIFEST_DIR}/tests/fixtures/gitops/approvers/{file}"));
-        std::fs::copy(from, blueprints.join("approvers").join(file)).unwrap();
-    }
+    let signers = PathBuf::from(format!("{MANIFEST_DIR}/tests/fixtures/gitops/approvers/allowed_signers"));
+    std::fs::copy(signers, blueprints.join("approvers/allowed_signers")).unwrap();
     std::fs::write(blueprints.join("landing-zone.yaml"), yaml).unwrap();
     dir
 }
