@@ -312,11 +312,8 @@ pub(crate) struct InventoryArgs {
     /// A blueprint, used only to mark each row as managed (yes/no/unknown).
     #[arg(long = "file", short = 'f')]
     pub file: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = InventoryFormat::Csv)]
-    pub format: InventoryFormat,
-    /// Write the report here instead of to stdout.
-    #[arg(long, short = 'o')]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
     /// One row per user reached through a group.
     #[arg(long)]
     pub expand_groups: bool,
@@ -365,6 +362,13 @@ pub(crate) struct PermissionSetsArgs {
     /// A blueprint, used only for the Identity Center instance it names.
     #[arg(long = "file", short = 'f')]
     pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// An inventory report's format, and where it goes.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
     #[arg(long, value_enum, default_value_t = InventoryFormat::Csv)]
     pub format: InventoryFormat,
     /// Write the report here instead of to stdout.

@@ -40,12 +40,12 @@ pub(crate) async fn run(terminal: Terminal, args: &InventoryArgs) -> Result<u8, 
     }
     let engine::Inventory { rows, meta } = session.finish(inventory)?;
     let with_managed = bp.is_some();
-    let report = match args.format {
+    let report = match args.report.format {
         InventoryFormat::Csv => inventory::csv(&rows, with_managed),
         InventoryFormat::Json => inventory::json(&rows, with_managed, &meta),
         InventoryFormat::Markdown => inventory::markdown(&rows, with_managed, &meta),
     };
-    write(args.output.as_deref(), &report)
+    write(args.report.output.as_deref(), &report)
 }
 
 /// The report to the file asked for, or to stdout.
@@ -61,12 +61,12 @@ async fn permission_sets(args: &PermissionSetsArgs) -> Result<u8, Error> {
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
     let session = Session::connect(&args.aws).await?;
     let (ic, meta) = session.finish(engine::permission_set_inventory(bp.as_ref(), &session.aws).await)?;
-    let format = match args.format {
+    let format = match args.report.format {
         InventoryFormat::Csv => "csv",
         InventoryFormat::Json => "json",
         InventoryFormat::Markdown => "markdown",
     };
-    write(args.output.as_deref(), &inventory::permission_sets(&ic, format, &meta))
+    write(args.report.output.as_deref(), &inventory::permission_sets(&ic, format, &meta))
 }
 
 fn read_export(path: &Path) -> Result<Export, Error> {

@@ -44,14 +44,21 @@ pub(crate) fn json(rows: &[Row], with_managed: bool, meta: &Meta) -> String {
             )
         })
         .collect();
-    let report = json!({
-        "version": 1,
-        "generated_at": meta.generated_at,
-        "organization_id": meta.organization_id,
-        "read_by": meta.read_by,
-        "rows": list,
-    });
-    serde_json::to_string_pretty(&report).expect("JSON values serialize") + "\n"
+    meta.report("rows", list)
+}
+
+impl Meta {
+    /// `{"version": 1, "generated_at", "organization_id", "read_by", key: items}`, pretty.
+    pub(crate) fn report(&self, key: &str, items: Vec<Value>) -> String {
+        let mut report = json!({
+            "version": 1,
+            "generated_at": self.generated_at,
+            "organization_id": self.organization_id,
+            "read_by": self.read_by,
+        });
+        report[key] = Value::Array(items);
+        serde_json::to_string_pretty(&report).expect("JSON values serialize") + "\n"
+    }
 }
 
 /// The header a Markdown report starts with.

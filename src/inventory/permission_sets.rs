@@ -63,14 +63,7 @@ pub(crate) fn permission_sets(ic: &LiveIdentityCenter, format: &str, meta: &Meta
                     Value::Object(row)
                 })
                 .collect();
-            let report = json!({
-                "version": 1,
-                "generated_at": meta.generated_at,
-                "organization_id": meta.organization_id,
-                "read_by": meta.read_by,
-                "permission_sets": rows,
-            });
-            serde_json::to_string_pretty(&report).expect("JSON serializes") + "\n"
+            meta.report("permission_sets", rows)
         }
         "markdown" => {
             let mut out = heading("Permission sets", meta);

@@ -261,15 +261,8 @@ impl Emulator {
 
     /// The lzctl command as the tests run it: only the emulator, test credentials, no profile.
     fn command(&self, dir: &Path, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
-        command
-            .current_dir(dir)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", dir)
-            .envs(self.lzctl_env_vars())
-            .stdin(Stdio::null());
+        let mut command = bare_command(dir, args);
+        command.envs(self.lzctl_env_vars());
         // The emulator has no backup or declarative policies: the landing zone's are left out,
         // as `make demo` leaves them out.
         if args.iter().any(|a| a.ends_with("blueprints/landing-zone.yaml")) {
@@ -424,6 +417,18 @@ pub(crate) fn lzctl_offline(dir: &Path, args: &[&str]) -> Output {
 
 /// The lzctl command `lzctl_offline` runs, to add to.
 pub(crate) fn offline_command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = bare_command(dir, args);
+    command
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "1");
+    command
+}
+
+/// lzctl in `dir` with nothing of this environment but PATH, and no input.
+fn bare_command(dir: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lzctl"));
     command
         .current_dir(dir)
@@ -431,11 +436,6 @@ pub(crate) fn offline_command(dir: &Path, args: &[&str]) -> Command {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", dir)
-        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_MAX_ATTEMPTS", "1")
         .stdin(Stdio::null());
     command
 }
