@@ -3,7 +3,7 @@
 //! grouped by kind, each with its values folded in `<details>`. A comment longer than GitHub
 //! allows is shortened to the list of changes, and says where the full plan is.
 
-use super::values::{details, effective_lines, effective_title};
+use super::values::{Line, details, effective_lines, effective_title};
 use crate::model::{Action, escaped};
 use crate::plan::{Change, Plan};
 use std::fmt::Write;
@@ -63,6 +63,19 @@ pub(crate) fn markdown(plan: &Plan, header: &Header) -> String {
     short + &note
 }
 
+/// Lines of detail folded in `<details>` under `summary`, as a diff; nothing where there are none.
+fn folded(out: &mut String, summary: &str, lines: Vec<Line>) {
+    if lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  <details><summary>{summary}</summary>\n\n  ```diff");
+    for detail in lines {
+        let text = escaped(&format!("{} {}", detail.mark, detail.text));
+        let _ = writeln!(out, "  {}", text.replace("```", "'''"));
+    }
+    let _ = writeln!(out, "  ```\n  </details>");
+}
+
 fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
     let mut out = String::new();
     let s = plan.summary();
@@ -101,14 +114,8 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
                     code(&change.address),
                     escaped(&change.reason.replace('\n', " "))
                 );
-                let details = if with_values { details(change) } else { Vec::new() };
-                if !details.is_empty() {
-                    let _ = writeln!(out, "  <details><summary>values</summary>\n\n  ```diff");
-                    for detail in details {
-                        let text = escaped(&format!("{} {}", detail.mark, detail.text));
-                        let _ = writeln!(out, "  {}", text.replace("```", "'''"));
-                    }
-                    let _ = writeln!(out, "  ```\n  </details>");
+                if with_values {
+                    folded(&mut out, "values", details(change));
                 }
             }
         }
@@ -118,14 +125,8 @@ fn comment(plan: &Plan, header: &Header, with_values: bool) -> String {
         out.push_str("\n#### Effective policies that change\n\n");
         for change in &plan.effective {
             let _ = writeln!(out, "- {}", escaped(&effective_title(change)));
-            let lines = if with_values { effective_lines(change) } else { Vec::new() };
-            if !lines.is_empty() {
-                let _ = writeln!(out, "  <details><summary>effective policy</summary>\n\n  ```diff");
-                for detail in lines {
-                    let text = escaped(&format!("{} {}", detail.mark, detail.text));
-                    let _ = writeln!(out, "  {}", text.replace("```", "'''"));
-                }
-                let _ = writeln!(out, "  ```\n  </details>");
+            if with_values {
+                folded(&mut out, "effective policy", effective_lines(change));
             }
         }
     }
