@@ -396,12 +396,18 @@ impl Executor for InMemoryOrg {
                 live.stack_sets.get_or_insert_default().remove(name);
                 None
             }
-            Call::StackSets(StackSetsCall::CreateStackInstances { stack_set, region, ou_ids, .. }) => {
+            Call::StackSets(StackSetsCall::CreateStackInstances {
+                stack_set,
+                region,
+                ou_ids,
+                exclude_account_ids,
+                ..
+            }) => {
                 let mut new = Vec::new();
                 for ou in ou_ids {
                     let Some(path) = live.path_of(ou) else { continue };
                     for account in live.accounts.keys() {
-                        if live.is_under(account, &path) {
+                        if live.is_under(account, &path) && !exclude_account_ids.contains(account) {
                             new.push(LiveStackInstance {
                                 failed: None,
                                 account_id: account.clone(),
@@ -418,13 +424,26 @@ impl Executor for InMemoryOrg {
                 }
                 None
             }
-            Call::StackSets(StackSetsCall::DeleteStackInstances { stack_set, region, ou_ids, account_ids, .. }) => {
+            Call::StackSets(StackSetsCall::DeleteStackInstances {
+                stack_set,
+                region,
+                ou_ids,
+                account_ids,
+                only_accounts,
+                ..
+            }) => {
                 let set = live.stack_sets.get_or_insert_default().get_mut(stack_set).expect("stack set exists");
                 set.instances.retain(|i| {
-                    &i.region != region
-                        || !(i.ou_id.as_ref().is_some_and(|o| ou_ids.contains(o))
-                            || account_ids.contains(&i.account_id))
+                    let gone = if *only_accounts {
+                        account_ids.contains(&i.account_id)
+                    } else {
+                        i.ou_id.as_ref().is_some_and(|o| ou_ids.contains(o)) || account_ids.contains(&i.account_id)
+                    };
+                    &i.region != region || !gone
                 });
+                if *only_accounts {
+                    return Ok(None);
+                }
                 let remaining: BTreeSet<String> = set.instances.iter().filter_map(|i| i.ou_id.clone()).collect();
                 if let Some(targets) = &mut set.target_ou_ids {
                     targets.retain(|t| !ou_ids.contains(t) || remaining.contains(t));

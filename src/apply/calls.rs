@@ -74,6 +74,8 @@ pub(crate) enum StackSetsCall {
         region: String,
         ou_ids: Vec<String>,
         preferences: OperationPreferences,
+        /// Accounts under the OUs that get no instance.
+        exclude_account_ids: Vec<String>,
     },
     DeleteStackInstances {
         stack_set: String,
@@ -81,6 +83,8 @@ pub(crate) enum StackSetsCall {
         ou_ids: Vec<String>,
         account_ids: Vec<String>,
         preferences: OperationPreferences,
+        /// Only the instances of `account_ids` under `ou_ids`.
+        only_accounts: bool,
     },
 }
 

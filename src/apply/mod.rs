@@ -254,23 +254,27 @@ fn resolve(op: &Op, ids: &Ids) -> Result<Vec<Call>, String> {
         Op::CreateStackSet { spec } => vec![Call::StackSets(StackSetsCall::CreateStackSet { spec: spec.clone() })],
         Op::UpdateStackSet { spec } => vec![Call::StackSets(StackSetsCall::UpdateStackSet { spec: spec.clone() })],
         Op::DeleteStackSet { name } => vec![Call::StackSets(StackSetsCall::DeleteStackSet { name: name.clone() })],
-        Op::CreateStackInstances { stack_set, region, ous, preferences } => {
+        Op::CreateStackInstances { stack_set, region, ous, preferences, exclude } => {
             let ou_ids =
                 ous.iter().map(|path| ids.ou(path).ok_or(format!("the OU {path}"))).collect::<Result<Vec<_>, _>>()?;
+            // An excluded account that does not exist has no instance to leave out.
+            let exclude_account_ids = exclude.iter().filter_map(|a| ids.account(a)).collect();
             vec![Call::StackSets(StackSetsCall::CreateStackInstances {
                 stack_set: stack_set.clone(),
                 region: region.clone(),
                 ou_ids,
                 preferences: preferences.clone(),
+                exclude_account_ids,
             })]
         }
-        Op::DeleteStackInstances { stack_set, region, ou_ids, account_ids, preferences } => {
+        Op::DeleteStackInstances { stack_set, region, ou_ids, account_ids, preferences, only_accounts } => {
             vec![Call::StackSets(StackSetsCall::DeleteStackInstances {
                 stack_set: stack_set.clone(),
                 region: region.clone(),
                 ou_ids: ou_ids.clone(),
                 account_ids: account_ids.clone(),
                 preferences: preferences.clone(),
+                only_accounts: *only_accounts,
             })]
         }
         Op::DeleteAssignment { permission_set, principal, account } => {

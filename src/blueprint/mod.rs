@@ -164,6 +164,8 @@ pub(crate) struct StackSet {
     pub capabilities: BTreeSet<String>,
     pub parameters: BTreeMap<String, String>,
     pub target_ous: Vec<OuPath>,
+    /// Accounts (blueprint keys or ids) under the target OUs that get no instance.
+    pub exclude_accounts: Vec<String>,
     /// `file:line:column` of its name, for errors found at plan time.
     pub place: String,
     pub regions: Vec<String>,

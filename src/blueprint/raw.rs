@@ -351,6 +351,9 @@ pub(super) struct RawStackSet {
 pub(super) struct RawStackTargets {
     #[serde(default)]
     pub ous: Option<Names>,
+    /// Accounts (blueprint keys or ids) under `ous` that get no stack instance.
+    #[serde(default)]
+    pub exclude_accounts: Option<Names>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

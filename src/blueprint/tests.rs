@@ -852,3 +852,11 @@ fn a_lowercase_root_is_offered_root() {
         errors.issues[0].help
     );
 }
+
+#[test]
+fn excluded_accounts_must_be_known_or_ids() {
+    let yaml = "version: 1\norganization: {trusted_services: [member.org.stacksets.cloudformation.amazonaws.com]}\naccounts:\n  prod: {email: p@example.com}\nstack_sets:\n  s: {template: t.yaml, targets: {ous: [Root], exclude_accounts: [prod, \"123456789012\", prdo]}, regions: [us-east-1]}\nidentity_center:\n  permission_sets: {P: {}}\n  assignments:\n    - {group: G, permission_set: P, ous: [Root], exclude_accounts: [prod, prdo, prod2]}\n";
+    let p = problems_with(yaml, &[("t.yaml", TOPIC)]);
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert!(p.iter().all(|p| p.contains("prdo") || p.contains("prod2")), "{p:?}");
+}

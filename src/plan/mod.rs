@@ -236,6 +236,9 @@ pub(crate) enum Op {
         region: String,
         ous: Vec<OuPath>,
         preferences: OperationPreferences,
+        /// Accounts under the OUs that get no instance (`targets.exclude_accounts`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        exclude: Vec<AccountRef>,
     },
     DeleteStackInstances {
         stack_set: String,
@@ -244,6 +247,9 @@ pub(crate) enum Op {
         /// The instances' accounts, for stack sets whose instances do not report their OU.
         account_ids: Vec<String>,
         preferences: OperationPreferences,
+        /// Delete only the instances of `account_ids` under `ou_ids` (an excluded account's).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        only_accounts: bool,
     },
 }
 

@@ -2,7 +2,7 @@
 //! normalizing its format), and its instances as (OU, region) targets, adding and removing
 //! exactly the difference. Fields the service does not report are not compared. Pure.
 
-use super::{Change, Op, PlanOptions, StackSetSpec, Unmanaged};
+use super::{AccountRef, Change, Op, PlanOptions, StackSetSpec, Unmanaged};
 use crate::blueprint::{Blueprint, StackSet};
 use crate::live::{LiveStackSet, LiveState};
 use crate::model::{Action, Kind, OuPath};
@@ -265,6 +265,21 @@ fn instances(
     // Deployed (OU path, region) targets: from the OU AWS reports, or, where it does not,
     // from the targeted OU that holds the instance's account.
     let path_of_id: BTreeMap<&String, &OuPath> = ou_ids.iter().map(|(p, id)| (id, p)).collect();
+    let key_of: BTreeMap<&String, &String> = matched.iter().map(|(k, id)| (id, k)).collect();
+    let excluded_ids: BTreeSet<String> =
+        ss.exclude_accounts.iter().map(|name| matched.get(name).cloned().unwrap_or_else(|| name.clone())).collect();
+    let excluded_refs: Vec<AccountRef> =
+        ss.exclude_accounts
+            .iter()
+            .map(|name| {
+                if bp.accounts.contains_key(name) {
+                    AccountRef::Key(name.clone())
+                } else {
+                    AccountRef::Id(name.clone())
+                }
+            })
+            .collect();
+    let mut excluded_instances: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
     let mut deployed: BTreeMap<(OuPath, String), Vec<String>> = BTreeMap::new();
     for instance in existing.map(|e| e.instances.as_slice()).unwrap_or_default() {
         let path = match &instance.ou_id {
@@ -272,6 +287,11 @@ fn instances(
             None => ss.target_ous.iter().find(|p| live.is_under(&instance.account_id, p)).cloned(),
         };
         let path = path.unwrap_or_else(|| live.account_path(&instance.account_id).unwrap_or_default());
+        let still_targeted = wanted.contains(&(path.clone(), instance.region.clone()));
+        if still_targeted && excluded_ids.contains(&instance.account_id) {
+            let ou_id = instance.ou_id.clone().or_else(|| id_of(&path));
+            excluded_instances.insert((instance.region.clone(), instance.account_id.clone()), ou_id);
+        }
         deployed.entry((path, instance.region.clone())).or_default().push(instance.account_id.clone());
     }
     let mut adds: BTreeMap<&String, Vec<OuPath>> = BTreeMap::new();
@@ -293,6 +313,7 @@ fn instances(
                 region: region.clone(),
                 ous,
                 preferences: ss.operation_preferences.clone(),
+                exclude: excluded_refs.clone(),
             },
         });
     }
@@ -338,6 +359,27 @@ fn instances(
                 ou_ids: ids,
                 account_ids: accounts,
                 preferences: ss.operation_preferences.clone(),
+                only_accounts: false,
+            },
+        });
+    }
+    // An excluded account's instance, where the rest of its OU stays deployed, goes alone.
+    for ((region, account), ou_id) in excluded_instances {
+        let label = key_of.get(&account).map_or_else(|| account.clone(), |k| (*k).clone());
+        out.changes.push(Change {
+            address: format!("stack_instances.{}/{region}/{label}", ss.name),
+            kind: Kind::StackInstances,
+            action: Action::Delete,
+            before: Some(json!({"stack_set": ss.name, "region": region, "account": label})),
+            after: None,
+            reason: format!("{label} is in the stack set's exclude_accounts"),
+            op: Op::DeleteStackInstances {
+                stack_set: ss.name.clone(),
+                region,
+                ou_ids: ou_id.into_iter().collect(),
+                account_ids: vec![account],
+                preferences: ss.operation_preferences.clone(),
+                only_accounts: true,
             },
         });
     }

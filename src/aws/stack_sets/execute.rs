@@ -147,13 +147,23 @@ async fn update_stack_set(aws: &Aws, spec: &StackSetSpec, wait: Wait<'_>) -> Res
     }
 }
 
-/// Targets for an instance operation: OUs where known, else the accounts themselves.
-fn targets(ou_ids: &[String], account_ids: &[String]) -> t::DeploymentTargets {
-    if ou_ids.is_empty() {
-        t::DeploymentTargets::builder().set_accounts(Some(account_ids.to_vec())).build()
-    } else {
-        t::DeploymentTargets::builder().set_organizational_unit_ids(Some(ou_ids.to_vec())).build()
-    }
+/// Targets for an instance operation: OUs where known, else the accounts themselves; with a
+/// filter, the OUs' accounts less (`Difference`) or only (`Intersection`) `filter_accounts`.
+fn targets(
+    ou_ids: &[String],
+    account_ids: &[String],
+    filter: Option<(t::AccountFilterType, &[String])>,
+) -> t::DeploymentTargets {
+    let builder = t::DeploymentTargets::builder();
+    let builder = match (ou_ids.is_empty(), filter) {
+        (true, _) => builder.set_accounts(Some(account_ids.to_vec())),
+        (false, None) => builder.set_organizational_unit_ids(Some(ou_ids.to_vec())),
+        (false, Some((kind, accounts))) => builder
+            .set_organizational_unit_ids(Some(ou_ids.to_vec()))
+            .account_filter_type(kind)
+            .set_accounts(Some(accounts.to_vec())),
+    };
+    builder.build()
 }
 
 async fn delete_instances(
@@ -162,9 +172,11 @@ async fn delete_instances(
     region: &str,
     ou_ids: &[String],
     account_ids: &[String],
+    only_accounts: bool,
     prefs: &OperationPreferences,
     wait: Wait<'_>,
 ) -> Result<(), CallError> {
+    let filter = only_accounts.then_some((t::AccountFilterType::Intersection, account_ids));
     // At most 50 OUs per call.
     for chunk in chunks(ou_ids) {
         let out = aws
@@ -174,7 +186,7 @@ async fn delete_instances(
                     .delete_stack_instances()
                     .stack_set_name(stack_set)
                     .regions(region)
-                    .deployment_targets(targets(&chunk, account_ids))
+                    .deployment_targets(targets(&chunk, account_ids, filter.clone()))
                     .retain_stacks(false)
                     .operation_preferences(preferences(prefs))
                     .send()
@@ -208,7 +220,9 @@ pub(in crate::aws) async fn execute(
     match call {
         StackSetsCall::CreateStackSet { spec } => create_stack_set(aws, spec, wait).await.map(|_| None),
         StackSetsCall::UpdateStackSet { spec } => update_stack_set(aws, spec, wait).await.map(|_| None),
-        StackSetsCall::CreateStackInstances { stack_set, region, ou_ids, preferences: prefs } => {
+        StackSetsCall::CreateStackInstances { stack_set, region, ou_ids, preferences: prefs, exclude_account_ids } => {
+            let filter = (!exclude_account_ids.is_empty())
+                .then_some((t::AccountFilterType::Difference, exclude_account_ids.as_slice()));
             for chunk in chunks(ou_ids) {
                 let out = aws
                     .pacer
@@ -217,7 +231,7 @@ pub(in crate::aws) async fn execute(
                             .create_stack_instances()
                             .stack_set_name(stack_set)
                             .regions(region)
-                            .deployment_targets(targets(&chunk, &[]))
+                            .deployment_targets(targets(&chunk, &[], filter.clone()))
                             .operation_preferences(preferences(prefs))
                             .send()
                     })
@@ -229,9 +243,16 @@ pub(in crate::aws) async fn execute(
             }
             Ok(None)
         }
-        StackSetsCall::DeleteStackInstances { stack_set, region, ou_ids, account_ids, preferences: prefs } => {
-            delete_instances(aws, stack_set, region, ou_ids, account_ids, prefs, wait).await.map(|_| None)
-        }
+        StackSetsCall::DeleteStackInstances {
+            stack_set,
+            region,
+            ou_ids,
+            account_ids,
+            preferences: prefs,
+            only_accounts,
+        } => delete_instances(aws, stack_set, region, ou_ids, account_ids, *only_accounts, prefs, wait)
+            .await
+            .map(|_| None),
         StackSetsCall::DeleteStackSet { name } => {
             let instances = all_pages!(aws, cloudformation::LIST_STACK_INSTANCES, name, summaries, |token| aws
                 .cfn
@@ -248,7 +269,8 @@ pub(in crate::aws) async fn execute(
             for (region, (ous, accounts)) in by_region {
                 let (ous, accounts): (Vec<String>, Vec<String>) =
                     (ous.into_iter().collect(), accounts.into_iter().collect());
-                delete_instances(aws, name, &region, &ous, &accounts, &OperationPreferences::default(), wait).await?;
+                delete_instances(aws, name, &region, &ous, &accounts, false, &OperationPreferences::default(), wait)
+                    .await?;
             }
             let r = aws
                 .pacer

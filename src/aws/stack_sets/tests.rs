@@ -71,6 +71,7 @@ async fn an_operation_running_then_failed_names_each_failing_account_and_region(
             region: "eu-west-1".into(),
             ou_ids: vec!["ou-ab12-34567890".into()],
             preferences: OperationPreferences::default(),
+            exclude_account_ids: Vec::new(),
         }))
         .await
         .unwrap_err();
@@ -96,9 +97,55 @@ async fn more_than_fifty_ous_go_in_calls_of_fifty() {
         region: "us-east-1".into(),
         ou_ids,
         preferences: OperationPreferences::default(),
+        exclude_account_ids: Vec::new(),
     });
     assert_eq!(executor(&aws, POLLING).call(&call).await, Ok(None));
     assert_eq!(create.num_calls(), 3);
+}
+
+/// `exclude_accounts` reaches AWS as account filters: a creation leaves the accounts out
+/// (DIFFERENCE), the deletion of an excluded account's instance takes only it (INTERSECTION).
+#[tokio::test(start_paused = true)]
+async fn excluded_accounts_are_sent_as_account_filters() {
+    use aws_sdk_cloudformation::operation::delete_stack_instances::DeleteStackInstancesOutput;
+    use aws_sdk_cloudformation::types::AccountFilterType;
+    let create = mock!(Cfn::create_stack_instances)
+        .match_requests(|r| {
+            r.deployment_targets().is_some_and(|t| {
+                t.account_filter_type() == Some(&AccountFilterType::Difference)
+                    && t.accounts() == ["333333333333"]
+                    && t.organizational_unit_ids() == ["ou-ab12-34567890"]
+            })
+        })
+        .then_output(|| CreateStackInstancesOutput::builder().operation_id("op").build());
+    let delete = mock!(Cfn::delete_stack_instances)
+        .match_requests(|r| {
+            r.deployment_targets().is_some_and(|t| {
+                t.account_filter_type() == Some(&AccountFilterType::Intersection) && t.accounts() == ["333333333333"]
+            })
+        })
+        .then_output(|| DeleteStackInstancesOutput::builder().operation_id("op").build());
+    let describe =
+        mock!(Cfn::describe_stack_set_operation).then_output(|| operation(StackSetOperationStatus::Succeeded));
+    let aws = aws_with(&[&create, &delete, &describe]);
+    let create_call = Call::StackSets(StackSetsCall::CreateStackInstances {
+        stack_set: "s".into(),
+        region: "us-east-1".into(),
+        ou_ids: vec!["ou-ab12-34567890".into()],
+        preferences: OperationPreferences::default(),
+        exclude_account_ids: vec!["333333333333".into()],
+    });
+    assert_eq!(executor(&aws, POLLING).call(&create_call).await, Ok(None));
+    let delete_call = Call::StackSets(StackSetsCall::DeleteStackInstances {
+        stack_set: "s".into(),
+        region: "us-east-1".into(),
+        ou_ids: vec!["ou-ab12-34567890".into()],
+        account_ids: vec!["333333333333".into()],
+        preferences: OperationPreferences::default(),
+        only_accounts: true,
+    });
+    assert_eq!(executor(&aws, POLLING).call(&delete_call).await, Ok(None));
+    assert_eq!((create.num_calls(), delete.num_calls()), (1, 1));
 }
 
 #[tokio::test(start_paused = true)]

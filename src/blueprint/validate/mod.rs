@@ -187,7 +187,7 @@ impl Validator<'_> {
         let organization = Organization { suspended_ou, ..organization };
 
         let identity_center = raw.identity_center.as_ref().map(|ic| self.identity_center(ic, &accounts, &ous));
-        let stack_sets = self.stack_sets(&raw.stack_sets, &ous);
+        let stack_sets = self.stack_sets(&raw.stack_sets, &ous, &accounts);
         let approvals = raw.approvals.as_ref().map(|a| self.approvals(a));
 
         Blueprint {

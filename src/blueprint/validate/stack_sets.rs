@@ -7,6 +7,7 @@ impl Validator<'_> {
         &mut self,
         raw: &SpannedMap<S<RawStackSet>>,
         ous: &BTreeMap<OuPath, Ou>,
+        accounts: &BTreeMap<String, Account>,
     ) -> BTreeMap<String, StackSet> {
         let mut out = BTreeMap::new();
         for (name, ss) in &raw.0 {
@@ -46,6 +47,13 @@ impl Validator<'_> {
                     format!("{what}: targets.ous names no OU"),
                     "no targets",
                 );
+            }
+            let mut exclude_accounts = Vec::new();
+            for name in r.targets.value.exclude_accounts.iter().flat_map(|l| &l.value) {
+                if !accounts.contains_key(&name.value) && !super::identity_center::is_account_id(&name.value) {
+                    self.unknown_account(name, accounts, &format!("{what}'s exclude_accounts"));
+                }
+                exclude_accounts.push(name.value.clone());
             }
             if let Some(prefs) = &r.operation_preferences {
                 for (key, value) in [
@@ -103,6 +111,7 @@ impl Validator<'_> {
                     capabilities,
                     parameters: r.parameters.0.iter().map(|(k, v)| (k.value.clone(), v.value.0.clone())).collect(),
                     target_ous,
+                    exclude_accounts,
                     place: self.c.place(&name.referenced),
                     regions: r.regions.value.iter().map(|r| r.value.clone()).collect(),
                     auto_deployment: r.auto_deployment.as_ref().map(|a| AutoDeployment {

@@ -251,3 +251,46 @@ async fn an_empty_ou_dropped_from_the_targets_is_removed_from_the_record() {
     let again = plan_ok(&fewer, &org.snapshot(), &PlanOptions::default());
     assert!(again.is_empty(), "{:?}", lines(&again));
 }
+
+/// `targets.exclude_accounts`: the creation leaves the account out; an instance that appears
+/// in it anyway (auto-deployment, a hand) is deleted alone, its OU's others kept; then nothing.
+#[tokio::test]
+async fn excluded_accounts_get_no_instance_and_one_that_appears_is_deleted_alone() {
+    let excluding = BP.replace(
+        "targets: {ous: [Foundational, Empty]}",
+        "targets: {ous: [Foundational, Empty], exclude_accounts: [prod]}",
+    );
+    let bp = blueprint_with(&excluding, TEMPLATE);
+    let org = InMemoryOrg::new(with_settings(fresh_org()));
+    let live = org.snapshot();
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    let creates: Vec<&Op> =
+        plan.changes.iter().map(|c| &c.op).filter(|op| matches!(op, Op::CreateStackInstances { .. })).collect();
+    assert!(!creates.is_empty());
+    for op in creates {
+        let Op::CreateStackInstances { exclude, .. } = op else { unreachable!() };
+        assert_eq!(exclude, &[crate::plan::AccountRef::Key("prod".into())]);
+    }
+    run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("applies");
+    let live = org.snapshot();
+    let prod = crate::plan::matched_accounts(&bp, &live)["prod"].clone();
+    let instances = &live.stack_sets.as_ref().unwrap()["config-recorder"].instances;
+    assert!(!instances.is_empty() && instances.iter().all(|i| i.account_id != prod), "{instances:?}");
+    assert!(plan_ok(&bp, &live, &PlanOptions::default()).is_empty(), "converged");
+
+    // Auto-deployment put an instance in the excluded account.
+    {
+        let mut live = org.live.borrow_mut();
+        let template = live.stack_sets.as_mut().unwrap().get_mut("config-recorder").unwrap();
+        let first = template.instances[0].clone();
+        template.instances.push(LiveStackInstance { account_id: prod.clone(), region: "us-east-1".into(), ..first });
+    }
+    let live = org.snapshot();
+    let plan = plan_ok(&bp, &live, &PlanOptions::default());
+    assert_eq!(lines(&plan), ["- stack_instances.config-recorder/us-east-1/prod"]);
+    run(&plan, Ids::new(&bp, &live), &org, crate::testing::never_stop(), |_, _| {}).await.expect("applies");
+    let live = org.snapshot();
+    let instances = &live.stack_sets.as_ref().unwrap()["config-recorder"].instances;
+    assert!(instances.iter().all(|i| i.account_id != prod) && instances.len() > 1, "{instances:?}");
+    assert!(plan_ok(&bp, &live, &PlanOptions::default()).is_empty(), "converged");
+}
