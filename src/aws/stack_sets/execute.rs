@@ -166,16 +166,23 @@ fn targets(
     builder.build()
 }
 
+/// Which instances a deletion takes: those under the OUs (or of the accounts where no OU is
+/// known), or, `only_accounts`, just the accounts' under the OUs.
+struct Doomed<'a> {
+    ou_ids: &'a [String],
+    account_ids: &'a [String],
+    only_accounts: bool,
+}
+
 async fn delete_instances(
     aws: &Aws,
     stack_set: &str,
     region: &str,
-    ou_ids: &[String],
-    account_ids: &[String],
-    only_accounts: bool,
+    doomed: Doomed<'_>,
     prefs: &OperationPreferences,
     wait: Wait<'_>,
 ) -> Result<(), CallError> {
+    let Doomed { ou_ids, account_ids, only_accounts } = doomed;
     let filter = only_accounts.then_some((t::AccountFilterType::Intersection, account_ids));
     // At most 50 OUs per call.
     for chunk in chunks(ou_ids) {
@@ -250,9 +257,16 @@ pub(in crate::aws) async fn execute(
             account_ids,
             preferences: prefs,
             only_accounts,
-        } => delete_instances(aws, stack_set, region, ou_ids, account_ids, *only_accounts, prefs, wait)
-            .await
-            .map(|_| None),
+        } => delete_instances(
+            aws,
+            stack_set,
+            region,
+            Doomed { ou_ids, account_ids, only_accounts: *only_accounts },
+            prefs,
+            wait,
+        )
+        .await
+        .map(|_| None),
         StackSetsCall::DeleteStackSet { name } => {
             let instances = all_pages!(aws, cloudformation::LIST_STACK_INSTANCES, name, summaries, |token| aws
                 .cfn
@@ -269,8 +283,15 @@ pub(in crate::aws) async fn execute(
             for (region, (ous, accounts)) in by_region {
                 let (ous, accounts): (Vec<String>, Vec<String>) =
                     (ous.into_iter().collect(), accounts.into_iter().collect());
-                delete_instances(aws, name, &region, &ous, &accounts, false, &OperationPreferences::default(), wait)
-                    .await?;
+                delete_instances(
+                    aws,
+                    name,
+                    &region,
+                    Doomed { ou_ids: &ous, account_ids: &accounts, only_accounts: false },
+                    &OperationPreferences::default(),
+                    wait,
+                )
+                .await?;
             }
             let r = aws
                 .pacer
