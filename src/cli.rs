@@ -320,6 +320,9 @@ pub(crate) struct InventoryArgs {
     /// List accounts that no one can reach, too.
     #[arg(long)]
     pub include_unassigned: bool,
+    /// Leave the account_tags column empty: saves one call per account (10 a second).
+    #[arg(long)]
+    pub no_account_tags: bool,
     /// Only this account (name or id); repeatable.
     #[arg(long = "account")]
     pub accounts: Vec<String>,

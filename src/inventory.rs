@@ -109,6 +109,8 @@ pub(crate) struct Filters {
 pub(crate) struct Options {
     pub expand_groups: bool,
     pub include_unassigned: bool,
+    /// Read every account's tags (one call each).
+    pub account_tags: bool,
     pub filters: Filters,
 }
 

@@ -20,6 +20,7 @@ pub(crate) async fn run(terminal: Terminal, args: &InventoryArgs) -> Result<u8, 
     let options = Options {
         expand_groups: args.expand_groups,
         include_unassigned: args.include_unassigned,
+        account_tags: !args.no_account_tags,
         filters: Filters {
             accounts: args.accounts.clone(),
             ous: args.ous.clone(),

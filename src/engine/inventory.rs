@@ -29,7 +29,7 @@ pub(crate) async fn inventory(bp: Option<&Blueprint>, aws: &Aws, options: &Optio
     let scope = ReadScope {
         skip_policies: true,
         identity_center: Some(ic_scope),
-        account_tags: true,
+        account_tags: options.account_tags,
         // Invitations show as INVITED rows; read where the blueprint invites an account.
         handshakes: options.include_unassigned && bp.is_some_and(|b| b.accounts.values().any(|a| a.invite)),
         ..ReadScope::default()
