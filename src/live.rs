@@ -72,6 +72,23 @@ pub(crate) struct LiveStackSet {
     pub target_ou_ids: Option<BTreeSet<String>>,
 }
 
+impl LiveStackSet {
+    /// A stack set known by its name only (one the blueprint does not manage is not read).
+    pub(crate) fn named(name: &str) -> LiveStackSet {
+        LiveStackSet {
+            name: name.to_string(),
+            description: None,
+            template_body: String::new(),
+            parameters: BTreeMap::new(),
+            capabilities: None,
+            permission_model: None,
+            auto_deployment: None,
+            instances: Vec::new(),
+            target_ou_ids: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct LiveStackInstance {
     pub account_id: String,

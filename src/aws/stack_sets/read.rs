@@ -25,18 +25,7 @@ pub(in crate::aws) async fn read(
         .set_next_token(token.clone()));
     let sets = try_join_all(summaries.iter().filter_map(|s| s.stack_set_name()).map(|name| async move {
         if !managed(name) {
-            let bare = LiveStackSet {
-                name: name.to_string(),
-                description: None,
-                template_body: String::new(),
-                parameters: BTreeMap::new(),
-                capabilities: None,
-                permission_model: None,
-                auto_deployment: None,
-                instances: Vec::new(),
-                target_ou_ids: None,
-            };
-            return Ok::<_, CallError>(bare);
+            return Ok::<_, CallError>(LiveStackSet::named(name));
         }
         let (described, instances) = futures::try_join!(
             async {

@@ -32,15 +32,8 @@ fn the_stack_sets_say_why_before_the_recorder_does() {
     live.stack_sets = Some(BTreeMap::from([(
         "config".to_string(),
         LiveStackSet {
-            name: "config".into(),
-            description: None,
-            template_body: String::new(),
-            parameters: BTreeMap::new(),
-            capabilities: None,
-            permission_model: None,
-            auto_deployment: None,
-            target_ou_ids: None,
             instances: vec![instance("a", "us-east-1", None), instance("a", "eu-west-1", Some("role missing"))],
+            ..LiveStackSet::named("config")
         },
     )]));
     let explain = |account: &str, region: &str, state| explained(&bp, &live, &row(account, region, state));
