@@ -191,6 +191,18 @@ async fn reports_carry_their_provenance_filters_must_match_and_permission_sets_a
     assert_eq!(report["read_by"], "arn:aws:sts::123456789012:user/moto");
     assert!(report["generated_at"].as_str().unwrap().ends_with('Z'));
 
+    // Account tags are read for every account, during the tree's walk; or not at all.
+    let tag = aws_sdk_organizations::types::Tag::builder().key("cost-center").value("1234").build().unwrap();
+    w.emu.org().tag_resource().resource_id(&w.accounts["prod"]).tags(tag).send().await.unwrap();
+    let tags_of_prod = |args: &[&str]| {
+        let mut all = vec!["inventory", "--format", "json", "--account", "prod"];
+        all.extend_from_slice(args);
+        let report: serde_json::Value = serde_json::from_str(&stdout(&w.emu.lzctl(&all))).unwrap();
+        report["rows"][0]["account_tags"].as_str().unwrap().to_string()
+    };
+    assert_eq!(tags_of_prod(&[]), "cost-center=1234");
+    assert_eq!(tags_of_prod(&["--no-account-tags"]), "");
+
     let typo = w.emu.lzctl(&["inventory", "--principal", "alicee"]);
     assert_eq!(typo.status.code(), Some(1));
     assert!(

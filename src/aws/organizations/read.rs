@@ -58,9 +58,9 @@ pub(in crate::aws) async fn read(
         ..LiveState::default()
     };
 
-    // Where every OU's and account's tags are wanted, each is read the moment the tree's walk
-    // finds it, alongside the rest of the walk.
-    let (found, found_rx) = match scope.everything {
+    // Where every OU's and account's tags are wanted (or every account's), each is read the
+    // moment the tree's walk finds it, alongside the rest of the walk.
+    let (found, found_rx) = match scope.everything || scope.account_tags {
         true => {
             let (tx, rx) = mpsc::unbounded::<String>();
             (Some(tx), Some(rx))
@@ -77,7 +77,7 @@ pub(in crate::aws) async fn read(
     };
     // The tree, level by level: children OUs and accounts of every parent, concurrently.
     let tree = async {
-        let walked = read_tree(aws, &live.root.id, found.as_ref()).await;
+        let walked = read_tree(aws, &live.root.id, found.as_ref().map(|tx| (tx, scope.everything))).await;
         drop(found);
         let (ous, accounts) = walked?;
         if let Some(on_tree) = on_tree {
@@ -172,8 +172,13 @@ type Tree = (BTreeMap<String, LiveOu>, BTreeMap<String, LiveAccount>);
 /// Tag listings kept in flight while the tree is walked; the pacer holds them to the rate.
 const TAGS_IN_FLIGHT: usize = 64;
 
-/// Walks the tree from the root; each OU and account found is also sent to `found`, if given.
-async fn read_tree(aws: &Aws, root_id: &str, found: Option<&mpsc::UnboundedSender<String>>) -> Result<Tree, CallError> {
+/// Walks the tree from the root; each account found is also sent to `found`, if given, and
+/// each OU too where its flag says so.
+async fn read_tree(
+    aws: &Aws,
+    root_id: &str,
+    found: Option<(&mpsc::UnboundedSender<String>, bool)>,
+) -> Result<Tree, CallError> {
     let org = &aws.org;
     let mut ous = BTreeMap::new();
     let mut accounts = BTreeMap::new();
@@ -209,7 +214,7 @@ async fn read_tree(aws: &Aws, root_id: &str, found: Option<&mpsc::UnboundedSende
         for (parent, child_ous, child_accounts) in children {
             for ou in child_ous {
                 let id = ou.id().unwrap_or_default().to_string();
-                if let Some(found) = found {
+                if let Some((found, true)) = found {
                     // A receiver that is gone wanted nothing more.
                     let _ = found.unbounded_send(id.clone());
                 }
@@ -226,7 +231,7 @@ async fn read_tree(aws: &Aws, root_id: &str, found: Option<&mpsc::UnboundedSende
             }
             for account in child_accounts {
                 let id = account.id().unwrap_or_default().to_string();
-                if let Some(found) = found {
+                if let Some((found, _)) = found {
                     let _ = found.unbounded_send(id.clone());
                 }
                 let status = account
@@ -341,9 +346,10 @@ async fn read_tags(aws: &Aws, scope: &ReadScope, live: &mut LiveState) -> Result
         live.accounts
             .values()
             .filter(|a| {
+                // With `everything` or `account_tags`, accounts' tags were read during the walk.
                 !scope.everything
-                    && (scope.account_tags
-                        || scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+                    && !scope.account_tags
+                    && (scope.tagged_account_emails.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
                         || scope.tagged_account_names.contains(&a.name))
             })
             .map(|a| a.id.clone()),
