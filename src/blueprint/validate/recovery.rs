@@ -4,7 +4,7 @@
 //! file is read again. Shape mistakes also get words and a hint instead of Rust type names.
 
 /// Where the entry holding byte `at` starts and ends.
-pub(super) fn entry_range(text: &str, at: usize) -> Option<(usize, usize)> {
+fn entry_range(text: &str, at: usize) -> Option<(usize, usize)> {
     let key = key_start(text, at)?;
     let end = match entry_end(text, key)? {
         End::Comma(at) => at + 1,

@@ -99,7 +99,7 @@ impl Validator<'_> {
                 }
             }
             let Some((template_file, template_body)) = template else { continue };
-            self.template(&what, r, &template_file, &template_body);
+            self.template(&what, r, &template_body);
             out.insert(
                 name.value.clone(),
                 StackSet {

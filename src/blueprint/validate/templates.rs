@@ -10,8 +10,9 @@ use super::*;
 type Declared = BTreeMap<String, (u64, bool)>;
 
 impl Validator<'_> {
-    pub(super) fn template(&mut self, what: &str, raw: &RawStackSet, file: &Path, body: &str) {
-        let shown = relative_to(file, &self.dir);
+    pub(super) fn template(&mut self, what: &str, raw: &RawStackSet, body: &str) {
+        // The template as the blueprint names it.
+        let shown = raw.template.value.clone();
         let Some(declared) = self.declared_parameters(what, &raw.template, &shown, body) else { return };
         for (name, _) in &raw.parameters.0 {
             if declared.contains_key(&name.value) {
@@ -88,9 +89,4 @@ impl Validator<'_> {
 fn line_of(body: &str, name: &str) -> u64 {
     let key = format!("\"{name}\"");
     body.lines().position(|l| l.contains(&key)).map_or(0, |i| i as u64 + 1)
-}
-
-/// A named file as the blueprint names it: relative to the blueprint's folder.
-fn relative_to(file: &Path, dir: &Path) -> String {
-    file.strip_prefix(dir).unwrap_or(file).display().to_string()
 }
