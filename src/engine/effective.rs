@@ -36,7 +36,7 @@ pub(crate) fn effective(bp: &Blueprint, key: &str, policy_type: PolicyType) -> R
     if !bp.accounts.contains_key(key) {
         return Err(Error::UnknownAccount { name: key.to_string(), live: false });
     }
-    let blueprint = of_account(bp, &LiveState::default(), key, None, policy_type)
+    let blueprint = of_account(bp, &LiveState::default(), Some(key), None, policy_type)
         .expect("the blueprint has every document it attaches");
     Ok(EffectiveView { account: key.to_string(), account_id: None, policy_type, blueprint, aws: None })
 }
@@ -68,7 +68,7 @@ pub(crate) async fn effective_live(
         }
     };
     let label = key.clone().unwrap_or_else(|| live.accounts[&id].name.clone());
-    let blueprint = of_account(bp, &live, key.as_deref().unwrap_or(""), Some(&id), policy_type)
+    let blueprint = of_account(bp, &live, key.as_deref(), Some(&id), policy_type)
         .map_err(|policy| Error::UnreadDocument { policy })?;
     let theirs = aws.effective_policy(policy_type, &id).await?;
     Ok(EffectiveView { account: label, account_id: Some(id), policy_type, blueprint, aws: Some(theirs) })

@@ -33,6 +33,8 @@ struct Source<'a> {
     bp: &'a Blueprint,
     live: &'a LiveState,
     live_ous: BTreeMap<OuPath, &'a crate::live::LiveOu>,
+    /// Live policies by name, looked up for every level of every account.
+    live_policies: BTreeMap<&'a str, &'a crate::live::LivePolicy>,
 }
 
 /// A policy's document, or the name of the policy whose document is not known.
@@ -40,7 +42,12 @@ type Documents<'a> = Result<Vec<&'a Value>, String>;
 
 impl<'a> Source<'a> {
     fn new(bp: &'a Blueprint, live: &'a LiveState) -> Self {
-        Source { bp, live, live_ous: live.ous_by_path() }
+        // The first by id where AWS holds two of one name (the plan reports those).
+        let mut live_policies = BTreeMap::new();
+        for p in live.policies.values() {
+            live_policies.entry(p.name.as_str()).or_insert(p);
+        }
+        Source { bp, live, live_ous: live.ous_by_path(), live_policies }
     }
 
     /// The blueprint's list for a level it manages.
@@ -80,7 +87,7 @@ impl<'a> Source<'a> {
             let from_blueprint = self.bp.policies.get(&name).filter(|_| after);
             let (found_type, document) = match from_blueprint {
                 Some(p) => (p.policy_type, Some(&p.document)),
-                None => match self.live.policies.values().find(|p| p.name == name) {
+                None => match self.live_policies.get(name.as_str()) {
                     Some(p) => (p.policy_type, p.document.as_ref()),
                     None => continue,
                 },
@@ -179,21 +186,21 @@ fn canonical(value: &Option<Value>) -> String {
     value.as_ref().map(crate::model::canonical_json).unwrap_or_default()
 }
 
-/// The effective policy of `policy_type` the blueprint gives the account `key` (in its OU,
-/// with the policies the blueprint attaches; levels the blueprint does not manage as AWS has
-/// them), and the levels it was computed from, each with the policies merged there.
+/// The effective policy of `policy_type` the blueprint gives an account — its blueprint `key`,
+/// its live `id`, or both — in its OU, with the policies the blueprint attaches; levels the
+/// blueprint does not manage count as AWS has them. Err names a policy whose document is not known.
 pub(crate) fn of_account(
     bp: &Blueprint,
     live: &LiveState,
-    key: &str,
+    key: Option<&str>,
     id: Option<&str>,
     policy_type: PolicyType,
 ) -> Result<Option<Value>, String> {
     let source = Source::new(bp, live);
-    let account = bp.accounts.get(key);
-    let path = account.map(|a| a.ou.clone()).or_else(|| id.and_then(|id| live.account_path(id)));
+    let key = key.filter(|k| bp.accounts.contains_key(*k));
+    let path = key.map(|k| bp.accounts[k].ou.clone()).or_else(|| id.and_then(|id| live.account_path(id)));
     let Some(path) = path else { return Ok(None) };
-    let levels = levels(&path, Level::Account { key: account.map(|_| key.to_string()), id: id.map(str::to_string) });
+    let levels = levels(&path, Level::Account { key: key.map(str::to_string), id: id.map(str::to_string) });
     source.effective(&levels, policy_type, true)
 }
 

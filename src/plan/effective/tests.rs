@@ -129,12 +129,12 @@ fn an_account_the_blueprint_names_gets_its_effective_policy_from_the_blueprint_a
     let bp = blueprint(LZ);
     let live = LiveState::default();
     assert_eq!(
-        of_account(&bp, &live, "web", None, PolicyType::TagPolicy),
+        of_account(&bp, &live, Some("web"), None, PolicyType::TagPolicy),
         Ok(tag(&["Development", "Support", "Marketing"]))
     );
-    assert_eq!(of_account(&bp, &live, "web", None, PolicyType::BackupPolicy), Ok(None));
+    assert_eq!(of_account(&bp, &live, Some("web"), None, PolicyType::BackupPolicy), Ok(None));
     assert_eq!(
-        of_account(&fresh_org_bp(), &fresh_org(), "management", Some(MANAGEMENT), PolicyType::TagPolicy),
+        of_account(&fresh_org_bp(), &fresh_org(), Some("management"), Some(MANAGEMENT), PolicyType::TagPolicy),
         Ok(None)
     );
 }
