@@ -251,7 +251,7 @@ mod formats;
 mod permission_sets;
 pub(crate) use export::{Export, diff};
 pub(crate) use formats::{Meta, csv, json, markdown};
-pub(crate) use permission_sets::permission_sets;
+pub(crate) use permission_sets::{permission_sets_csv, permission_sets_json, permission_sets_markdown};
 
 #[cfg(test)]
 mod tests;

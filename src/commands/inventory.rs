@@ -62,12 +62,12 @@ async fn permission_sets(args: &PermissionSetsArgs) -> Result<u8, Error> {
     let bp = args.file.as_deref().map(blueprint::load).transpose()?;
     let session = Session::connect(&args.aws).await?;
     let (ic, meta) = session.finish(engine::permission_set_inventory(bp.as_ref(), &session.aws).await)?;
-    let format = match args.report.format {
-        InventoryFormat::Csv => "csv",
-        InventoryFormat::Json => "json",
-        InventoryFormat::Markdown => "markdown",
+    let report = match args.report.format {
+        InventoryFormat::Csv => inventory::permission_sets_csv(&ic),
+        InventoryFormat::Json => inventory::permission_sets_json(&ic, &meta),
+        InventoryFormat::Markdown => inventory::permission_sets_markdown(&ic, &meta),
     };
-    write(args.report.output.as_deref(), &inventory::permission_sets(&ic, format, &meta))
+    write(args.report.output.as_deref(), &report)
 }
 
 fn read_export(path: &Path) -> Result<Export, Error> {

@@ -21,7 +21,7 @@ pub(crate) struct Inventory {
 /// report.
 pub(crate) async fn inventory(bp: Option<&Blueprint>, aws: &Aws, options: &Options) -> Result<Inventory, Error> {
     let ic_scope = IdentityCenterScope {
-        instance_arn: bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone()),
+        instance_arn: instance_arn(bp),
         all_permission_sets: true,
         memberships: options.expand_groups,
         ..IdentityCenterScope::default()
@@ -49,7 +49,7 @@ pub(crate) async fn permission_set_inventory(
     aws: &Aws,
 ) -> Result<(LiveIdentityCenter, Meta), Error> {
     let ic_scope = IdentityCenterScope {
-        instance_arn: bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone()),
+        instance_arn: instance_arn(bp),
         all_permission_sets: true,
         details: true,
         ..IdentityCenterScope::default()
@@ -58,6 +58,11 @@ pub(crate) async fn permission_set_inventory(
     let (live, read_by) = futures::try_join!(aws.read(&scope, |_| Default::default()), aws.caller_arn())?;
     let meta = meta(&live, read_by);
     Ok((live.identity_center.unwrap_or_default(), meta))
+}
+
+/// The Identity Center instance the blueprint names, if it names one.
+fn instance_arn(bp: Option<&Blueprint>) -> Option<String> {
+    bp.and_then(|b| b.identity_center.as_ref()).and_then(|ic| ic.instance_arn.clone())
 }
 
 fn meta(live: &LiveState, read_by: String) -> Meta {

@@ -2,7 +2,7 @@
 //! Markdown table with a header saying what was read, when and by whom.
 
 use super::{COLUMNS, Row};
-use crate::model::spreadsheet_safe;
+use crate::model::csv_table;
 use serde_json::{Map, Value, json};
 use std::fmt::Write;
 
@@ -16,19 +16,9 @@ pub(crate) struct Meta {
     pub read_by: String,
 }
 
-/// A CSV of `header` and `rows`, every cell formula-safe.
-pub(crate) fn table_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(header).expect("writing to memory");
-    for row in rows {
-        writer.write_record(row.iter().map(|v| spreadsheet_safe(v))).expect("writing to memory");
-    }
-    String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
-}
-
 pub(crate) fn csv(rows: &[Row], with_managed: bool) -> String {
     let header: Vec<&str> = COLUMNS.iter().copied().filter(|c| with_managed || *c != "managed").collect();
-    table_csv(&header, rows.iter().map(|r| r.fields(with_managed).into_iter().map(|(_, v)| v).collect()))
+    csv_table(&header, rows.iter().map(|r| r.fields(with_managed).into_iter().map(|(_, v)| v).collect()))
 }
 
 /// `{"version": 1, "generated_at", "organization_id", "read_by", "rows": [...]}`.

@@ -2,8 +2,9 @@
 //! customer-managed and inline policies, the permissions boundary, the session duration — and
 //! where it is provisioned, for an auditor to file beside the access inventory.
 
-use super::formats::{Meta, heading, table_csv};
+use super::formats::{Meta, heading};
 use crate::live::{LiveIdentityCenter, LivePermissionSet, Readable};
+use crate::model::csv_table;
 use crate::model::{Boundary, minified};
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -45,56 +46,59 @@ fn cells(ps: &LivePermissionSet) -> Vec<String> {
     ]
 }
 
-/// The report in `format` (`csv`, `json` or `markdown`).
-pub(crate) fn permission_sets(ic: &LiveIdentityCenter, format: &str, meta: &Meta) -> String {
-    let sets: Vec<&LivePermissionSet> = ic.permission_sets.values().collect();
-    match format {
-        "json" => {
-            let rows: Vec<Value> = sets
-                .iter()
-                .map(|ps| {
-                    let mut row = serde_json::Map::new();
-                    for (column, value) in COLUMNS.iter().zip(cells(ps)) {
-                        row.insert((*column).to_string(), json!(value));
-                    }
-                    // The inline policy as the document it is, not as text.
-                    row.insert("inline_policy".into(), ps.inline_policy.clone().unwrap_or(Value::Null));
-                    row.insert("provisioned_accounts".into(), json!(ps.provisioned_accounts));
-                    Value::Object(row)
-                })
-                .collect();
-            meta.report("permission_sets", rows)
-        }
-        "markdown" => {
-            let mut out = heading("Permission sets", meta);
-            out.push_str(
-                "| permission set | session | managed policies | customer-managed | inline | boundary | accounts |\n",
-            );
-            out.push_str("| --- | --- | --- | --- | --- | --- | ---: |\n");
-            let cell = |s: &str| crate::model::escaped(s).replace('|', "\\|");
-            for ps in &sets {
-                let c = cells(ps);
-                let inline = match &ps.inline_policy {
-                    Some(doc) => {
-                        format!("{} statement(s)", doc.get("Statement").and_then(Value::as_array).map_or(1, Vec::len))
-                    }
-                    None => String::new(),
-                };
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} | {} | {} | {} |",
-                    cell(&c[0]),
-                    cell(&c[3]),
-                    cell(&c[4].replace(';', ", ")),
-                    cell(&c[5].replace(';', ", ")),
-                    inline,
-                    cell(&c[7]),
-                    c[8]
-                );
+fn sets(ic: &LiveIdentityCenter) -> Vec<&LivePermissionSet> {
+    ic.permission_sets.values().collect()
+}
+
+pub(crate) fn permission_sets_csv(ic: &LiveIdentityCenter) -> String {
+    csv_table(&COLUMNS, sets(ic).into_iter().map(cells))
+}
+
+/// `{"version": 1, "generated_at", "organization_id", "read_by", "permission_sets": [...]}`,
+/// the inline policy as its document and the accounts as a list.
+pub(crate) fn permission_sets_json(ic: &LiveIdentityCenter, meta: &Meta) -> String {
+    let rows: Vec<Value> = sets(ic)
+        .into_iter()
+        .map(|ps| {
+            let mut row = serde_json::Map::new();
+            for (column, value) in COLUMNS.iter().zip(cells(ps)) {
+                row.insert((*column).to_string(), json!(value));
             }
-            let _ = writeln!(out, "\n{} permission set{}.", sets.len(), if sets.len() == 1 { "" } else { "s" });
-            out
-        }
-        _ => table_csv(&COLUMNS, sets.iter().map(|ps| cells(ps))),
+            // The inline policy as the document it is, not as text.
+            row.insert("inline_policy".into(), ps.inline_policy.clone().unwrap_or(Value::Null));
+            row.insert("provisioned_accounts".into(), json!(ps.provisioned_accounts));
+            Value::Object(row)
+        })
+        .collect();
+    meta.report("permission_sets", rows)
+}
+
+pub(crate) fn permission_sets_markdown(ic: &LiveIdentityCenter, meta: &Meta) -> String {
+    let sets = sets(ic);
+    let mut out = heading("Permission sets", meta);
+    out.push_str("| permission set | session | managed policies | customer-managed | inline | boundary | accounts |\n");
+    out.push_str("| --- | --- | --- | --- | --- | --- | ---: |\n");
+    let cell = |s: &str| crate::model::escaped(s).replace('|', "\\|");
+    for ps in &sets {
+        let c = cells(ps);
+        let inline = match &ps.inline_policy {
+            Some(doc) => {
+                format!("{} statement(s)", doc.get("Statement").and_then(Value::as_array).map_or(1, Vec::len))
+            }
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            cell(&c[0]),
+            cell(&c[3]),
+            cell(&c[4].replace(';', ", ")),
+            cell(&c[5].replace(';', ", ")),
+            inline,
+            cell(&c[7]),
+            c[8]
+        );
     }
+    let _ = writeln!(out, "\n{} permission set{}.", sets.len(), if sets.len() == 1 { "" } else { "s" });
+    out
 }

@@ -250,7 +250,7 @@ fn the_permission_set_report_says_what_each_grants() {
             provisioned_accounts: BTreeSet::from(["222222222222".into()]),
         },
     );
-    let csv = permission_sets(&ic, "csv", &meta());
+    let csv = permission_sets_csv(&ic);
     assert!(
         csv.starts_with("permission_set,permission_set_arn,description,session_duration,managed_policies,"),
         "{csv}"
@@ -261,10 +261,10 @@ fn the_permission_set_report_says_what_each_grants() {
         ),
         "{csv}"
     );
-    let json: serde_json::Value = serde_json::from_str(&permission_sets(&ic, "json", &meta())).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&permission_sets_json(&ic, &meta())).unwrap();
     assert_eq!(json["permission_sets"][0]["inline_policy"]["Statement"][0]["Action"], "iam:CreateUser");
     assert_eq!(json["permission_sets"][0]["provisioned_accounts"], serde_json::json!(["222222222222"]));
-    let markdown = permission_sets(&ic, "markdown", &meta());
+    let markdown = permission_sets_markdown(&ic, &meta());
     assert!(
         markdown.contains("| Admin | PT1H | arn:aws:iam::aws:policy/AdministratorAccess |  | 1 statement(s) |  | 1 |"),
         "{markdown}"

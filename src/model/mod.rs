@@ -15,7 +15,7 @@ pub(crate) use document::{canonical_json, minified, normalize_policy, pretty};
 pub(crate) use ou_path::OuPath;
 pub(crate) use principals::{Boundary, PolicyReference, Principal, PrincipalId, PrincipalKind};
 pub(crate) use regions::{REGIONS, known_region};
-pub(crate) use text::{closest, escaped, first_unprintable, same_width_visible, spreadsheet_safe};
+pub(crate) use text::{closest, csv_table, escaped, first_unprintable, same_width_visible};
 pub(crate) use time::{now_secs, parse_rfc3339, rfc3339};
 
 use serde::{Deserialize, Serialize};

@@ -68,8 +68,18 @@ pub(crate) fn strsim(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A CSV of `header` and `rows` (RFC 4180), every cell one a spreadsheet will not run.
+pub(crate) fn csv_table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(header).expect("writing to memory");
+    for row in rows {
+        writer.write_record(row.iter().map(|v| spreadsheet_safe(v))).expect("writing to memory");
+    }
+    String::from_utf8(writer.into_inner().expect("flushing to memory")).expect("CSV of UTF-8 fields")
+}
+
 /// A CSV cell a spreadsheet will not run: one starting with `=`, `+`, `-`, `@` (or a tab or a
 /// carriage return) is prefixed with `'`, as OWASP advises against formula injection.
-pub(crate) fn spreadsheet_safe(cell: &str) -> String {
+fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}") } else { cell.to_string() }
 }

@@ -50,14 +50,21 @@ pub(crate) fn coverage_json(rows: &[CoverageRow]) -> String {
 
 /// The same columns as JSON, one row per account-region.
 pub(crate) fn coverage_csv(rows: &[CoverageRow]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(["account_id", "account_name", "ou", "region", "state", "detail"]);
-    for r in rows {
-        let detail = detail(&r.state).unwrap_or_default();
-        let cells = [&r.account_id, &r.account_name, &r.ou, &r.region, r.state.code(), detail.as_str()];
-        let _ = writer.write_record(cells.map(super::spreadsheet_safe));
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    let header = ["account_id", "account_name", "ou", "region", "state", "detail"];
+    crate::model::csv_table(
+        &header,
+        rows.iter().map(|r| {
+            let detail = detail(&r.state).unwrap_or_default();
+            vec![
+                r.account_id.clone(),
+                r.account_name.clone(),
+                r.ou.clone(),
+                r.region.clone(),
+                r.state.code().into(),
+                detail,
+            ]
+        }),
+    )
 }
 
 fn detail(state: &RecorderState) -> Option<String> {

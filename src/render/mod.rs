@@ -16,8 +16,6 @@ pub(crate) use json::json;
 pub(crate) use markdown::{Header, markdown};
 pub(crate) use root_status::{root_status, root_status_json};
 
-pub(crate) use crate::model::spreadsheet_safe;
-
 /// Whether output may carry ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Color {
