@@ -32,11 +32,7 @@ pub(super) async fn by_principal(
                 .set_next_token(token.clone()));
         Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
             let ps = assigned.get(a.permission_set_arn()?)?;
-            Some(LiveAssignment {
-                permission_set: ps.clone(),
-                account_id: a.account_id()?.to_string(),
-                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
-            })
+            assignment(ps, a.account_id(), a.principal_type(), a.principal_id())
         }))
     }))
     .await?;
@@ -60,14 +56,25 @@ pub(super) async fn by_pair(
             .permission_set_arn(arn)
             .max_results(sso_admin::PAGE)
             .set_next_token(token.clone()));
-        Ok::<_, CallError>(found.into_iter().filter_map(move |a| {
-            Some(LiveAssignment {
-                permission_set: ps.clone(),
-                account_id: a.account_id()?.to_string(),
-                principal: PrincipalId { kind: kind_of(a.principal_type()), id: a.principal_id()?.to_string() },
-            })
-        }))
+        Ok::<_, CallError>(
+            found.into_iter().filter_map(move |a| assignment(ps, a.account_id(), a.principal_type(), a.principal_id())),
+        )
     }))
     .await?;
     Ok(lists.into_iter().flatten().collect())
+}
+
+/// An assignment as either listing reports it; None where AWS left out the account or the
+/// principal.
+fn assignment(
+    permission_set: &str,
+    account_id: Option<&str>,
+    principal_type: Option<&aws_sdk_ssoadmin::types::PrincipalType>,
+    principal_id: Option<&str>,
+) -> Option<LiveAssignment> {
+    Some(LiveAssignment {
+        permission_set: permission_set.to_string(),
+        account_id: account_id?.to_string(),
+        principal: PrincipalId { kind: kind_of(principal_type), id: principal_id?.to_string() },
+    })
 }
